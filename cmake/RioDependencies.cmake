@@ -1,0 +1,11 @@
+# All third-party dependencies are found here, and only here.
+# Boost is pinned to 1.81.0: Debian 12's default 1.74 has no Boost.JSON, and the plugin
+# handshake compares BOOST_VERSION exactly (Asio's internals differ between releases).
+find_package(Boost 1.81.0 EXACT CONFIG REQUIRED COMPONENTS json)
+
+# libssh2 and libsodium ship pkg-config files only, no CMake package.
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(LIBSSH2 REQUIRED IMPORTED_TARGET libssh2)
+pkg_check_modules(LIBSODIUM REQUIRED IMPORTED_TARGET libsodium)
+
+find_package(Threads REQUIRED)

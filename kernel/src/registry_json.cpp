@@ -1,0 +1,109 @@
+#include <rio/kernel/registry_json.hpp>
+
+#include <rio/sdk/options.hpp>
+
+#include <boost/json/array.hpp>
+
+namespace rio::kernel {
+namespace json = boost::json;
+
+namespace {
+
+const char* type_name(sdk::option_type t) {
+  switch (t) {
+    case sdk::option_type::string: return "string";
+    case sdk::option_type::identifier: return "identifier";
+    case sdk::option_type::path: return "path";
+    case sdk::option_type::url: return "url";
+    case sdk::option_type::boolean: return "boolean";
+    case sdk::option_type::integer: return "integer";
+  }
+  return "string";
+}
+
+// Specs are validated at load time, so rendering with the defaults cannot fail here; fall
+// back to the template text rather than throwing if it somehow does.
+std::string shown(const std::string& text, const sdk::module_spec& spec, const sdk::option_values& defaults) {
+  auto r = sdk::render_command(text, spec, defaults);
+  return r ? *r : text;
+}
+
+}  // namespace
+
+json::object module_to_json(const loaded_module& module) {
+  const sdk::module_spec& spec = module.spec();
+  auto resolved = sdk::resolve_options(spec, {});
+  const sdk::option_values defaults = resolved ? *resolved : sdk::option_values{};
+
+  json::array tags;
+  for (const auto& t : spec.tags) tags.emplace_back(t);
+
+  json::array steps;
+  for (const auto& s : spec.install_steps) {
+    json::object o;
+    o["type"] = "command";
+    o["id"] = s.id;
+    o["command"] = shown(s.command, spec, defaults);
+    o["description"] = s.description;
+    o["timeout"] = static_cast<std::int64_t>(s.timeout.count());
+    if (!s.done_check.empty()) o["check"] = shown(s.done_check, spec, defaults);
+    steps.emplace_back(std::move(o));
+  }
+
+  json::array sync;
+  for (const auto& e : spec.config_sync) {
+    auto destination = sdk::render_path(e.destination, spec, defaults);
+    json::object o;
+    o["type"] = "sync";
+    o["source"] = e.source;
+    o["destination"] = destination ? *destination : e.destination;
+    o["description"] = e.description;
+    if (e.optional) o["optional"] = true;  // the original emits the key only when true
+    sync.emplace_back(std::move(o));
+  }
+
+  json::array probes;
+  for (const auto& p : spec.detect_steps) {
+    json::object o;
+    o["type"] = "command";
+    o["id"] = p.id;
+    o["command"] = shown(p.command, spec, defaults);
+    o["description"] = p.description;
+    o["timeout"] = static_cast<std::int64_t>(p.timeout.count());
+    probes.emplace_back(std::move(o));
+  }
+
+  json::array options;
+  for (const auto& o : spec.options) {
+    json::object item;
+    item["name"] = o.name;
+    item["type"] = type_name(o.type);
+    item["default"] = o.default_value;
+    item["description"] = o.description;
+    item["allow_empty"] = o.allow_empty;
+    options.emplace_back(std::move(item));
+  }
+
+  // Key order follows the original's serialised registry, then rio's additions.
+  json::object out;
+  out["id"] = spec.id;
+  out["name"] = spec.name;
+  out["notes"] = spec.notes;
+  out["tags"] = std::move(tags);
+  out["install_steps"] = std::move(steps);
+  out["config_sync"] = std::move(sync);
+  out["detect_steps"] = std::move(probes);
+  out["version"] = spec.version;
+  out["options"] = std::move(options);
+  return out;
+}
+
+json::object registry_to_json(const module_registry& registry) {
+  json::array modules;
+  for (const auto& m : registry.modules()) modules.emplace_back(module_to_json(*m));
+  json::object out;
+  out["modules"] = std::move(modules);
+  return out;
+}
+
+}  // namespace rio::kernel

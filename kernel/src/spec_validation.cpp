@@ -1,0 +1,88 @@
+#include <rio/kernel/spec_validation.hpp>
+
+#include <rio/sdk/options.hpp>
+
+#include <algorithm>
+#include <set>
+
+namespace rio::kernel {
+namespace {
+
+bool is_id(std::string_view s, std::size_t max_len) {
+  if (s.empty() || s.size() > max_len || s.front() < 'a' || s.front() > 'z') return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+  });
+}
+
+sdk::error invalid(const sdk::module_spec& spec, const std::string& what) {
+  return fail(errc::invalid_module, "module '" + spec.id + "': " + what);
+}
+
+template <class Items, class IdOf>
+result<void> unique_ids(const sdk::module_spec& spec, const Items& items, const char* kind, IdOf id_of) {
+  std::set<std::string> seen;
+  for (const auto& item : items) {
+    const std::string& id = id_of(item);
+    if (!is_id(id, 63)) return invalid(spec, std::string{kind} + " id '" + id + "' must match [a-z][a-z0-9_-]*");
+    if (!seen.insert(id).second) return invalid(spec, std::string{"duplicate "} + kind + " id '" + id + "'");
+  }
+  return {};
+}
+
+}  // namespace
+
+result<void> validate_spec(const sdk::module_spec& spec) {
+  if (!is_id(spec.id, 63)) {
+    return fail(errc::invalid_module, "module id '" + spec.id + "' must match [a-z][a-z0-9_-]{0,62}");
+  }
+  if (spec.name.empty()) return invalid(spec, "name is empty");
+
+  for (const auto& option : spec.options) {
+    if (!is_id(option.name, 63) || option.name.find('-') != std::string::npos) {
+      return invalid(spec, "option name '" + option.name + "' must match [a-z][a-z0-9_]*");
+    }
+    if (auto ok = sdk::validate_option(option, option.default_value); !ok) {
+      return invalid(spec, "default of " + ok.error().message);
+    }
+  }
+  if (auto ok = unique_ids(spec, spec.options, "option", [](const auto& o) -> const std::string& { return o.name; }); !ok) {
+    return ok;
+  }
+  if (auto ok = unique_ids(spec, spec.install_steps, "step", [](const auto& s) -> const std::string& { return s.id; }); !ok) {
+    return ok;
+  }
+  if (auto ok = unique_ids(spec, spec.detect_steps, "probe", [](const auto& p) -> const std::string& { return p.id; }); !ok) {
+    return ok;
+  }
+
+  auto defaults = sdk::resolve_options(spec, {});
+  if (!defaults) return invalid(spec, defaults.error().message);
+  for (std::size_t i = 0; i < spec.install_steps.size(); ++i) {
+    const auto& step = spec.install_steps[i];
+    if (step.timeout.count() <= 0) return invalid(spec, "step '" + step.id + "' has no positive timeout");
+    if (step.kind == sdk::step_kind::sentinel && i + 1 != spec.install_steps.size()) {
+      return invalid(spec, "the sentinel step must be the last step");
+    }
+    if (step.kind == sdk::step_kind::command && step.command.empty()) {
+      return invalid(spec, "step '" + step.id + "' has no command");
+    }
+    for (const auto* text : {&step.command, &step.done_check}) {
+      if (auto r = sdk::render_command(*text, spec, *defaults); !r) return invalid(spec, r.error().message);
+    }
+  }
+  for (const auto& probe : spec.detect_steps) {
+    if (probe.timeout.count() <= 0) return invalid(spec, "probe '" + probe.id + "' has no positive timeout");
+    if (auto r = sdk::render_command(probe.command, spec, *defaults); !r) return invalid(spec, r.error().message);
+  }
+  for (const auto& entry : spec.config_sync) {
+    if (entry.source.empty() || entry.destination.empty()) return invalid(spec, "a config_sync entry lacks source or destination");
+    if (std::filesystem::path{entry.source}.is_absolute() || entry.source.find("..") != std::string::npos) {
+      return invalid(spec, "config_sync source '" + entry.source + "' must be relative to rio's root, without '..'");
+    }
+    if (auto r = sdk::render_path(entry.destination, spec, *defaults); !r) return invalid(spec, r.error().message);
+  }
+  return {};
+}
+
+}  // namespace rio::kernel

@@ -1,0 +1,86 @@
+// ComfyUI: system Python tooling, a git checkout, a virtualenv with ComfyUI's requirements.
+// Fixes against the original: packages only when missing (apt-get or dnf, sudo -n), no `source`
+// under sh (the venv's own python is called directly), requirements reinstalled only when
+// requirements.txt changed, and the upstream locations are options.
+
+#include <rio/sdk/data_installer.hpp>
+#include <rio/sdk/module.hpp>
+#include <rio/sdk/steps.hpp>
+
+namespace rio::plugins::comfyui {
+namespace {
+
+sdk::module_spec make_spec() {
+  sdk::module_spec s;
+  s.id = "comfyui";
+  s.name = "ComfyUI";
+  s.version = "1.0.0";
+  s.notes = "Installs ComfyUI core server and prepares a mirrored configuration stub.";
+  s.tags = {"ssh", "python", "workflow"};
+  s.options = {
+      {"install_dir", sdk::option_type::path, "~/ComfyUI", "Where the ComfyUI checkout lives on the host.", false},
+      {"repo_url", sdk::option_type::url, "https://github.com/comfyanonymous/ComfyUI.git",
+       "Git repository to clone.", false},
+      {"ref", sdk::option_type::identifier, "master", "Branch or tag to check out.", false},
+      {"python", sdk::option_type::string, "python3", "Python interpreter used to create the virtualenv.", false},
+      {"torch_index_url", sdk::option_type::url, "",
+       "Optional PyTorch wheel index (e.g. https://download.pytorch.org/whl/cu121) installed before the "
+       "requirements; empty uses PyPI's default wheels.",
+       true},
+  };
+
+  s.install_steps.push_back(sdk::steps::system_packages(
+      "system-packages", "Ensure Python tooling required by ComfyUI.",
+      "command -v git >/dev/null 2>&1 && {{python}} -c 'import venv, ensurepip' >/dev/null 2>&1",
+      "git python3-venv python3-pip", "git python3 python3-pip"));
+  s.install_steps.push_back(sdk::steps::git_checkout("clone", "Clone the ComfyUI repository.", "install_dir",
+                                                     "repo_url", "ref"));
+
+  sdk::step_spec venv;
+  venv.id = "venv";
+  venv.description = "Create the virtualenv.";
+  venv.command = "{{python}} -m venv {{install_dir}}/venv";
+  venv.done_check = "{{install_dir}}/venv/bin/python -m pip --version >/dev/null 2>&1";
+  venv.timeout = std::chrono::seconds{300};
+  s.install_steps.push_back(venv);
+
+  // The stamp records the hash of requirements.txt that was installed, so a rerun skips the
+  // (slow) pip step unless the requirements changed.
+  sdk::step_spec reqs;
+  reqs.id = "requirements";
+  reqs.description = "Install ComfyUI's Python dependencies into the virtualenv.";
+  reqs.command =
+      "cd {{install_dir}} || exit 1\n"
+      "if [ -n {{torch_index_url}} ]; then\n"
+      "  venv/bin/python -m pip install --upgrade torch torchvision torchaudio --index-url {{torch_index_url}} || exit $?\n"
+      "fi\n"
+      "venv/bin/python -m pip install --upgrade -r requirements.txt || exit $?\n"
+      "sha256sum requirements.txt | cut -d' ' -f1 > venv/.rio-requirements.sha256";
+  reqs.done_check =
+      "[ -f {{install_dir}}/venv/.rio-requirements.sha256 ] && "
+      "[ \"$(cat {{install_dir}}/venv/.rio-requirements.sha256)\" = "
+      "\"$(sha256sum {{install_dir}}/requirements.txt | cut -d' ' -f1)\" ]";
+  reqs.timeout = std::chrono::seconds{1800};
+  s.install_steps.push_back(reqs);
+
+  s.detect_steps = {
+      {"repo", "Check ComfyUI repository exists.", "test -d {{install_dir}}/.git", std::chrono::seconds{20}},
+      {"venv", "Check the ComfyUI virtualenv exists.", "test -x {{install_dir}}/venv/bin/python",
+       std::chrono::seconds{20}},
+  };
+  s.config_sync = {
+      {"config/comfyvn.json", "~/.config/comfyvn/remote/comfyui.json",
+       "Mirror ComfyVN core config for the remote ComfyUI host.", true},
+  };
+  return s;
+}
+
+class module final : public sdk::data_installer {
+ public:
+  module() : data_installer(make_spec()) {}
+};
+
+}  // namespace
+}  // namespace rio::plugins::comfyui
+
+RIO_DECLARE_INSTALLER("comfyui", rio::plugins::comfyui::module)

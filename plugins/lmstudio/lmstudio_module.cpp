@@ -1,0 +1,60 @@
+// LM Studio, headless: the official installer (llmster + the `lms` CLI under ~/.lmstudio), then
+// the daemon. Replaces the original's download of an archive URL that LM Studio does not publish.
+
+#include <rio/sdk/data_installer.hpp>
+#include <rio/sdk/module.hpp>
+#include <rio/sdk/steps.hpp>
+
+namespace rio::plugins::lmstudio {
+namespace {
+
+sdk::module_spec make_spec() {
+  sdk::module_spec s;
+  s.id = "lmstudio";
+  s.name = "LM Studio";
+  s.version = "1.0.0";
+  s.notes = "Installs LM Studio's headless runtime (llmster and the lms CLI) and starts its daemon.";
+  s.tags = {"ssh", "llm", "openai-compatible"};
+  s.options = {
+      {"installer_url", sdk::option_type::url, "https://lmstudio.ai/install.sh",
+       "LM Studio's official headless installer script.", false},
+      {"lms_path", sdk::option_type::path, "~/.lmstudio/bin/lms", "Where the installer puts the lms CLI.", false},
+  };
+
+  // The installer is a bash script (upstream runs it as `curl -fsSL ... | bash`).
+  sdk::step_spec install = sdk::steps::run_installer_script(
+      "installer", "Run LM Studio's official headless installer.", "installer_url", "bash", "",
+      "test -x {{lms_path}}");
+  install.command = "command -v bash >/dev/null 2>&1 || { echo 'rio: the LM Studio installer needs bash' >&2; exit 127; }\n" +
+                    install.command;
+  s.install_steps.push_back(install);
+
+  sdk::step_spec daemon;
+  daemon.id = "daemon";
+  daemon.description = "Start the LM Studio daemon (llmster).";
+  daemon.command = "{{lms_path}} daemon up";
+  daemon.done_check = "{{lms_path}} daemon status --json 2>/dev/null | grep -q '\"status\": *\"running\"'";
+  daemon.timeout = std::chrono::seconds{120};
+  s.install_steps.push_back(daemon);
+
+  s.detect_steps = {
+      {"lms", "Check the lms CLI is installed.", "test -x {{lms_path}}", std::chrono::seconds{20}},
+  };
+  // LM Studio's own settings are an internal, unstable format (lms#201); rio mirrors ComfyVN's
+  // hints beside its sentinel instead of overwriting LM Studio's files.
+  s.config_sync = {
+      {"config/settings/config.json", "~/.config/comfyvn/remote/lmstudio.json",
+       "Mirror ComfyVN model registry hints for LM Studio.", true},
+  };
+  return s;
+}
+
+class module final : public sdk::data_installer {
+ public:
+  module() : data_installer(make_spec()) {}
+};
+
+}  // namespace
+}  // namespace rio::plugins::lmstudio
+
+RIO_DECLARE_INSTALLER("lmstudio", rio::plugins::lmstudio::module)

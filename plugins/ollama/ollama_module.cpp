@@ -1,0 +1,81 @@
+// Ollama: the official install script (downloaded, then run; never piped), then the service is
+// started and rio waits for its health endpoint. The original ran `ollama serve` in the
+// foreground, which never returns; here systemd runs it, or a detached background server when
+// the host has no systemd.
+
+#include <rio/sdk/data_installer.hpp>
+#include <rio/sdk/module.hpp>
+#include <rio/sdk/steps.hpp>
+
+namespace rio::plugins::ollama {
+namespace {
+
+sdk::module_spec make_spec() {
+  sdk::module_spec s;
+  s.id = "ollama";
+  s.name = "Ollama";
+  s.version = "1.0.0";
+  s.notes = "Installs Ollama runtime and seeds shared model registry metadata.";
+  s.tags = {"ssh", "llm", "registry"};
+  s.options = {
+      {"installer_url", sdk::option_type::url, "https://ollama.com/install.sh", "Ollama's official install script.",
+       false},
+      {"version", sdk::option_type::identifier, "", "Pin an Ollama version (OLLAMA_VERSION); empty installs the latest.",
+       true},
+      {"api_address", sdk::option_type::string, "127.0.0.1:11434", "host:port where the Ollama API answers.", false},
+      {"health_timeout", sdk::option_type::integer, "60", "Seconds to wait for the API after starting Ollama.",
+       false},
+  };
+
+  // The script uses sudo itself when not root; check first that it cannot hang on a password.
+  sdk::step_spec install = sdk::steps::run_installer_script(
+      "install-script", "Install Ollama using the official script.", "installer_url", "sh",
+      "OLLAMA_VERSION={{version}}", "command -v ollama >/dev/null 2>&1");
+  install.command =
+      "if [ \"$(id -u)\" != 0 ] && ! sudo -n true 2>/dev/null; then\n"
+      "  echo 'rio: the Ollama installer needs root or passwordless sudo' >&2; exit 1\n"
+      "fi\n" +
+      install.command;
+  s.install_steps.push_back(install);
+
+  sdk::step_spec serve;
+  serve.id = "service";
+  serve.description = "Start the Ollama service and wait for its API.";
+  serve.command =
+      "if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then\n"
+      "  rio_sudo systemctl enable --now ollama || exit $?\n"
+      "else\n"
+      "  mkdir -p \"$HOME/.ollama\" || exit 1\n"
+      "  OLLAMA_HOST={{api_address}} nohup ollama serve </dev/null >>\"$HOME/.ollama/serve.log\" 2>&1 &\n"
+      "fi\n"
+      "rio_i=0\n"
+      "while [ \"$rio_i\" -lt {{health_timeout}} ]; do\n"
+      "  curl -fsS \"http://\"{{api_address}}\"/api/version\" >/dev/null 2>&1 && exit 0\n"
+      "  sleep 1; rio_i=$((rio_i + 1))\n"
+      "done\n"
+      "echo \"rio: Ollama did not answer on \"{{api_address}}\" within {{health_timeout}} s\" >&2\n"
+      "exit 1";
+  serve.done_check = "curl -fsS \"http://\"{{api_address}}\"/api/version\" >/dev/null 2>&1";
+  serve.timeout = std::chrono::seconds{180};
+  s.install_steps.push_back(serve);
+
+  s.detect_steps = {
+      {"binary", "Check Ollama binary on PATH.", "command -v ollama", std::chrono::seconds{20}},
+  };
+  // ~/.ollama/config.json is not Ollama's format; the hints go beside rio's sentinel instead.
+  s.config_sync = {
+      {"config/settings/config.json", "~/.config/comfyvn/remote/ollama.json", "Push shared model registry settings.",
+       true},
+  };
+  return s;
+}
+
+class module final : public sdk::data_installer {
+ public:
+  module() : data_installer(make_spec()) {}
+};
+
+}  // namespace
+}  // namespace rio::plugins::ollama
+
+RIO_DECLARE_INSTALLER("ollama", rio::plugins::ollama::module)

@@ -1,0 +1,86 @@
+// SillyTavern: Node.js (>= 18, checked before npm is used), a checkout of the release branch, and
+// its npm dependencies. The ComfyVN extension is synced where SillyTavern actually loads
+// third-party UI extensions and server plugins, never over an existing copy.
+
+#include <rio/sdk/data_installer.hpp>
+#include <rio/sdk/module.hpp>
+#include <rio/sdk/steps.hpp>
+
+namespace rio::plugins::sillytavern {
+namespace {
+
+sdk::module_spec make_spec() {
+  sdk::module_spec s;
+  s.id = "sillytavern";
+  s.name = "SillyTavern";
+  s.version = "1.0.0";
+  s.notes = "Deploys SillyTavern with the ComfyVN extension payload when available.";
+  s.tags = {"ssh", "node", "roleplay"};
+  s.options = {
+      {"install_dir", sdk::option_type::path, "~/SillyTavern", "Where the SillyTavern checkout lives.", false},
+      {"repo_url", sdk::option_type::url, "https://github.com/SillyTavern/SillyTavern.git", "Git repository to clone.",
+       false},
+      {"ref", sdk::option_type::identifier, "release", "Branch or tag to check out (release is the stable branch).",
+       false},
+      {"node_min_major", sdk::option_type::integer, "18", "Oldest Node.js major version SillyTavern supports.",
+       false},
+  };
+
+  // Node first: npm is useless without a new-enough node. Distribution packages are tried; if
+  // they are too old (Ubuntu 20.04 ships Node 10) the step fails with what to do instead.
+  const std::string node_ok =
+      "command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 && "
+      "[ \"$(node -p 'process.versions.node.split(\".\")[0]' 2>/dev/null || echo 0)\" -ge {{node_min_major}} ]";
+  sdk::step_spec node = sdk::steps::system_packages("nodejs", "Ensure Node.js and npm are installed.", node_ok,
+                                                    "nodejs npm", "nodejs npm");
+  node.command += "\nif ! { " + node_ok +
+                  "; }; then\n"
+                  "  echo \"rio: SillyTavern needs Node.js >= {{node_min_major}}; found $(node --version 2>/dev/null || "
+                  "echo none). Install a current Node.js (NodeSource or your distribution's module streams) and "
+                  "rerun.\" >&2\n"
+                  "  exit 1\n"
+                  "fi";
+  s.install_steps.push_back(node);
+  s.install_steps.push_back(sdk::steps::git_checkout("clone", "Clone the SillyTavern repository.", "install_dir",
+                                                     "repo_url", "ref"));
+
+  sdk::step_spec deps;
+  deps.id = "npm-install";
+  deps.description = "Install SillyTavern dependencies.";
+  // The same flags as SillyTavern's own start.sh; the stamp makes reruns skip unchanged lockfiles.
+  deps.command =
+      "cd {{install_dir}} || exit 1\n"
+      "npm install --no-audit --no-fund --no-progress --omit=dev || exit $?\n"
+      "sha256sum package-lock.json | cut -d' ' -f1 > node_modules/.rio-package-lock.sha256";
+  deps.done_check =
+      "[ -f {{install_dir}}/node_modules/.rio-package-lock.sha256 ] && "
+      "[ \"$(cat {{install_dir}}/node_modules/.rio-package-lock.sha256)\" = "
+      "\"$(sha256sum {{install_dir}}/package-lock.json | cut -d' ' -f1)\" ]";
+  deps.timeout = std::chrono::seconds{1200};
+  s.install_steps.push_back(deps);
+
+  s.detect_steps = {
+      {"repo", "Check SillyTavern repository exists.", "test -d {{install_dir}}/.git", std::chrono::seconds{20}},
+      {"node-modules", "Check SillyTavern dependencies are installed.", "test -d {{install_dir}}/node_modules",
+       std::chrono::seconds{20}},
+  };
+  s.config_sync = {
+      {"SillyTavern Extension/extension/ComfyVN", "{{install_dir}}/public/scripts/extensions/third-party/ComfyVN",
+       "Sync the bundled ComfyVN UI extension.", true},
+      {"SillyTavern Extension/plugin/comfyvn-data-exporter", "{{install_dir}}/plugins/comfyvn-data-exporter",
+       "Sync the ComfyVN data exporter server plugin.", true},
+      {"SillyTavern Extension/plugin/comfyvn-diagnostics", "{{install_dir}}/plugins/comfyvn-diagnostics",
+       "Sync the ComfyVN diagnostics server plugin.", true},
+  };
+  return s;
+}
+
+class module final : public sdk::data_installer {
+ public:
+  module() : data_installer(make_spec()) {}
+};
+
+}  // namespace
+}  // namespace rio::plugins::sillytavern
+
+RIO_DECLARE_INSTALLER("sillytavern", rio::plugins::sillytavern::module)

@@ -1,0 +1,38 @@
+#pragma once
+// Builders for steps that several modules share, so each idiom is written and tested once.
+// Each returns a complete step_spec with a done_check, so reruns skip finished work.
+
+#include <rio/sdk/module_spec.hpp>
+
+#include <string>
+
+namespace rio::sdk::steps {
+
+/**
+ * Installs missing system packages through apt-get (Debian, Ubuntu) or dnf (Rocky, RHEL).
+ * @param id, description  the step's identity
+ * @param ready_check      POSIX sh that exits 0 when what the packages provide is usable
+ * @param apt_packages     space-separated Debian package names
+ * @param dnf_packages     space-separated RPM package names
+ */
+step_spec system_packages(std::string id, std::string description, std::string ready_check,
+                          std::string apt_packages, std::string dnf_packages);
+
+/**
+ * Clones {{<repo_option>}} at {{<ref_option>}} into {{<dir_option>}}: into a temporary
+ * directory first, renamed into place only when the checkout succeeded, so a failed clone never
+ * looks finished. Done when the directory already holds a git work tree; an existing checkout
+ * is never pulled or reset (local changes stay the operator's).
+ */
+step_spec git_checkout(std::string id, std::string description, const std::string& dir_option,
+                       const std::string& repo_option, const std::string& ref_option);
+
+/**
+ * Downloads {{<url_option>}} with `curl -fsSL` to a temporary file and runs it with
+ * `interpreter`. No pipe into a shell: a failed or truncated download can never run.
+ */
+step_spec run_installer_script(std::string id, std::string description, const std::string& url_option,
+                               std::string interpreter, std::string env_assignments,
+                               std::string done_check);
+
+}  // namespace rio::sdk::steps

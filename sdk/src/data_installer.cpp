@@ -1,0 +1,218 @@
+#include <rio/sdk/data_installer.hpp>
+
+#include <rio/sdk/probe_script.hpp>
+#include <rio/sdk/shell.hpp>
+
+#include <boost/asio/this_coro.hpp>
+
+#include <algorithm>
+#include <system_error>
+
+namespace rio::sdk {
+namespace asio = boost::asio;
+namespace {
+
+// A done_check only looks; it never needs the step's full budget.
+constexpr std::chrono::seconds max_check_timeout{120};
+
+asio::awaitable<bool> cancelled() {
+  auto state = co_await asio::this_coro::cancellation_state;
+  co_return state.cancelled() != asio::cancellation_type::none;
+}
+
+bool is_cancel(const error& e) { return e.code == make_error_code(errc::cancelled); }
+
+std::string describe_failure(const exec_result& r) {
+  if (r.timed_out) return "timed out after " + std::to_string(r.duration.count() / 1000) + " s";
+  if (!r.signal.empty()) return "killed by signal " + r.signal;
+  return "exit code " + std::to_string(r.exit_code);
+}
+
+exec_request make_request(std::string command, std::chrono::milliseconds timeout, const run_context& ctx) {
+  exec_request request;
+  request.command = with_prelude(command);
+  request.timeout = timeout;
+  request.env = ctx.env;
+  return request;
+}
+
+}  // namespace
+
+data_installer::data_installer(module_spec spec) : spec_(std::move(spec)) {
+  auto& steps = spec_.install_steps;
+  bool has_sentinel = std::any_of(steps.begin(), steps.end(), [](const step_spec& s) { return s.kind == step_kind::sentinel; });
+  if (!has_sentinel) steps.push_back(sentinel_step(spec_));
+  auto& probes = spec_.detect_steps;
+  bool has_probe = std::any_of(probes.begin(), probes.end(), [](const probe_spec& p) { return p.id == "sentinel"; });
+  if (!has_probe) probes.push_back(sentinel_probe(spec_));
+}
+
+asio::awaitable<result<detect_report>> data_installer::detect(run_context& ctx) {
+  auto probes = render_probes(spec_, ctx.options);
+  if (!probes) co_return probes.error();
+  auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(probe_script_timeout(*probes));
+  exec_request request{probe_script(*probes), timeout, ctx.env, nullptr};
+  auto ran = co_await ctx.shell.exec(std::move(request));
+
+  detect_report unknown;
+  unknown.state = detect_state::unknown;
+  if (!ran) {
+    if (is_cancel(ran.error())) co_return ran.error();
+    unknown.evidence = "probes could not run: " + ran.error().describe();
+    co_return unknown;
+  }
+  if (ran->timed_out) {
+    unknown.evidence = "probes timed out after " + std::to_string(timeout.count() / 1000) + " s";
+    co_return unknown;
+  }
+  auto statuses = parse_probe_report(ran->stdout_tail, probes->size());
+  if (!statuses) {
+    unknown.evidence = statuses.error().message;
+    co_return unknown;
+  }
+  co_return make_detect_report(*probes, *statuses);
+}
+
+asio::awaitable<result<step_result>> data_installer::run_step(const step_spec& step, run_context& ctx) {
+  step_result out{step.id, step.description, step_outcome::failed, -1, {}, {}, {}};
+  auto started = std::chrono::steady_clock::now();
+  auto finish = [&](step_outcome outcome) {
+    out.outcome = outcome;
+    out.duration = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+    return out;
+  };
+
+  auto command = render_command(step.command, spec_, ctx.options);
+  if (!command) {
+    out.reason = command.error().message;
+    co_return finish(step_outcome::failed);
+  }
+  if (!step.done_check.empty()) {
+    auto check = render_command(step.done_check, spec_, ctx.options);
+    if (!check) {
+      out.reason = check.error().message;
+      co_return finish(step_outcome::failed);
+    }
+    auto budget = std::min<std::chrono::milliseconds>(step.timeout, max_check_timeout);
+    auto checked = co_await ctx.shell.exec(make_request(*check, budget, ctx));
+    if (!checked) {
+      if (is_cancel(checked.error())) co_return checked.error();
+      out.reason = "done check could not run: " + checked.error().describe();
+      co_return finish(step_outcome::failed);
+    }
+    if (checked->ok()) {
+      out.exit_code = 0;
+      co_return finish(step_outcome::already_done);
+    }
+  }
+
+  auto ran = co_await ctx.shell.exec(make_request(*command, step.timeout, ctx));
+  if (!ran) {
+    if (is_cancel(ran.error())) co_return ran.error();
+    out.reason = ran.error().describe();
+    co_return finish(step_outcome::failed);
+  }
+  out.exit_code = ran->exit_code;
+  if (ran->ok()) co_return finish(step_outcome::done);
+  out.reason = describe_failure(*ran);
+  out.stderr_tail = ran->stderr_tail;
+  co_return finish(step_outcome::failed);
+}
+
+asio::awaitable<result<install_report>> data_installer::install(run_context& ctx) {
+  install_report report;
+  for (const auto& step : spec_.install_steps) report.steps.push_back({step.id, step.description});
+
+  bool synced = false;
+  bool failed = false;
+  for (std::size_t i = 0; i < spec_.install_steps.size() && !failed; ++i) {
+    const step_spec& step = spec_.install_steps[i];
+    if (co_await cancelled()) co_return fail(errc::cancelled, "install of '" + spec_.id + "' cancelled");
+
+    if (step.kind == step_kind::sentinel) {
+      // Config sync runs before the sentinel: a host is only "installed" once its config is in place.
+      auto sync = co_await sync_config(ctx);
+      if (!sync) co_return sync.error();
+      report.sync = std::move(*sync);
+      synced = true;
+      if (!report.sync.ok) {
+        report.steps[i].outcome = step_outcome::failed;
+        report.steps[i].reason = "config sync failed: " + report.sync.error;
+        report.error = "config sync failed: " + report.sync.error;
+        failed = true;
+        break;
+      }
+    }
+
+    if (ctx.observer != nullptr) ctx.observer->on_step_started(step);
+    auto result = co_await run_step(step, ctx);
+    if (!result) co_return result.error();
+    report.steps[i] = std::move(*result);
+    if (ctx.observer != nullptr) ctx.observer->on_step_finished(report.steps[i]);
+
+    if (report.steps[i].outcome == step_outcome::failed) {
+      report.error = "step '" + step.id + "' failed: " + report.steps[i].reason;
+      failed = true;
+    } else if (step.kind == step_kind::sentinel) {
+      report.sentinel_written = true;
+    }
+  }
+
+  if (!failed && !synced) {
+    auto sync = co_await sync_config(ctx);
+    if (!sync) co_return sync.error();
+    report.sync = std::move(*sync);
+    if (!report.sync.ok) {
+      report.error = "config sync failed: " + report.sync.error;
+      failed = true;
+    }
+  }
+  report.state = failed ? install_state::failed : install_state::installed;
+  co_return report;
+}
+
+asio::awaitable<result<sync_report>> data_installer::sync_config(run_context& ctx) {
+  sync_report report;
+  for (const auto& entry : spec_.config_sync) {
+    if (co_await cancelled()) co_return fail(errc::cancelled, "config sync of '" + spec_.id + "' cancelled");
+    sync_result item{entry.source, entry.destination, entry.description, sync_outcome::failed, {}};
+    auto destination = render_path(entry.destination, spec_, ctx.options);
+    if (!destination) {
+      item.reason = destination.error().message;
+    } else {
+      item.destination = *destination;
+      std::error_code ec;
+      auto source = ctx.asset_root / entry.source;
+      if (!std::filesystem::exists(source, ec)) {
+        if (entry.optional) {
+          item.outcome = sync_outcome::skipped_optional;
+          item.reason = "optional source not present: " + entry.source;
+        } else {
+          item.reason = "missing required asset '" + entry.source + "' (looked for " + source.string() + ")";
+        }
+      } else {
+        auto up = co_await ctx.shell.upload({source, *destination, true, std::chrono::seconds{300}});
+        if (!up) {
+          if (is_cancel(up.error())) co_return up.error();
+          item.reason = "upload to " + *destination + " failed: " + up.error().describe();
+        } else if (up->left_existing) {
+          item.outcome = sync_outcome::destination_exists;
+          item.reason = "destination exists; left untouched";
+        } else {
+          item.outcome = sync_outcome::uploaded;
+        }
+      }
+    }
+    if (ctx.observer != nullptr) ctx.observer->on_sync_finished(item);
+    bool item_failed = item.outcome == sync_outcome::failed;
+    if (item_failed) {
+      report.ok = false;
+      report.error = item.description + ": " + item.reason;
+    }
+    report.entries.push_back(std::move(item));
+    if (item_failed) break;  // the first failure halts the module, as for steps
+  }
+  co_return report;
+}
+
+}  // namespace rio::sdk

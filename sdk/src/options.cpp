@@ -1,0 +1,156 @@
+#include <rio/sdk/options.hpp>
+
+#include <rio/sdk/shell.hpp>
+
+#include <algorithm>
+#include <array>
+
+namespace rio::sdk {
+namespace {
+
+const char* type_name(option_type t) noexcept {
+  switch (t) {
+    case option_type::string: return "string";
+    case option_type::identifier: return "identifier";
+    case option_type::path: return "path";
+    case option_type::url: return "url";
+    case option_type::boolean: return "boolean";
+    case option_type::integer: return "integer";
+  }
+  return "string";
+}
+
+error invalid(const option_spec& option, const std::string& problem) {
+  return fail(errc::invalid_option, "option '" + option.name + "' (" + type_name(option.type) + "): " + problem);
+}
+
+bool has_control_chars(std::string_view v) {
+  return std::any_of(v.begin(), v.end(), [](char c) {
+    auto u = static_cast<unsigned char>(c);
+    return u < 0x20 || u == 0x7f;
+  });
+}
+
+bool is_identifier_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+         c == '/' || c == '+' || c == '-';
+}
+
+bool starts_with_any(std::string_view v, std::initializer_list<std::string_view> prefixes) {
+  return std::any_of(prefixes.begin(), prefixes.end(), [&](std::string_view p) { return v.starts_with(p); });
+}
+
+const option_spec* find_option(const module_spec& spec, std::string_view name) {
+  auto it = std::find_if(spec.options.begin(), spec.options.end(), [&](const option_spec& o) { return o.name == name; });
+  return it == spec.options.end() ? nullptr : &*it;
+}
+
+// Shared by render_command and render_path: walks {{name}} placeholders and asks `insert` how
+// each value goes into the text.
+template <class Insert>
+result<std::string> render(std::string_view text, const module_spec& spec, const option_values& values, Insert insert) {
+  std::string out;
+  out.reserve(text.size());
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    auto open = text.find("{{", pos);
+    if (open == std::string_view::npos) {
+      out.append(text.substr(pos));
+      break;
+    }
+    out.append(text.substr(pos, open - pos));
+    auto close = text.find("}}", open + 2);
+    if (close == std::string_view::npos) {
+      return fail(errc::template_error, "module '" + spec.id + "': unterminated '{{' in: " + std::string{text});
+    }
+    std::string name{text.substr(open + 2, close - open - 2)};
+    const option_spec* option = find_option(spec, name);
+    if (option == nullptr) {
+      return fail(errc::template_error, "module '" + spec.id + "': placeholder {{" + name + "}} names no declared option");
+    }
+    auto value = values.find(name);
+    const std::string& v = value == values.end() ? option->default_value : value->second;
+    auto piece = insert(*option, v);
+    if (!piece) return piece.error();
+    out += *piece;
+    pos = close + 2;
+  }
+  return out;
+}
+
+}  // namespace
+
+result<void> validate_option(const option_spec& option, std::string_view value) {
+  if (value.empty()) {
+    if (option.allow_empty) return {};
+    return invalid(option, "must not be empty");
+  }
+  if (has_control_chars(value)) return invalid(option, "contains control characters");
+  switch (option.type) {
+    case option_type::string:
+      return {};
+    case option_type::identifier:
+      if (value.front() == '-') return invalid(option, "must not start with '-'");
+      if (value.size() > 255) return invalid(option, "is longer than 255 characters");
+      if (!std::all_of(value.begin(), value.end(), is_identifier_char)) {
+        return invalid(option, "may contain only letters, digits and . _ / + -");
+      }
+      return {};
+    case option_type::path:
+      if (value == "~" || value.starts_with("/") || value.starts_with("~/")) return {};
+      return invalid(option, "must be absolute or start with ~/ (got '" + std::string{value} + "')");
+    case option_type::url:
+      if (std::any_of(value.begin(), value.end(), [](char c) { return c == ' '; })) {
+        return invalid(option, "must not contain spaces");
+      }
+      if (starts_with_any(value, {"https://", "http://", "file://", "ssh://", "git://", "/"})) return {};
+      return invalid(option, "must be an https, http, file, ssh or git URL, or an absolute path");
+    case option_type::boolean:
+      if (value == "true" || value == "false") return {};
+      return invalid(option, "must be true or false");
+    case option_type::integer:
+      if (value.size() <= 18 && std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        return {};
+      }
+      return invalid(option, "must be a non-negative decimal integer");
+  }
+  return {};
+}
+
+result<option_values> resolve_options(const module_spec& spec, const option_values& overrides) {
+  option_values values;
+  for (const auto& option : spec.options) values[option.name] = option.default_value;
+  for (const auto& [name, value] : overrides) {
+    const option_spec* option = find_option(spec, name);
+    if (option == nullptr) {
+      return fail(errc::unknown_option, "module '" + spec.id + "' has no option '" + name + "'");
+    }
+    values[name] = value;
+  }
+  for (const auto& option : spec.options) {
+    if (auto ok = validate_option(option, values[option.name]); !ok) return ok.error();
+  }
+  return values;
+}
+
+result<std::string> render_command(std::string_view text, const module_spec& spec, const option_values& values) {
+  return render(text, spec, values, [](const option_spec& option, const std::string& v) -> result<std::string> {
+    switch (option.type) {
+      case option_type::boolean:
+      case option_type::integer:
+        if (v.empty()) return shell_quote(v);
+        return v;  // validated to [0-9]+ or true/false: nothing to quote
+      case option_type::path:
+        if (v.empty()) return shell_quote(v);
+        return shell_quote_path(v);
+      default:
+        return shell_quote(v);
+    }
+  });
+}
+
+result<std::string> render_path(std::string_view text, const module_spec& spec, const option_values& values) {
+  return render(text, spec, values, [](const option_spec&, const std::string& v) -> result<std::string> { return v; });
+}
+
+}  // namespace rio::sdk

@@ -1,0 +1,60 @@
+#include <rio/sdk/steps.hpp>
+
+#include <rio/sdk/shell.hpp>
+
+namespace rio::sdk::steps {
+
+step_spec system_packages(std::string id, std::string description, std::string ready_check,
+                          std::string apt_packages, std::string dnf_packages) {
+  step_spec step;
+  step.id = std::move(id);
+  step.description = std::move(description);
+  step.command = "rio_pkg_install " + shell_quote(apt_packages) + " " + shell_quote(dnf_packages);
+  step.done_check = std::move(ready_check);
+  step.timeout = std::chrono::seconds{900};
+  return step;
+}
+
+step_spec git_checkout(std::string id, std::string description, const std::string& dir_option,
+                       const std::string& repo_option, const std::string& ref_option) {
+  const std::string dir = "{{" + dir_option + "}}";
+  step_spec step;
+  step.id = std::move(id);
+  step.description = std::move(description);
+  step.command =
+      "rio_dir=" + dir + "\n"
+      "if [ -e \"$rio_dir\" ] && [ ! -d \"$rio_dir/.git\" ]; then\n"
+      "  echo \"rio: $rio_dir exists but is not a git checkout; move it aside or set another directory\" >&2; exit 1\n"
+      "fi\n"
+      "command -v git >/dev/null 2>&1 || { echo 'rio: git is not installed' >&2; exit 127; }\n"
+      "mkdir -p \"$(dirname \"$rio_dir\")\" || exit 1\n"
+      "rio_tmp=\"$rio_dir.rio-clone.$$\"\n"
+      "rm -rf \"$rio_tmp\"\n"
+      "if GIT_TERMINAL_PROMPT=0 git clone --quiet --branch {{" + ref_option + "}} -- {{" + repo_option +
+      "}} \"$rio_tmp\"; then\n"
+      "  mv \"$rio_tmp\" \"$rio_dir\"\n"
+      "else\n"
+      "  rio_rc=$?; rm -rf \"$rio_tmp\"; exit $rio_rc\n"
+      "fi";
+  step.done_check = "test -d " + dir + "/.git";
+  step.timeout = std::chrono::seconds{900};
+  return step;
+}
+
+step_spec run_installer_script(std::string id, std::string description, const std::string& url_option,
+                               std::string interpreter, std::string env_assignments, std::string done_check) {
+  step_spec step;
+  step.id = std::move(id);
+  step.description = std::move(description);
+  std::string env = env_assignments.empty() ? std::string{} : env_assignments + " ";
+  step.command =
+      "rio_script=$(mktemp) || exit 1\n"
+      "trap 'rm -f \"$rio_script\"' EXIT\n"
+      "rio_download {{" + url_option + "}} \"$rio_script\" || exit $?\n" +
+      env + interpreter + " \"$rio_script\"";
+  step.done_check = std::move(done_check);
+  step.timeout = std::chrono::seconds{1200};
+  return step;
+}
+
+}  // namespace rio::sdk::steps
