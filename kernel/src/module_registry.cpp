@@ -28,8 +28,14 @@ result<module_registry> module_registry::load_directory(const fs::path& dir, std
     if (entry.path().extension() == ".so") files.push_back(entry.path());
   }
   if (ec) return fail(errc::plugin_dir_missing, "cannot list plugin directory " + dir.string() + ": " + ec.message());
-  // Sorted, so which of two duplicates wins does not depend on directory order.
-  std::sort(files.begin(), files.end());
+  // Deterministic order, so which of two duplicates wins never depends on directory order:
+  // files with rio's own naming (rio-<id>.so) first, then the rest, each group by name.
+  std::sort(files.begin(), files.end(), [](const fs::path& a, const fs::path& b) {
+    bool ra = a.filename().string().starts_with("rio-");
+    bool rb = b.filename().string().starts_with("rio-");
+    if (ra != rb) return ra;
+    return a < b;
+  });
 
   module_registry registry;
   for (const auto& file : files) {

@@ -11,11 +11,36 @@
 #include <boost/asio/this_coro.hpp>
 
 #include <chrono>
-#include <exception>
 #include <string>
 #include <variant>
 
 namespace rio::kernel {
+
+/**
+ * Awaits `make()` and converts what it throws into an error value. Separate from the deadline
+ * below because Asio's `||` waits for the first *successful* operand: a throwing hook would
+ * otherwise be ignored until the timer fired.
+ */
+template <class T, class MakeAwaitable>
+boost::asio::awaitable<result<T>> catching(std::string what, MakeAwaitable make) {
+  std::string thrown;
+  try {
+    co_return co_await make();
+  } catch (const boost::system::system_error& e) {
+    if (e.code() == boost::asio::error::operation_aborted) {
+      thrown.clear();
+    } else {
+      thrown = e.what();
+    }
+  } catch (const std::exception& e) {
+    thrown = e.what();
+  } catch (...) {
+    thrown = "unknown exception";
+  }
+  // Never co_await inside a catch block: the error is built here, after it.
+  if (thrown.empty()) co_return sdk::fail(sdk::errc::cancelled, what + " was cancelled");
+  co_return fail(errc::module_threw, what + " threw: " + thrown);
+}
 
 /**
  * Awaits `make()` (which returns awaitable<sdk::result<T>>) for at most `deadline`.
@@ -26,32 +51,13 @@ namespace rio::kernel {
 template <class T, class MakeAwaitable>
 boost::asio::awaitable<result<T>> call_hook(std::string what, std::chrono::milliseconds deadline, MakeAwaitable make) {
   using namespace boost::asio::experimental::awaitable_operators;
-  std::string thrown;
-  bool cancelled = false;
-  try {
-    boost::asio::steady_timer timer{co_await boost::asio::this_coro::executor, deadline};
-    auto outcome = co_await (make() || timer.async_wait(sdk::use_nothrow));
-    if (outcome.index() == 0) co_return std::get<0>(std::move(outcome));
-    auto [ec] = std::get<1>(outcome);
-    if (ec) {
-      cancelled = true;  // the timer was cancelled: the caller cancelled the whole call
-    } else {
-      co_return fail(errc::hook_timed_out,
-                     what + " did not finish within " + std::to_string(deadline.count()) + " ms and was cancelled");
-    }
-  } catch (const boost::system::system_error& e) {
-    if (e.code() == boost::asio::error::operation_aborted) {
-      cancelled = true;
-    } else {
-      thrown = e.what();
-    }
-  } catch (const std::exception& e) {
-    thrown = e.what();
-  } catch (...) {
-    thrown = "unknown exception";
-  }
-  if (cancelled) co_return sdk::fail(sdk::errc::cancelled, what + " was cancelled");
-  co_return fail(errc::module_threw, what + " threw: " + thrown);
+  boost::asio::steady_timer timer{co_await boost::asio::this_coro::executor, deadline};
+  auto outcome = co_await (catching<T>(what, std::move(make)) || timer.async_wait(sdk::use_nothrow));
+  if (outcome.index() == 0) co_return std::get<0>(std::move(outcome));
+  auto [ec] = std::get<1>(outcome);
+  if (ec) co_return sdk::fail(sdk::errc::cancelled, what + " was cancelled");
+  co_return fail(errc::hook_timed_out,
+                 what + " did not finish within " + std::to_string(deadline.count()) + " ms and was cancelled");
 }
 
 }  // namespace rio::kernel

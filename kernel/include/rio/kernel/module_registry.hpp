@@ -29,7 +29,9 @@ class module_registry {
 
   /**
    * Loads every `*.so` in `dir` (not recursive). Broken, duplicate or mismatched files are
-   * reported in `problems` and skipped; the rest load. Error: errc::plugin_dir_missing.
+   * reported in `problems` and skipped; the rest load. Files named rio-*.so load first, then
+   * the others, each group in name order; of two files with one module id the first wins.
+   * Error: errc::plugin_dir_missing.
    */
   static result<module_registry> load_directory(const std::filesystem::path& dir, std::vector<load_problem>& problems,
                                                 const abi_identity& expected = kernel_abi());

@@ -1,0 +1,86 @@
+#include <rio/kernel/settings.hpp>
+
+#include "temp_dir.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+namespace rio::test {
+namespace {
+
+kernel::env_lookup fake_env(std::map<std::string, std::string> vars) {
+  return [vars = std::move(vars)](const char* name) -> std::optional<std::string> {
+    auto it = vars.find(name);
+    if (it == vars.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+struct settings_fixture {
+  temp_dir root;
+  temp_dir exe;
+  kernel::settings_inputs inputs() const { return {{}, {}, fake_env({}), exe.path(), root.path()}; }
+};
+
+TEST(Settings, DefaultsToTheWorkingDirectoryAndPluginsBesideTheBinary) {
+  settings_fixture f;
+  std::filesystem::create_directory(f.exe.path() / "plugins");
+  auto s = kernel::resolve_settings(f.inputs());
+  ASSERT_TRUE(s) << s.error().message;
+  EXPECT_EQ(s->root, f.root.path());
+  EXPECT_EQ(s->plugin_dir, f.exe.path() / "plugins");
+  EXPECT_EQ(s->plugin_dir_source, "default");
+}
+
+TEST(Settings, FallsBackToTheInstalledLayout) {
+  settings_fixture f;
+  auto s = kernel::resolve_settings(f.inputs());
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->plugin_dir, (f.exe.path() / ".." / "lib" / "rio" / "plugins").lexically_normal());
+}
+
+TEST(Settings, FlagBeatsEnvironmentBeatsConfig) {
+  settings_fixture f;
+  f.root.write("config/rio.json", R"({"plugin_dir": "mods"})");
+  auto in = f.inputs();
+  auto from_config = kernel::resolve_settings(in);
+  ASSERT_TRUE(from_config) << from_config.error().message;
+  EXPECT_EQ(from_config->plugin_dir, f.root.path() / "mods");
+  EXPECT_EQ(from_config->plugin_dir_source, "config/rio.json");
+
+  in.env = fake_env({{"RIO_PLUGIN_DIR", "/opt/env-plugins"}});
+  EXPECT_EQ(kernel::resolve_settings(in)->plugin_dir, "/opt/env-plugins");
+
+  in.plugin_dir_flag = "/opt/flag-plugins";
+  EXPECT_EQ(kernel::resolve_settings(in)->plugin_dir, "/opt/flag-plugins");
+}
+
+TEST(Settings, RootComesFromFlagOrEnvironmentNotOnlyTheWorkingDirectory) {
+  settings_fixture f;
+  temp_dir other;
+  other.write("config/rio.json", R"({"plugin_dir": "/from/other/root"})");
+  auto in = f.inputs();
+  in.env = fake_env({{"RIO_ROOT", other.path().string()}});
+  auto s = kernel::resolve_settings(in);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->root, other.path());
+  EXPECT_EQ(s->plugin_dir, "/from/other/root");
+}
+
+TEST(Settings, ABadConfigNamesTheFileAndField) {
+  settings_fixture f;
+  f.root.write("config/rio.json", R"({"plugin_dir": 42})");
+  auto s = kernel::resolve_settings(f.inputs());
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().code, kernel::make_error_code(kernel::errc::bad_config));
+  EXPECT_NE(s.error().message.find("rio.json: field 'plugin_dir' must be a non-empty string"), std::string::npos);
+
+  f.root.write("config/rio.json", "{not json");
+  auto broken = kernel::resolve_settings(f.inputs());
+  ASSERT_FALSE(broken);
+  EXPECT_NE(broken.error().message.find("not valid JSON"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace rio::test

@@ -1,0 +1,185 @@
+#pragma once
+// Shared by the module tests: loads a built module through the kernel's loader, runs its hooks
+// against the SDK's fake remote shell, and checks the rules every command a module sends obeys.
+
+#include "temp_dir.hpp"
+
+#include <rio/kernel/module_loader.hpp>
+#include <rio/sdk/options.hpp>
+#include <rio/sdk/shell.hpp>
+#include <rio/sdk/testing/fake_remote_shell.hpp>
+#include <rio/sdk/testing/run_co.hpp>
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <regex>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace rio::test {
+
+namespace sdk = rio::sdk;
+using sdk::testing::scripted_reply;
+
+/** Loads build/bin/plugins/rio-<id>.so exactly as the kernel does. */
+inline sdk::result<std::unique_ptr<kernel::loaded_module>> load_builtin(const std::string& id) {
+  return kernel::load_module(std::filesystem::path{RIO_TEST_PLUGIN_DIR} / ("rio-" + id + ".so"));
+}
+
+inline bool contains(std::string_view text, std::string_view needle) {
+  return text.find(needle) != std::string_view::npos;
+}
+
+/** The index of the first body containing `needle`, or bodies.size() when none does. */
+inline std::size_t index_of(const std::vector<std::string>& bodies, std::string_view needle) {
+  for (std::size_t i = 0; i < bodies.size(); ++i) {
+    if (contains(bodies[i], needle)) return i;
+  }
+  return bodies.size();
+}
+
+inline std::size_t count_containing(const std::vector<std::string>& bodies, std::string_view needle) {
+  std::size_t n = 0;
+  for (const auto& b : bodies) n += contains(b, needle) ? 1 : 0;
+  return n;
+}
+
+/** A transport that is gone: every exec fails (or, with timed_out, every command times out). */
+class broken_shell final : public sdk::remote_shell {
+ public:
+  explicit broken_shell(bool timed_out = false) : timed_out_(timed_out) {}
+
+  boost::asio::awaitable<sdk::result<sdk::exec_result>> exec(sdk::exec_request request) override {
+    ++execs;
+    if (!timed_out_) co_return sdk::fail(sdk::errc::connection_lost, "connection reset by peer");
+    sdk::exec_result out;
+    out.timed_out = true;
+    out.duration = request.timeout;
+    co_return out;
+  }
+  boost::asio::awaitable<sdk::result<sdk::upload_result>> upload(sdk::upload_request) override {
+    co_return sdk::fail(sdk::errc::connection_lost, "connection reset by peer");
+  }
+
+  int execs = 0;
+
+ private:
+  bool timed_out_;
+};
+
+/** Records observer callbacks as "started <id>", "finished <id> <outcome>", "synced <destination>". */
+class recording_observer final : public sdk::run_observer {
+ public:
+  void on_step_started(const sdk::step_spec& step) override { events.push_back("started " + step.id); }
+  void on_step_finished(const sdk::step_result& r) override {
+    events.push_back("finished " + r.id + " " + sdk::to_string(r.outcome));
+  }
+  void on_sync_finished(const sdk::sync_result& r) override { events.push_back("synced " + r.destination); }
+
+  std::vector<std::string> events;
+};
+
+/** One module loaded from its shared object, a fake host, and a local asset root. */
+class module_test : public ::testing::Test {
+ protected:
+  explicit module_test(std::string id) : id_(std::move(id)) {}
+
+  void SetUp() override {
+    auto loaded = load_builtin(id_);
+    ASSERT_TRUE(loaded) << loaded.error().describe();
+    module_ = std::move(*loaded);
+  }
+
+  const sdk::module_spec& spec() const { return module_->spec(); }
+  sdk::installer& installer() { return module_->installer(); }
+
+  /** The module's options with `overrides`; the test fails if they do not resolve. */
+  sdk::option_values options(const sdk::option_values& overrides = {}) const {
+    auto resolved = sdk::resolve_options(spec(), overrides);
+    EXPECT_TRUE(resolved) << (resolved ? "" : resolved.error().describe());
+    return resolved ? *resolved : sdk::option_values{};
+  }
+
+  sdk::result<sdk::install_report> install(const sdk::option_values& overrides = {}) {
+    return install_with(installer(), overrides);
+  }
+  sdk::result<sdk::install_report> install_with(sdk::installer& target, const sdk::option_values& overrides = {}) {
+    sdk::run_context ctx{shell, options(overrides), assets.path(), env, &observer};
+    return sdk::testing::run_co([&] { return target.install(ctx); });
+  }
+  sdk::result<sdk::detect_report> detect(sdk::remote_shell& on, const sdk::option_values& overrides = {}) {
+    sdk::run_context ctx{on, options(overrides), assets.path(), env, &observer};
+    return sdk::testing::run_co([&] { return installer().detect(ctx); });
+  }
+  sdk::result<sdk::detect_report> detect(const sdk::option_values& overrides = {}) { return detect(shell, overrides); }
+  sdk::result<sdk::sync_report> sync_config(const sdk::option_values& overrides = {}) {
+    sdk::run_context ctx{shell, options(overrides), assets.path(), env, &observer};
+    return sdk::testing::run_co([&] { return installer().sync_config(ctx); });
+  }
+
+  /** The exact sentinel command for this module. */
+  std::string sentinel_body() const {
+    return "mkdir -p \"$HOME\"/'.config/comfyvn/remote' && date -u '+%Y-%m-%dT%H:%M:%SZ' > "
+           "\"$HOME\"/'.config/comfyvn/remote/" + id_ + ".installed'";
+  }
+  std::string sentinel_probe_body() const {
+    return "test -f \"$HOME\"/'.config/comfyvn/remote/" + id_ + ".installed'";
+  }
+
+  /** The outcomes of the report's steps, by id, in order: "clone=done". */
+  static std::vector<std::string> outcomes(const sdk::install_report& report) {
+    std::vector<std::string> out;
+    for (const auto& s : report.steps) out.push_back(s.id + "=" + sdk::to_string(s.outcome));
+    return out;
+  }
+
+  std::string id_;
+  std::unique_ptr<kernel::loaded_module> module_;
+  sdk::testing::fake_remote_shell shell;
+  temp_dir assets;
+  std::vector<std::pair<std::string, std::string>> env{{"HTTPS_PROXY", "http://proxy.internal:3128"}};
+  recording_observer observer;
+};
+
+/**
+ * The rules every command a module sends must follow (original-behaviour.md §9 items 5, 10, 11
+ * and 16): the SDK prelude first, the run's env, no `source`, sudo only as `sudo -n` or rio_sudo,
+ * no download piped into a shell, `ollama serve` only detached, `~` never inside quotes.
+ */
+inline void expect_safe_commands(const sdk::testing::fake_remote_shell& shell,
+                                 const std::vector<std::pair<std::string, std::string>>& env) {
+  static const std::regex piped_download{R"(curl[^\n]*\|\s*(sudo\s+(-n\s+)?)?(ba|da)?sh\b)"};
+  for (const auto& request : shell.requests()) {
+    EXPECT_TRUE(request.command.starts_with(sdk::shell_prelude()));
+    EXPECT_EQ(request.env, env);
+    EXPECT_GT(request.timeout.count(), 0);
+  }
+  for (const auto& body : shell.bodies()) {
+    SCOPED_TRACE(body);
+    EXPECT_FALSE(contains(body, "source ")) << "`source` fails under sh and dash";
+    EXPECT_FALSE(contains(body, "bin/activate"));
+    EXPECT_FALSE(contains(body, "apt-get")) << "packages go through rio_pkg_install";
+    EXPECT_FALSE(std::regex_search(body, piped_download)) << "downloads go to a file, never into a shell";
+    EXPECT_FALSE(contains(body, "~/")) << "a quoted ~ does not expand; paths render as \"$HOME\"/'...'";
+    for (auto pos = body.find("sudo"); pos != std::string::npos; pos = body.find("sudo", pos + 4)) {
+      bool via_helper = pos >= 4 && body.compare(pos - 4, 4, "rio_") == 0;
+      bool non_interactive = body.compare(pos, 7, "sudo -n") == 0;
+      EXPECT_TRUE(via_helper || non_interactive) << "sudo at offset " << pos << " may prompt for a password";
+    }
+    std::size_t start = 0;
+    while (start < body.size()) {
+      auto end = body.find('\n', start);
+      std::string line = body.substr(start, end == std::string::npos ? std::string::npos : end - start);
+      if (contains(line, "ollama serve")) {
+        EXPECT_TRUE(line.ends_with("&") && contains(line, "nohup")) << "foreground ollama serve never returns";
+      }
+      if (end == std::string::npos) break;
+      start = end + 1;
+    }
+  }
+}
+
+}  // namespace rio::test

@@ -1,0 +1,64 @@
+#include <rio/sdk/shell.hpp>
+
+#include "local_sh.hpp"
+
+#include <gtest/gtest.h>
+
+namespace rio::test {
+namespace {
+
+TEST(ShellQuote, SurvivesHostileTextUnchanged) {
+  const std::vector<std::string> samples = {
+      "plain", "", "it's", "'", "a b\tc", "$(touch /tmp/rio-pwned)", "`id`", "\"quoted\" \\ back", "x; rm -rf ~",
+      "-rf", "new\nline", "\xc3\xa9t\xc3\xa9"};
+  for (const auto& s : samples) {
+    auto r = run_sh("printf '%s' " + sdk::shell_quote(s));
+    EXPECT_EQ(r.exit_code, 0) << s;
+    EXPECT_EQ(r.out, s) << "quoting changed the text";
+  }
+}
+
+TEST(ShellQuotePath, ExpandsTildeOnTheRemoteSideOnly) {
+  EXPECT_EQ(sdk::shell_quote_path("~/ComfyUI").value(), "\"$HOME\"/'ComfyUI'");
+  EXPECT_EQ(sdk::shell_quote_path("/opt/x y").value(), "'/opt/x y'");
+  auto r = run_sh("printf '%s' " + sdk::shell_quote_path("~/a b/$(c)").value(), "/home/op");
+  EXPECT_EQ(r.out, "/home/op/a b/$(c)");
+  auto bare = run_sh("printf '%s' " + sdk::shell_quote_path("~").value(), "/home/op");
+  EXPECT_EQ(bare.out, "/home/op");
+}
+
+TEST(ShellQuotePath, RefusesTheTildeUserForm) {
+  auto r = sdk::shell_quote_path("~root/x");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, sdk::make_error_code(sdk::errc::invalid_option));
+  EXPECT_NE(r.error().message.find("~user"), std::string::npos);
+}
+
+TEST(ShellPrelude, DefinesItsHelpersUnderPlainSh) {
+  auto r = run_sh(sdk::with_prelude("command -v rio_sudo && command -v rio_pkg_install && command -v rio_download && "
+                                    "rio_sudo true && echo ok"));
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out.find("ok"), std::string::npos);
+}
+
+TEST(ShellPrelude, DownloadFailureLeavesNoFileBehind) {
+  temp_dir dir;
+  auto target = dir.path() / "installer.sh";
+  auto r = run_sh(sdk::with_prelude("rio_download file:///nonexistent/rio-missing.sh " + sdk::shell_quote(target.string())));
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_FALSE(std::filesystem::exists(target));
+  EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
+}
+
+TEST(ShellPrelude, DownloadSucceedsFromALocalFixture) {
+  temp_dir dir;
+  auto source = dir.write("upstream/install.sh", "echo from-fixture\n");
+  auto target = dir.path() / "copy.sh";
+  auto r = run_sh(sdk::with_prelude("rio_download " + sdk::shell_quote("file://" + source.string()) + " " +
+                                    sdk::shell_quote(target.string()) + " && sh " + sdk::shell_quote(target.string())));
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out, "from-fixture\n");
+}
+
+}  // namespace
+}  // namespace rio::test

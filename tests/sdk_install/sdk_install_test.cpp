@@ -1,0 +1,165 @@
+// The SDK as a third-party author gets it: install the rio_Development component of this build
+// into a temporary prefix, build sdk/examples/hello_module against that prefix only (and run
+// the example's own test), then load the module with the real kernel loader and the real `rio`.
+// One test on purpose: the phases depend on each other, and the build takes most of a minute.
+#include <rio/kernel/module_loader.hpp>
+#include <rio/sdk/shell.hpp>
+#include <rio/sdk/testing/fake_remote_shell.hpp>
+#include <rio/sdk/testing/run_co.hpp>
+
+#include "temp_dir.hpp"
+
+#include <boost/json/parse.hpp>
+#include <gtest/gtest.h>
+
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <map>
+
+namespace rio::test {
+namespace {
+namespace fs = std::filesystem;
+
+std::string q(const fs::path& p) { return sdk::shell_quote(p.string()); }
+
+/** Values of the top build's CMakeCache.txt ("NAME:TYPE=value"). */
+std::map<std::string, std::string> read_cmake_cache(const fs::path& build_dir) {
+  std::map<std::string, std::string> out;
+  std::ifstream in(build_dir / "CMakeCache.txt");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line.front() == '#' || line.starts_with("//")) continue;
+    auto colon = line.find(':');
+    auto equals = line.find('=');
+    if (colon == std::string::npos || equals == std::string::npos || colon > equals) continue;
+    out[line.substr(0, colon)] = line.substr(equals + 1);
+  }
+  return out;
+}
+
+struct ran {
+  int exit_code = -1;  ///< -1 when the command did not exit normally
+  std::string output;  ///< stdout and stderr, or stdout only when `err_log` was given
+};
+
+/** Runs `command` with sh; stdout goes to `log`, stderr too unless `err_log` is given. */
+ran run(const std::string& command, const fs::path& log, const fs::path& err_log = {}) {
+  std::string redirect = " >" + q(log) + (err_log.empty() ? " 2>&1" : " 2>" + q(err_log));
+  int status = std::system((command + redirect + " </dev/null").c_str());
+  ran out;
+  out.exit_code = status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  out.output = read_file(log);
+  return out;
+}
+
+/** Sets the process umask for one scope, so nothing built here is group/world-writable. */
+class umask_guard {
+ public:
+  explicit umask_guard(mode_t mask) : previous_(::umask(mask)) {}
+  ~umask_guard() { ::umask(previous_); }
+  umask_guard(const umask_guard&) = delete;
+  umask_guard& operator=(const umask_guard&) = delete;
+
+ private:
+  mode_t previous_;
+};
+
+TEST(SdkInstall, ExampleModuleBuildsAgainstTheInstalledSdkAndLoads) {
+  const umask_guard mask{022};
+  const temp_dir tmp;
+  const fs::path source_dir = fs::path{RIO_TEST_SOURCE_DIR} / "sdk" / "examples" / "hello_module";
+  const fs::path prefix = tmp.path() / "prefix";
+  const fs::path build = tmp.path() / "build";
+  const fs::path logs = tmp.path() / "logs";
+  fs::create_directories(logs);
+
+  // The example is built with this build's cmake, compiler and flags (an ASan build's SDK
+  // library needs the sanitizer at link time too).
+  auto cache = read_cmake_cache(RIO_TEST_BINARY_DIR);
+  const fs::path cmake = cache.count("CMAKE_COMMAND") != 0 ? fs::path{cache["CMAKE_COMMAND"]} : fs::path{"cmake"};
+  const fs::path ctest = cmake.has_parent_path() ? cmake.parent_path() / "ctest" : fs::path{"ctest"};
+  std::string forwarded;
+  for (const char* name : {"CMAKE_CXX_COMPILER", "CMAKE_MAKE_PROGRAM", "CMAKE_BUILD_TYPE", "CMAKE_CXX_FLAGS",
+                           "CMAKE_EXE_LINKER_FLAGS", "CMAKE_MODULE_LINKER_FLAGS"}) {
+    if (auto it = cache.find(name); it != cache.end() && !it->second.empty()) {
+      forwarded += " " + sdk::shell_quote("-D" + std::string{name} + "=" + it->second);
+    }
+  }
+
+  // 1. Install only the SDK component.
+  auto installed = run(q(cmake) + " --install " + q(RIO_TEST_BINARY_DIR) + " --prefix " + q(prefix) +
+                           " --component rio_Development",
+                       logs / "install.log");
+  ASSERT_EQ(installed.exit_code, 0) << installed.output;
+  EXPECT_TRUE(fs::exists(prefix / "include" / "rio" / "sdk" / "module.hpp"));
+  EXPECT_TRUE(fs::exists(prefix / "include" / "rio" / "sdk" / "testing" / "fake_remote_shell.hpp"));
+  EXPECT_FALSE(fs::exists(prefix / "bin")) << "the Development component must not install the program";
+
+  // 2. Configure the example out of tree, with the temporary prefix as the only SDK location.
+  auto configured = run(q(cmake) + " -S " + q(source_dir) + " -B " + q(build) + " -G Ninja" + forwarded +
+                            " -DCMAKE_PREFIX_PATH=" + q(prefix) + " -DHELLO_BUILD_TESTS=ON",
+                        logs / "configure.log");
+  ASSERT_EQ(configured.exit_code, 0) << configured.output;
+  auto example_cache = read_cmake_cache(build);
+  EXPECT_EQ(fs::weakly_canonical(example_cache["RioSDK_DIR"]).string().rfind(fs::weakly_canonical(prefix).string(), 0),
+            0u)
+      << "found RioSDK in " << example_cache["RioSDK_DIR"] << ", not in the temporary prefix";
+
+  // 3. Build the module and its test, then run the example's own test.
+  auto built = run(q(cmake) + " --build " + q(build) + " --parallel 2", logs / "build.log");
+  ASSERT_EQ(built.exit_code, 0) << built.output;
+  auto tested = run(q(ctest) + " --test-dir " + q(build) + " --output-on-failure", logs / "ctest.log");
+  EXPECT_EQ(tested.exit_code, 0) << tested.output;
+  EXPECT_NE(tested.output.find("100% tests passed"), std::string::npos) << tested.output;
+
+  const fs::path plugin = build / "rio-hello.so";
+  ASSERT_TRUE(fs::is_regular_file(plugin));
+  const auto perms = fs::status(plugin).permissions();
+  ASSERT_EQ(perms & (fs::perms::group_write | fs::perms::others_write), fs::perms::none)
+      << "the loader refuses group/world-writable plugins";
+
+  // 4. The kernel loads it: handshake, create, spec validation.
+  auto loaded = kernel::load_module(plugin);
+  ASSERT_TRUE(loaded.has_value()) << loaded.error().describe();
+  const auto& module = **loaded;
+  EXPECT_EQ(module.id, "hello");
+  EXPECT_EQ(module.spec().id, "hello");
+  EXPECT_EQ(module.spec().name, "Hello");
+  EXPECT_EQ(module.spec().options.size(), 2u);
+  ASSERT_FALSE(module.spec().install_steps.empty());
+  EXPECT_EQ(module.spec().install_steps.back().kind, sdk::step_kind::sentinel);
+
+  // Its coroutines run on this process's executor, against this process's fake shell.
+  auto options = sdk::resolve_options(module.spec(), {});
+  ASSERT_TRUE(options.has_value()) << options.error().describe();
+  sdk::testing::fake_remote_shell shell;
+  sdk::testing::scripted_reply missing;  // not {.exit_code = 1}: GCC 12's -Wextra flags the omitted members
+  missing.exit_code = 1;
+  shell.on("greeting.txt", missing);
+  sdk::run_context ctx{shell, *options, tmp.path(), {}, nullptr};
+  auto detected = sdk::testing::run_co([&] { return module.installer().detect(ctx); });
+  ASSERT_TRUE(detected.has_value()) << detected.error().describe();
+  EXPECT_EQ(detected->state, sdk::detect_state::absent) << detected->evidence;
+
+  // 5. The rio binary lists it from the build directory.
+  auto listed = run(q(RIO_TEST_RIO_EXE) + " --root " + q(tmp.path()) + " --plugin-dir " + q(build) + " modules --json",
+                    logs / "modules.json", logs / "modules.err");
+  const std::string errors = read_file(logs / "modules.err");
+  ASSERT_EQ(listed.exit_code, 0) << listed.output << errors;
+  EXPECT_EQ(errors, "") << "no plugin may be skipped";
+  boost::system::error_code ec;
+  auto doc = boost::json::parse(listed.output, ec);
+  ASSERT_FALSE(ec) << listed.output;
+  const auto* modules = doc.is_object() ? doc.as_object().if_contains("modules") : nullptr;
+  ASSERT_TRUE(modules != nullptr && modules->is_array()) << listed.output;
+  ASSERT_EQ(modules->as_array().size(), 1u) << listed.output;
+  const auto& entry = modules->as_array().front().as_object();
+  EXPECT_EQ(entry.at("id").as_string(), "hello");
+  EXPECT_EQ(entry.at("version").as_string(), "1.0.0");
+}
+
+}  // namespace
+}  // namespace rio::test
