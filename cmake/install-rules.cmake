@@ -29,6 +29,7 @@ install(FILES
   "${PROJECT_BINARY_DIR}/RioSDKConfig.cmake"
   "${PROJECT_BINARY_DIR}/RioSDKConfigVersion.cmake"
   "${PROJECT_SOURCE_DIR}/cmake/RioPlugin.cmake"
+  "${PROJECT_SOURCE_DIR}/cmake/RioWarnings.cmake"
   DESTINATION "${RIO_SDK_INSTALL_CMAKEDIR}" COMPONENT rio_Development)
 
 # The program and its modules.

@@ -3,6 +3,10 @@
 namespace rio::kernel {
 namespace {
 
+// error_category's destructor is protected and non-virtual by design; categories are never
+// deleted through a base pointer.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wnon-virtual-dtor"
 class kernel_category_impl final : public boost::system::error_category {
  public:
   constexpr kernel_category_impl() noexcept : error_category(0x72696f2e6b726e31ULL) {}
@@ -27,6 +31,7 @@ class kernel_category_impl final : public boost::system::error_category {
     return "unknown rio.kernel error " + std::to_string(ev);
   }
 };
+#pragma GCC diagnostic pop
 
 }  // namespace
 

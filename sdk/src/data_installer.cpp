@@ -51,7 +51,10 @@ asio::awaitable<result<detect_report>> data_installer::detect(run_context& ctx) 
   auto probes = render_probes(spec_, ctx.options);
   if (!probes) co_return probes.error();
   auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(probe_script_timeout(*probes));
-  exec_request request{probe_script(*probes), timeout, ctx.env, nullptr};
+  exec_request request;
+  request.command = probe_script(*probes);
+  request.timeout = timeout;
+  request.env = ctx.env;
   auto ran = co_await ctx.shell.exec(std::move(request));
 
   detect_report unknown;
@@ -74,7 +77,9 @@ asio::awaitable<result<detect_report>> data_installer::detect(run_context& ctx) 
 }
 
 asio::awaitable<result<step_result>> data_installer::run_step(const step_spec& step, run_context& ctx) {
-  step_result out{step.id, step.description, step_outcome::failed, -1, {}, {}, {}};
+  step_result out;
+  out.id = step.id;
+  out.description = step.description;
   auto started = std::chrono::steady_clock::now();
   auto finish = [&](step_outcome outcome) {
     out.outcome = outcome;
@@ -121,7 +126,12 @@ asio::awaitable<result<step_result>> data_installer::run_step(const step_spec& s
 
 asio::awaitable<result<install_report>> data_installer::install(run_context& ctx) {
   install_report report;
-  for (const auto& step : spec_.install_steps) report.steps.push_back({step.id, step.description});
+  for (const auto& step : spec_.install_steps) {
+    step_result pending;
+    pending.id = step.id;
+    pending.description = step.description;
+    report.steps.push_back(std::move(pending));
+  }
 
   bool synced = false;
   bool failed = false;
@@ -175,7 +185,10 @@ asio::awaitable<result<sync_report>> data_installer::sync_config(run_context& ct
   sync_report report;
   for (const auto& entry : spec_.config_sync) {
     if (co_await cancelled()) co_return fail(errc::cancelled, "config sync of '" + spec_.id + "' cancelled");
-    sync_result item{entry.source, entry.destination, entry.description, sync_outcome::failed, {}};
+    sync_result item;
+    item.source = entry.source;
+    item.destination = entry.destination;
+    item.description = entry.description;
     auto destination = render_path(entry.destination, spec_, ctx.options);
     if (!destination) {
       item.reason = destination.error().message;
@@ -191,7 +204,11 @@ asio::awaitable<result<sync_report>> data_installer::sync_config(run_context& ct
           item.reason = "missing required asset '" + entry.source + "' (looked for " + source.string() + ")";
         }
       } else {
-        auto up = co_await ctx.shell.upload({source, *destination, true, std::chrono::seconds{300}});
+        upload_request request;
+        request.local = source;
+        request.remote = *destination;
+        request.no_clobber = true;
+        auto up = co_await ctx.shell.upload(std::move(request));
         if (!up) {
           if (is_cancel(up.error())) co_return up.error();
           item.reason = "upload to " + *destination + " failed: " + up.error().describe();

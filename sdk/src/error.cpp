@@ -6,6 +6,10 @@
 namespace rio::sdk {
 namespace {
 
+// error_category's destructor is protected and non-virtual by design; categories are never
+// deleted through a base pointer.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wnon-virtual-dtor"
 class sdk_category_impl final : public boost::system::error_category {
  public:
   // A fixed id makes codes from different shared objects compare equal even though each
@@ -33,6 +37,7 @@ class sdk_category_impl final : public boost::system::error_category {
     return "unknown rio.sdk error " + std::to_string(ev);
   }
 };
+#pragma GCC diagnostic pop
 
 }  // namespace
 

@@ -3,8 +3,8 @@
 // (target rio::sdk_testing), so their tests exercise the same code paths as rio's own.
 //
 //   rio::sdk::testing::fake_remote_shell shell;
-//   shell.on("test -d", {.exit_code = 1});          // nothing installed yet
-//   shell.on("git clone", {.exit_code = 128, .stderr_text = "fatal: repository not found"});
+//   shell.on("test -d", exits(1));                     // nothing installed yet
+//   shell.on("git clone", exits(128, "fatal: repository not found"));
 //   auto report = run_co([&] { return module.install(ctx); });
 //   EXPECT_EQ(shell.bodies().back(), ...);
 
@@ -26,6 +26,35 @@ struct scripted_reply {
   std::optional<error> failure;  ///< return this error instead of a result (transport failure)
   bool hang = false;             ///< never complete; only cancellation ends the call
 };
+
+/** A command that exits with `code`, optionally writing `stderr_text`. */
+inline scripted_reply exits(int code, std::string stderr_text = {}) {
+  scripted_reply r;
+  r.exit_code = code;
+  r.stderr_text = std::move(stderr_text);
+  return r;
+}
+
+/** A command that prints `stdout_text` and exits 0. */
+inline scripted_reply prints(std::string stdout_text) {
+  scripted_reply r;
+  r.stdout_text = std::move(stdout_text);
+  return r;
+}
+
+/** A transport failure (the command could not run or the connection dropped). */
+inline scripted_reply fails(error failure) {
+  scripted_reply r;
+  r.failure = std::move(failure);
+  return r;
+}
+
+/** A command that never completes; only cancellation ends it. */
+inline scripted_reply hangs() {
+  scripted_reply r;
+  r.hang = true;
+  return r;
+}
 
 /**
  * Answers each exec with the first rule (in the order added) whose needle occurs in the command

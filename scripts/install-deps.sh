@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages rio needs, and only those missing; safe to rerun.
+#   scripts/install-deps.sh          build dependencies
+#   scripts/install-deps.sh --test   build and test dependencies
+set -euo pipefail
+
+packages=(
+  g++ cmake ninja-build pkg-config
+  # Boost 1.81, not Debian's default 1.74 (which has no Boost.JSON); json pulls in system/container.
+  libboost1.81-dev libboost-json1.81-dev
+  libssh2-1-dev libsodium-dev
+)
+if [[ "${1:-}" == "--test" ]]; then
+  # openssh-server/-client: tests start their own sshd on loopback; curl and git: fixtures.
+  packages+=(libgtest-dev libgmock-dev openssh-server openssh-client curl git)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]} == 0)); then
+  echo "install-deps: all ${#packages[@]} packages already installed"
+  exit 0
+fi
+
+sudo=()
+if [[ "$(id -u)" -ne 0 ]]; then sudo=(sudo); fi
+echo "install-deps: installing ${missing[*]}"
+"${sudo[@]}" apt-get update -q
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
