@@ -54,7 +54,8 @@ sdk::module_spec make_spec() {
       "if [ -n {{torch_index_url}} ]; then\n"
       "  venv/bin/python -m pip install --upgrade torch torchvision torchaudio --index-url {{torch_index_url}} || exit $?\n"
       "fi\n"
-      "venv/bin/python -m pip install --upgrade -r requirements.txt || exit $?\n"
+      // No --upgrade: it would replace torch wheels chosen from torch_index_url with PyPI's.
+      "venv/bin/python -m pip install -r requirements.txt || exit $?\n"
       "sha256sum requirements.txt | cut -d' ' -f1 > venv/.rio-requirements.sha256";
   reqs.done_check =
       "[ -f {{install_dir}}/venv/.rio-requirements.sha256 ] && "

@@ -42,8 +42,17 @@ sdk::module_spec make_spec() {
   serve.id = "service";
   serve.description = "Start the Ollama service and wait for its API.";
   serve.command =
+      // Under systemd the address goes into a drop-in, never into the unit file the Ollama
+      // installer rewrites on every upgrade (ollama#1278 and many duplicates).
       "if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then\n"
-      "  rio_sudo systemctl enable --now ollama || exit $?\n"
+      "  rio_dropin=/etc/systemd/system/ollama.service.d/rio.conf\n"
+      "  rio_want=$(printf '[Service]\\nEnvironment=\"OLLAMA_HOST=%s\"' {{api_address}})\n"
+      "  if [ \"$(cat \"$rio_dropin\" 2>/dev/null)\" != \"$rio_want\" ]; then\n"
+      "    rio_sudo mkdir -p /etc/systemd/system/ollama.service.d &&\n"
+      "      printf '%s\\n' \"$rio_want\" | rio_sudo tee \"$rio_dropin\" >/dev/null &&\n"
+      "      rio_sudo systemctl daemon-reload || exit $?\n"
+      "  fi\n"
+      "  rio_sudo systemctl enable ollama && rio_sudo systemctl restart ollama || exit $?\n"
       "else\n"
       "  mkdir -p \"$HOME/.ollama\" || exit 1\n"
       "  OLLAMA_HOST={{api_address}} nohup ollama serve </dev/null >>\"$HOME/.ollama/serve.log\" 2>&1 &\n"

@@ -15,9 +15,11 @@ namespace {
 // A done_check only looks; it never needs the step's full budget.
 constexpr std::chrono::seconds max_check_timeout{120};
 
-asio::awaitable<bool> cancelled() {
-  auto state = co_await asio::this_coro::cancellation_state;
-  co_return state.cancelled() != asio::cancellation_type::none;
+// Checked in place with `is_cancelled(co_await asio::this_coro::cancellation_state)`: once a
+// coroutine is cancelled, co_awaiting any nested awaitable (even a helper that only reads the
+// state) throws operation_aborted, so cancellation must be noticed before the next co_await.
+bool is_cancelled(const asio::cancellation_state& state) {
+  return state.cancelled() != asio::cancellation_type::none;
 }
 
 bool is_cancel(const error& e) { return e.code == make_error_code(errc::cancelled); }
@@ -111,6 +113,9 @@ asio::awaitable<result<step_result>> data_installer::run_step(const step_spec& s
     }
   }
 
+  if (is_cancelled(co_await asio::this_coro::cancellation_state)) {
+    co_return fail(errc::cancelled, "step '" + step.id + "' cancelled");
+  }
   auto ran = co_await ctx.shell.exec(make_request(*command, step.timeout, ctx));
   if (!ran) {
     if (is_cancel(ran.error())) co_return ran.error();
@@ -137,7 +142,9 @@ asio::awaitable<result<install_report>> data_installer::install(run_context& ctx
   bool failed = false;
   for (std::size_t i = 0; i < spec_.install_steps.size() && !failed; ++i) {
     const step_spec& step = spec_.install_steps[i];
-    if (co_await cancelled()) co_return fail(errc::cancelled, "install of '" + spec_.id + "' cancelled");
+    if (is_cancelled(co_await asio::this_coro::cancellation_state)) {
+      co_return fail(errc::cancelled, "install of '" + spec_.id + "' cancelled");
+    }
 
     if (step.kind == step_kind::sentinel) {
       // Config sync runs before the sentinel: a host is only "installed" once its config is in place.
@@ -154,6 +161,9 @@ asio::awaitable<result<install_report>> data_installer::install(run_context& ctx
       }
     }
 
+    if (is_cancelled(co_await asio::this_coro::cancellation_state)) {
+      co_return fail(errc::cancelled, "install of '" + spec_.id + "' cancelled");
+    }
     if (ctx.observer != nullptr) ctx.observer->on_step_started(step);
     auto result = co_await run_step(step, ctx);
     if (!result) co_return result.error();
@@ -169,6 +179,9 @@ asio::awaitable<result<install_report>> data_installer::install(run_context& ctx
   }
 
   if (!failed && !synced) {
+    if (is_cancelled(co_await asio::this_coro::cancellation_state)) {
+      co_return fail(errc::cancelled, "install of '" + spec_.id + "' cancelled");
+    }
     auto sync = co_await sync_config(ctx);
     if (!sync) co_return sync.error();
     report.sync = std::move(*sync);
@@ -184,7 +197,9 @@ asio::awaitable<result<install_report>> data_installer::install(run_context& ctx
 asio::awaitable<result<sync_report>> data_installer::sync_config(run_context& ctx) {
   sync_report report;
   for (const auto& entry : spec_.config_sync) {
-    if (co_await cancelled()) co_return fail(errc::cancelled, "config sync of '" + spec_.id + "' cancelled");
+    if (is_cancelled(co_await asio::this_coro::cancellation_state)) {
+      co_return fail(errc::cancelled, "config sync of '" + spec_.id + "' cancelled");
+    }
     sync_result item;
     item.source = entry.source;
     item.destination = entry.destination;

@@ -24,16 +24,15 @@ class ComfyuiModule : public module_test {
 
   // Nothing is installed: every done_check fails, every command succeeds.
   void fresh_host() {
-    shell.on("import venv, ensurepip", {.exit_code = 1})
-        .on("test -d", {.exit_code = 1})
-        .on("-m pip --version", {.exit_code = 1})
-        .on("[ -f ", {.exit_code = 1});
+    shell.on("import venv, ensurepip", exits(1))
+        .on("test -d", exits(1))
+        .on("-m pip --version", exits(1))
+        .on("[ -f ", exits(1));
   }
 };
 
 TEST_F(ComfyuiModule, FreshInstallRunsEachCheckThenCommandAndSentinelLast) {
   fresh_host();
-  assets.write("config/comfyvn.json", "{}");
   auto report = install();
   ASSERT_TRUE(report) << report.error().describe();
   EXPECT_EQ(report->state, sdk::install_state::installed) << report->error;
@@ -42,7 +41,7 @@ TEST_F(ComfyuiModule, FreshInstallRunsEachCheckThenCommandAndSentinelLast) {
                                                          "requirements=done", "sentinel=done"}));
 
   const auto& j = shell.journal();
-  ASSERT_EQ(j.size(), 10u);
+  ASSERT_EQ(j.size(), 9u);
   EXPECT_EQ(j[0], "exec: " + packages_check);
   EXPECT_EQ(j[1], "exec: " + packages_cmd);
   EXPECT_EQ(j[2], "exec: " + clone_check);
@@ -55,10 +54,9 @@ TEST_F(ComfyuiModule, FreshInstallRunsEachCheckThenCommandAndSentinelLast) {
   EXPECT_EQ(j[5], "exec: " + venv_cmd);
   EXPECT_EQ(j[6], "exec: " + reqs_check);
   EXPECT_TRUE(j[7].starts_with("exec: cd \"$HOME\"/'ComfyUI' || exit 1\nif [ -n '' ]; then\n")) << j[7];
-  EXPECT_TRUE(contains(j[7], "venv/bin/python -m pip install --upgrade -r requirements.txt || exit $?\n"
+  EXPECT_TRUE(contains(j[7], "venv/bin/python -m pip install -r requirements.txt || exit $?\n"
                              "sha256sum requirements.txt | cut -d' ' -f1 > venv/.rio-requirements.sha256"));
-  EXPECT_EQ(j[8], "upload: ~/.config/comfyvn/remote/comfyui.json");
-  EXPECT_EQ(j[9], "exec: " + sentinel_body());
+  EXPECT_EQ(j[8], "exec: " + sentinel_body());
   expect_safe_commands(shell, env);
 
   // Each command carries its own step's budget; a done_check never more than 120 s.
@@ -66,6 +64,21 @@ TEST_F(ComfyuiModule, FreshInstallRunsEachCheckThenCommandAndSentinelLast) {
   EXPECT_EQ(r[6].timeout, std::chrono::seconds{120});
   EXPECT_EQ(r[7].timeout, std::chrono::seconds{1800});
   EXPECT_EQ(r[8].timeout, std::chrono::seconds{30});
+}
+
+TEST_F(ComfyuiModule, ConfigSyncRunsAfterTheStepsAndBeforeTheSentinel) {
+  fresh_host();
+  assets.write("config/comfyvn.json", "{}");
+  auto report = install();
+  ASSERT_TRUE(report) << report.error().describe();
+  EXPECT_EQ(report->state, sdk::install_state::installed) << report->error;
+  ASSERT_EQ(report->sync.entries.size(), 1u);
+  EXPECT_EQ(report->sync.entries[0].outcome, sdk::sync_outcome::uploaded);
+  const auto& j = shell.journal();
+  ASSERT_EQ(j.size(), 10u);
+  EXPECT_TRUE(j[7].starts_with("exec: cd ")) << "after the last step";
+  EXPECT_EQ(j[8], "upload: ~/.config/comfyvn/remote/comfyui.json");
+  EXPECT_EQ(j[9], "exec: " + sentinel_body());
 }
 
 TEST_F(ComfyuiModule, OverridesAreValidatedAndShellQuoted) {
@@ -77,6 +90,7 @@ TEST_F(ComfyuiModule, OverridesAreValidatedAndShellQuoted) {
                          {"torch_index_url", "https://download.pytorch.org/whl/cu121"}});
   ASSERT_TRUE(report) << report.error().describe();
   auto b = shell.bodies();
+  ASSERT_EQ(b.size(), 9u);
   EXPECT_EQ(index_of(b, "'python3.11; touch /tmp/pwned' -c 'import venv, ensurepip'"), 0u);
   EXPECT_EQ(b[2], "test -d '/srv/comfy ui'/.git");
   EXPECT_TRUE(contains(b[3], "rio_dir='/srv/comfy ui'\n"));
@@ -100,7 +114,7 @@ TEST_F(ComfyuiModule, RerunSendsOnlyDoneChecksAndSentinel) {
 }
 
 TEST_F(ComfyuiModule, ResumeRunsOnlyStepsWhoseCheckFails) {
-  shell.on("-m pip --version", {.exit_code = 1}).on("[ -f ", {.exit_code = 1});
+  shell.on("-m pip --version", exits(1)).on("[ -f ", exits(1));
   auto report = install();
   ASSERT_TRUE(report) << report.error().describe();
   EXPECT_EQ(outcomes(*report), (std::vector<std::string>{"system-packages=already_done", "clone=already_done",
@@ -113,7 +127,7 @@ TEST_F(ComfyuiModule, ResumeRunsOnlyStepsWhoseCheckFails) {
 
 TEST_F(ComfyuiModule, FailingCloneHaltsTheModuleWithoutSentinel) {
   fresh_host();
-  shell.on("git clone", {.exit_code = 128, .stderr_text = "fatal: repository not found"});
+  shell.on("git clone", exits(128, "fatal: repository not found"));
   assets.write("config/comfyvn.json", "{}");
   auto report = install();
   ASSERT_TRUE(report) << report.error().describe();
@@ -180,7 +194,7 @@ TEST_F(ComfyuiModule, DetectReportsInstalledAbsentAndUnknown) {
   EXPECT_TRUE(contains(shell.bodies()[0], "( " + sentinel_probe_body() + "\n)"));
   EXPECT_EQ(shell.requests()[0].timeout, std::chrono::seconds{60});
 
-  shell.on("venv/bin/python", {.exit_code = 1});
+  shell.on("venv/bin/python", exits(1));
   auto absent = detect();
   ASSERT_TRUE(absent);
   EXPECT_EQ(absent->state, sdk::detect_state::absent);
@@ -224,14 +238,11 @@ TEST_F(ComfyuiModule, RejectsInvalidOverridesNamingTheOption) {
 }
 
 TEST_F(ComfyuiModule, TorchIndexIsNotUndoneByTheRequirementsInstall) {
-  // BUG: with torch_index_url set, the requirements step first installs torch from that index,
-  // then runs `pip install --upgrade -r requirements.txt`; requirements.txt lists torch,
-  // torchvision and torchaudio unpinned, so --upgrade replaces the index's build (e.g.
-  // 2.5.1+cu121 or a +cpu wheel) with PyPI's newer default build. Fix: drop --upgrade from the
-  // `-r requirements.txt` install (pip then keeps the satisfied torch), as asserted below.
-  GTEST_SKIP() << "BUG: pip install --upgrade -r requirements.txt replaces the torch_index_url wheels";
+  // With torch_index_url set, torch comes from that index first; the requirements install must
+  // not use --upgrade, which would move the unpinned torch to PyPI's newest build whenever PyPI
+  // is ahead of the index (the cu121 index stops at torch 2.5.1).
   fresh_host();
-  auto report = install({{"torch_index_url", "https://download.pytorch.org/whl/cpu"}});
+  auto report = install({{"torch_index_url", "https://download.pytorch.org/whl/cu121"}});
   ASSERT_TRUE(report);
   auto b = shell.bodies();
   auto i = index_of(b, "-r requirements.txt");

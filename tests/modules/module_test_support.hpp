@@ -22,11 +22,21 @@
 namespace rio::test {
 
 namespace sdk = rio::sdk;
+using sdk::testing::exits;
+using sdk::testing::fails;
+using sdk::testing::hangs;
 using sdk::testing::scripted_reply;
 
 /** Loads build/bin/plugins/rio-<id>.so exactly as the kernel does. */
 inline sdk::result<std::unique_ptr<kernel::loaded_module>> load_builtin(const std::string& id) {
   return kernel::load_module(std::filesystem::path{RIO_TEST_PLUGIN_DIR} / ("rio-" + id + ".so"));
+}
+
+/** A command that runs into its deadline. */
+inline scripted_reply times_out() {
+  scripted_reply r;
+  r.timed_out = true;
+  return r;
 }
 
 inline bool contains(std::string_view text, std::string_view needle) {
@@ -145,40 +155,36 @@ class module_test : public ::testing::Test {
 };
 
 /**
- * The rules every command a module sends must follow (original-behaviour.md §9 items 5, 10, 11
- * and 16): the SDK prelude first, the run's env, no `source`, sudo only as `sudo -n` or rio_sudo,
- * no download piped into a shell, `ollama serve` only detached, `~` never inside quotes.
+ * The rules every command body a module sends must follow (original-behaviour.md §9 items 5,
+ * 10, 11 and 16); returns the rules `body` breaks, empty when it is fine.
  */
+inline std::vector<std::string> shell_rule_violations(const std::string& body) {
+  static const std::regex sourced{R"((^|[;&|(\s])(source|\.)\s+\S*activate)"};
+  static const std::regex piped_download{R"(curl[^\n]*\|\s*(sudo\s+(-n\s+)?)?(ba|da)?sh\b)"};
+  // `sudo` run as a command (not rio_sudo, not a word in a message) must be `sudo -n`.
+  static const std::regex interactive_sudo{R"((^|[^A-Za-z0-9_])sudo\s+(?!-n\b))"};
+  // `ollama serve` only as a detached background job.
+  static const std::regex foreground_serve{R"(ollama serve(?![^\n]*&[ \t]*(\n|$)))"};
+  std::vector<std::string> broken;
+  if (contains(body, "source ") || std::regex_search(body, sourced)) broken.push_back("sources a script (fails under sh)");
+  if (contains(body, "apt-get")) broken.push_back("calls apt-get directly instead of rio_pkg_install");
+  if (std::regex_search(body, piped_download)) broken.push_back("pipes a download into a shell");
+  if (std::regex_search(body, interactive_sudo)) broken.push_back("runs sudo without -n");
+  if (contains(body, "~/")) broken.push_back("has a literal ~/ (a quoted ~ does not expand)");
+  if (std::regex_search(body, foreground_serve)) broken.push_back("runs ollama serve in the foreground");
+  return broken;
+}
+
+/** Every request carries the SDK prelude and the run's env, and every body obeys the rules. */
 inline void expect_safe_commands(const sdk::testing::fake_remote_shell& shell,
                                  const std::vector<std::pair<std::string, std::string>>& env) {
-  static const std::regex piped_download{R"(curl[^\n]*\|\s*(sudo\s+(-n\s+)?)?(ba|da)?sh\b)"};
   for (const auto& request : shell.requests()) {
     EXPECT_TRUE(request.command.starts_with(sdk::shell_prelude()));
     EXPECT_EQ(request.env, env);
     EXPECT_GT(request.timeout.count(), 0);
   }
   for (const auto& body : shell.bodies()) {
-    SCOPED_TRACE(body);
-    EXPECT_FALSE(contains(body, "source ")) << "`source` fails under sh and dash";
-    EXPECT_FALSE(contains(body, "bin/activate"));
-    EXPECT_FALSE(contains(body, "apt-get")) << "packages go through rio_pkg_install";
-    EXPECT_FALSE(std::regex_search(body, piped_download)) << "downloads go to a file, never into a shell";
-    EXPECT_FALSE(contains(body, "~/")) << "a quoted ~ does not expand; paths render as \"$HOME\"/'...'";
-    for (auto pos = body.find("sudo"); pos != std::string::npos; pos = body.find("sudo", pos + 4)) {
-      bool via_helper = pos >= 4 && body.compare(pos - 4, 4, "rio_") == 0;
-      bool non_interactive = body.compare(pos, 7, "sudo -n") == 0;
-      EXPECT_TRUE(via_helper || non_interactive) << "sudo at offset " << pos << " may prompt for a password";
-    }
-    std::size_t start = 0;
-    while (start < body.size()) {
-      auto end = body.find('\n', start);
-      std::string line = body.substr(start, end == std::string::npos ? std::string::npos : end - start);
-      if (contains(line, "ollama serve")) {
-        EXPECT_TRUE(line.ends_with("&") && contains(line, "nohup")) << "foreground ollama serve never returns";
-      }
-      if (end == std::string::npos) break;
-      start = end + 1;
-    }
+    EXPECT_EQ(shell_rule_violations(body), std::vector<std::string>{}) << body;
   }
 }
 

@@ -27,10 +27,10 @@ class SillytavernModule : public module_test {
 
   // The nodejs command re-checks node after installing packages, so it is matched first.
   void fresh_host() {
-    shell.on("rio_pkg_install", {.exit_code = 0})
-        .on("command -v node", {.exit_code = 1})
-        .on("test -d", {.exit_code = 1})
-        .on("[ -f ", {.exit_code = 1});
+    shell.on("rio_pkg_install", exits(0))
+        .on("command -v node", exits(1))
+        .on("test -d", exits(1))
+        .on("[ -f ", exits(1));
   }
   void write_extension_payload() {
     assets.write("SillyTavern Extension/extension/ComfyVN/manifest.json", "{}");
@@ -39,16 +39,15 @@ class SillytavernModule : public module_test {
   }
 };
 
-TEST_F(SillytavernModule, FreshInstallRunsNodeCloneNpmThenSyncThenSentinel) {
+TEST_F(SillytavernModule, FreshInstallRunsNodeThenCloneThenNpmThenSentinel) {
   fresh_host();
-  write_extension_payload();
   auto report = install();
   ASSERT_TRUE(report) << report.error().describe();
   EXPECT_EQ(report->state, sdk::install_state::installed) << report->error;
   EXPECT_EQ(outcomes(*report), (std::vector<std::string>{"nodejs=done", "clone=done", "npm-install=done",
                                                          "sentinel=done"}));
   const auto& j = shell.journal();
-  ASSERT_EQ(j.size(), 10u);
+  ASSERT_EQ(j.size(), 7u);
   EXPECT_EQ(j[0], "exec: " + node_check);
   EXPECT_TRUE(j[1].starts_with("exec: rio_pkg_install 'nodejs npm' 'nodejs npm'\nif ! { " + node_check + "; }; then\n"))
       << j[1];
@@ -57,40 +56,46 @@ TEST_F(SillytavernModule, FreshInstallRunsNodeCloneNpmThenSyncThenSentinel) {
   EXPECT_TRUE(contains(j[3], "--branch 'release' -- 'https://github.com/SillyTavern/SillyTavern.git' \"$rio_tmp\""));
   EXPECT_EQ(j[4], "exec: " + npm_check);
   EXPECT_EQ(j[5], "exec: " + npm_cmd);
+  EXPECT_EQ(j[6], "exec: " + sentinel_body());
+  expect_safe_commands(shell, env);
+}
+
+TEST_F(SillytavernModule, ExtensionSyncRunsAfterTheStepsAndBeforeTheSentinel) {
+  fresh_host();
+  write_extension_payload();
+  auto report = install();
+  ASSERT_TRUE(report) << report.error().describe();
+  EXPECT_EQ(report->state, sdk::install_state::installed) << report->error;
+  const auto& j = shell.journal();
+  ASSERT_EQ(j.size(), 10u);
+  EXPECT_EQ(j[5], "exec: " + npm_cmd);
   EXPECT_EQ(j[6], "upload: " + extension_dest);
   EXPECT_EQ(j[7], "upload: " + exporter_dest);
   EXPECT_EQ(j[8], "upload: " + diagnostics_dest);
   EXPECT_EQ(j[9], "exec: " + sentinel_body());
   EXPECT_EQ(shell.uploads()[0].local, assets.path() / "SillyTavern Extension/extension/ComfyVN");
-  expect_safe_commands(shell, env);
 }
 
 TEST_F(SillytavernModule, OverridesAreShellQuotedAndReachSyncDestinations) {
+  // An scp-style address is not a URL rio accepts; the ssh:// form of the same address is.
+  auto scp_style = sdk::resolve_options(spec(), {{"repo_url", "git@example.com:fork/SillyTavern.git"}});
+  ASSERT_FALSE(scp_style);
+  EXPECT_TRUE(contains(scp_style.error().message, "'repo_url'"));
   fresh_host();
-  write_extension_payload();
   auto report = install({{"install_dir", "/opt/st"},
-                         {"repo_url", "git@example.com:fork/SillyTavern.git"},
+                         {"repo_url", "ssh://git@example.com/fork/SillyTavern.git"},
                          {"ref", "1.12.0"},
                          {"node_min_major", "20"}});
-  ASSERT_FALSE(report.has_value() && false);
-  // An scp-style URL is not a URL rio accepts: ssh://git@example.com/fork/SillyTavern.git is.
-  auto resolved = sdk::resolve_options(spec(), {{"repo_url", "git@example.com:fork/SillyTavern.git"}});
-  EXPECT_FALSE(resolved);
-  shell = {};
-  fresh_host();
-  report = install({{"install_dir", "/opt/st"},
-                    {"repo_url", "ssh://git@example.com/fork/SillyTavern.git"},
-                    {"ref", "1.12.0"},
-                    {"node_min_major", "20"}});
   ASSERT_TRUE(report) << report.error().describe();
   auto b = shell.bodies();
+  ASSERT_EQ(b.size(), 7u);
   EXPECT_TRUE(b[0].ends_with("-ge 20 ]")) << b[0];
   EXPECT_EQ(b[2], "test -d '/opt/st'/.git");
   EXPECT_TRUE(contains(b[3], "--branch '1.12.0' -- 'ssh://git@example.com/fork/SillyTavern.git'"));
   EXPECT_TRUE(b[5].starts_with("cd '/opt/st' || exit 1\n"));
-  ASSERT_EQ(shell.uploads().size(), 3u);
-  EXPECT_EQ(shell.uploads()[0].remote, "/opt/st/public/scripts/extensions/third-party/ComfyVN");
-  EXPECT_EQ(shell.uploads()[1].remote, "/opt/st/plugins/comfyvn-data-exporter");
+  ASSERT_EQ(report->sync.entries.size(), 3u);
+  EXPECT_EQ(report->sync.entries[0].destination, "/opt/st/public/scripts/extensions/third-party/ComfyVN");
+  EXPECT_EQ(report->sync.entries[1].destination, "/opt/st/plugins/comfyvn-data-exporter");
   expect_safe_commands(shell, env);
 }
 
@@ -103,10 +108,8 @@ TEST_F(SillytavernModule, RerunSendsOnlyDoneChecksAndSentinel) {
 }
 
 TEST_F(SillytavernModule, TooOldNodeHaltsBeforeNpmWithTheReason) {
-  fresh_host();
-  shell = {};
-  shell.on("rio_pkg_install", {.exit_code = 1, .stderr_text = "rio: SillyTavern needs Node.js >= 18; found v12.22.9."})
-      .on("command -v node", {.exit_code = 1});
+  shell.on("rio_pkg_install", exits(1, "rio: SillyTavern needs Node.js >= 18; found v12.22.9."))
+      .on("command -v node", exits(1));
   write_extension_payload();
   auto report = install();
   ASSERT_TRUE(report) << report.error().describe();
@@ -146,7 +149,7 @@ TEST_F(SillytavernModule, DetectReportsInstalledAbsentAndUnknown) {
   EXPECT_TRUE(contains(shell.bodies()[0], "( test -d \"$HOME\"/'SillyTavern'/.git\n)"));
   EXPECT_TRUE(contains(shell.bodies()[0], "( test -d \"$HOME\"/'SillyTavern'/node_modules\n)"));
 
-  shell.on("/node_modules", {.exit_code = 1});
+  shell.on("/node_modules", exits(1));
   auto absent = detect();
   ASSERT_TRUE(absent);
   EXPECT_EQ(absent->state, sdk::detect_state::absent);

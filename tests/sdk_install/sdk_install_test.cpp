@@ -18,6 +18,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <string_view>
 
 namespace rio::test {
 namespace {
@@ -84,6 +85,7 @@ TEST(SdkInstall, ExampleModuleBuildsAgainstTheInstalledSdkAndLoads) {
   std::string forwarded;
   for (const char* name : {"CMAKE_CXX_COMPILER", "CMAKE_MAKE_PROGRAM", "CMAKE_BUILD_TYPE", "CMAKE_CXX_FLAGS",
                            "CMAKE_EXE_LINKER_FLAGS", "CMAKE_MODULE_LINKER_FLAGS"}) {
+    if (std::string_view{name} == "CMAKE_MAKE_PROGRAM" && cache["CMAKE_GENERATOR"] != "Ninja") continue;
     if (auto it = cache.find(name); it != cache.end() && !it->second.empty()) {
       forwarded += " " + sdk::shell_quote("-D" + std::string{name} + "=" + it->second);
     }

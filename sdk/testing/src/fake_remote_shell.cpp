@@ -64,6 +64,15 @@ asio::awaitable<result<exec_result>> fake_remote_shell::exec(exec_request reques
 
   exec_result out;
   if (body.find("rio-probe") != std::string::npos) {
+    // A rule can still fail or time out the whole detect command (a transport problem); otherwise
+    // each probe is answered on its own.
+    const scripted_reply& whole = reply_for(body);
+    if (whole.failure) co_return *whole.failure;
+    if (whole.timed_out) {
+      out.timed_out = true;
+      out.duration = request.timeout;
+      co_return out;
+    }
     out.exit_code = 0;
     out.stdout_tail = run_probe_script(body);
     out.stdout_bytes = out.stdout_tail.size();
