@@ -44,25 +44,15 @@ sdk::module_spec make_spec() {
   venv.timeout = std::chrono::seconds{300};
   s.install_steps.push_back(venv);
 
-  // The stamp records the hash of requirements.txt that was installed, so a rerun skips the
-  // (slow) pip step unless the requirements changed.
-  sdk::step_spec reqs;
-  reqs.id = "requirements";
-  reqs.description = "Install ComfyUI's Python dependencies into the virtualenv.";
-  reqs.command =
-      "cd {{install_dir}} || exit 1\n"
+  // Reinstalled only when requirements.txt changes (a stamp holds its hash). No --upgrade: it
+  // would replace torch wheels chosen from torch_index_url with PyPI's.
+  s.install_steps.push_back(sdk::steps::manifest_install(
+      "requirements", "Install ComfyUI's Python dependencies into the virtualenv.", "install_dir",
+      "requirements.txt", "venv/.rio-requirements.sha256",
       "if [ -n {{torch_index_url}} ]; then\n"
       "  venv/bin/python -m pip install --upgrade torch torchvision torchaudio --index-url {{torch_index_url}} || exit $?\n"
       "fi\n"
-      // No --upgrade: it would replace torch wheels chosen from torch_index_url with PyPI's.
-      "venv/bin/python -m pip install -r requirements.txt || exit $?\n"
-      "sha256sum requirements.txt | cut -d' ' -f1 > venv/.rio-requirements.sha256";
-  reqs.done_check =
-      "[ -f {{install_dir}}/venv/.rio-requirements.sha256 ] && "
-      "[ \"$(cat {{install_dir}}/venv/.rio-requirements.sha256)\" = "
-      "\"$(sha256sum {{install_dir}}/requirements.txt | cut -d' ' -f1)\" ]";
-  reqs.timeout = std::chrono::seconds{1800};
-  s.install_steps.push_back(reqs);
+      "venv/bin/python -m pip install -r requirements.txt"));
 
   s.detect_steps = {
       {"repo", "Check ComfyUI repository exists.", "test -d {{install_dir}}/.git", std::chrono::seconds{20}},
@@ -76,12 +66,7 @@ sdk::module_spec make_spec() {
   return s;
 }
 
-class module final : public sdk::data_installer {
- public:
-  module() : data_installer(make_spec()) {}
-};
-
 }  // namespace
 }  // namespace rio::plugins::comfyui
 
-RIO_DECLARE_INSTALLER("comfyui", rio::plugins::comfyui::module)
+RIO_DECLARE_DATA_MODULE("comfyui", rio::plugins::comfyui::make_spec)

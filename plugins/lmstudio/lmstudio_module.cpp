@@ -49,12 +49,7 @@ sdk::module_spec make_spec() {
   return s;
 }
 
-class module final : public sdk::data_installer {
- public:
-  module() : data_installer(make_spec()) {}
-};
-
 }  // namespace
 }  // namespace rio::plugins::lmstudio
 
-RIO_DECLARE_INSTALLER("lmstudio", rio::plugins::lmstudio::module)
+RIO_DECLARE_DATA_MODULE("lmstudio", rio::plugins::lmstudio::make_spec)

@@ -79,12 +79,7 @@ sdk::module_spec make_spec() {
   return s;
 }
 
-class module final : public sdk::data_installer {
- public:
-  module() : data_installer(make_spec()) {}
-};
-
 }  // namespace
 }  // namespace rio::plugins::ollama
 
-RIO_DECLARE_INSTALLER("ollama", rio::plugins::ollama::module)
+RIO_DECLARE_DATA_MODULE("ollama", rio::plugins::ollama::make_spec)

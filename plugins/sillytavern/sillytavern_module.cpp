@@ -44,18 +44,10 @@ sdk::module_spec make_spec() {
   s.install_steps.push_back(sdk::steps::git_checkout("clone", "Clone the SillyTavern repository.", "install_dir",
                                                      "repo_url", "ref"));
 
-  sdk::step_spec deps;
-  deps.id = "npm-install";
-  deps.description = "Install SillyTavern dependencies.";
-  // The same flags as SillyTavern's own start.sh; the stamp makes reruns skip unchanged lockfiles.
-  deps.command =
-      "cd {{install_dir}} || exit 1\n"
-      "npm install --no-audit --no-fund --no-progress --omit=dev || exit $?\n"
-      "sha256sum package-lock.json | cut -d' ' -f1 > node_modules/.rio-package-lock.sha256";
-  deps.done_check =
-      "[ -f {{install_dir}}/node_modules/.rio-package-lock.sha256 ] && "
-      "[ \"$(cat {{install_dir}}/node_modules/.rio-package-lock.sha256)\" = "
-      "\"$(sha256sum {{install_dir}}/package-lock.json | cut -d' ' -f1)\" ]";
+  // The same flags as SillyTavern's own start.sh; reruns skip it until package-lock.json changes.
+  sdk::step_spec deps = sdk::steps::manifest_install(
+      "npm-install", "Install SillyTavern dependencies.", "install_dir", "package-lock.json",
+      "node_modules/.rio-package-lock.sha256", "npm install --no-audit --no-fund --no-progress --omit=dev");
   deps.timeout = std::chrono::seconds{1200};
   s.install_steps.push_back(deps);
 
@@ -75,12 +67,7 @@ sdk::module_spec make_spec() {
   return s;
 }
 
-class module final : public sdk::data_installer {
- public:
-  module() : data_installer(make_spec()) {}
-};
-
 }  // namespace
 }  // namespace rio::plugins::sillytavern
 
-RIO_DECLARE_INSTALLER("sillytavern", rio::plugins::sillytavern::module)
+RIO_DECLARE_DATA_MODULE("sillytavern", rio::plugins::sillytavern::make_spec)

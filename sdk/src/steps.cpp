@@ -41,6 +41,21 @@ step_spec git_checkout(std::string id, std::string description, const std::strin
   return step;
 }
 
+step_spec manifest_install(std::string id, std::string description, const std::string& dir_option,
+                           const std::string& manifest, const std::string& stamp, const std::string& install_commands) {
+  const std::string dir = "{{" + dir_option + "}}";
+  const std::string hash_of_manifest = "sha256sum " + shell_quote(manifest) + " | cut -d' ' -f1";
+  step_spec step;
+  step.id = std::move(id);
+  step.description = std::move(description);
+  step.command = "cd " + dir + " || exit 1\n" + install_commands + " || exit $?\n" + hash_of_manifest + " > " +
+                 shell_quote(stamp);
+  step.done_check = "cd " + dir + " 2>/dev/null && [ -f " + shell_quote(stamp) + " ] && [ \"$(cat " +
+                    shell_quote(stamp) + ")\" = \"$(" + hash_of_manifest + ")\" ]";
+  step.timeout = std::chrono::seconds{1800};
+  return step;
+}
+
 step_spec run_installer_script(std::string id, std::string description, const std::string& url_option,
                                std::string interpreter, std::string env_assignments, std::string done_check) {
   step_spec step;

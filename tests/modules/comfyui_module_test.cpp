@@ -14,9 +14,8 @@ const std::string clone_check = "test -d \"$HOME\"/'ComfyUI'/.git";
 const std::string venv_check = "\"$HOME\"/'ComfyUI'/venv/bin/python -m pip --version >/dev/null 2>&1";
 const std::string venv_cmd = "'python3' -m venv \"$HOME\"/'ComfyUI'/venv";
 const std::string reqs_check =
-    "[ -f \"$HOME\"/'ComfyUI'/venv/.rio-requirements.sha256 ] && "
-    "[ \"$(cat \"$HOME\"/'ComfyUI'/venv/.rio-requirements.sha256)\" = "
-    "\"$(sha256sum \"$HOME\"/'ComfyUI'/requirements.txt | cut -d' ' -f1)\" ]";
+    "cd \"$HOME\"/'ComfyUI' 2>/dev/null && [ -f 'venv/.rio-requirements.sha256' ] && "
+    "[ \"$(cat 'venv/.rio-requirements.sha256')\" = \"$(sha256sum 'requirements.txt' | cut -d' ' -f1)\" ]";
 
 class ComfyuiModule : public module_test {
  protected:
@@ -55,7 +54,7 @@ TEST_F(ComfyuiModule, FreshInstallRunsEachCheckThenCommandAndSentinelLast) {
   EXPECT_EQ(j[6], "exec: " + reqs_check);
   EXPECT_TRUE(j[7].starts_with("exec: cd \"$HOME\"/'ComfyUI' || exit 1\nif [ -n '' ]; then\n")) << j[7];
   EXPECT_TRUE(contains(j[7], "venv/bin/python -m pip install -r requirements.txt || exit $?\n"
-                             "sha256sum requirements.txt | cut -d' ' -f1 > venv/.rio-requirements.sha256"));
+                             "sha256sum 'requirements.txt' | cut -d' ' -f1 > 'venv/.rio-requirements.sha256'"));
   EXPECT_EQ(j[8], "exec: " + sentinel_body());
   expect_safe_commands(shell, env);
 

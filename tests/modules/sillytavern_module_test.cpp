@@ -10,13 +10,12 @@ const std::string node_check =
     "[ \"$(node -p 'process.versions.node.split(\".\")[0]' 2>/dev/null || echo 0)\" -ge 18 ]";
 const std::string clone_check = "test -d \"$HOME\"/'SillyTavern'/.git";
 const std::string npm_check =
-    "[ -f \"$HOME\"/'SillyTavern'/node_modules/.rio-package-lock.sha256 ] && "
-    "[ \"$(cat \"$HOME\"/'SillyTavern'/node_modules/.rio-package-lock.sha256)\" = "
-    "\"$(sha256sum \"$HOME\"/'SillyTavern'/package-lock.json | cut -d' ' -f1)\" ]";
+    "cd \"$HOME\"/'SillyTavern' 2>/dev/null && [ -f 'node_modules/.rio-package-lock.sha256' ] && "
+    "[ \"$(cat 'node_modules/.rio-package-lock.sha256')\" = \"$(sha256sum 'package-lock.json' | cut -d' ' -f1)\" ]";
 const std::string npm_cmd =
     "cd \"$HOME\"/'SillyTavern' || exit 1\n"
     "npm install --no-audit --no-fund --no-progress --omit=dev || exit $?\n"
-    "sha256sum package-lock.json | cut -d' ' -f1 > node_modules/.rio-package-lock.sha256";
+    "sha256sum 'package-lock.json' | cut -d' ' -f1 > 'node_modules/.rio-package-lock.sha256'";
 const std::string extension_dest = "~/SillyTavern/public/scripts/extensions/third-party/ComfyVN";
 const std::string exporter_dest = "~/SillyTavern/plugins/comfyvn-data-exporter";
 const std::string diagnostics_dest = "~/SillyTavern/plugins/comfyvn-diagnostics";

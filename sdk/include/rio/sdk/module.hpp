@@ -1,13 +1,15 @@
 #pragma once
 // The plugin handshake: one exported Boost.DLL alias per shared object.
 //
-//   RIO_DECLARE_INSTALLER("comfyui", rio::plugins::comfyui::module)
+//   RIO_DECLARE_INSTALLER("comfyui", rio::plugins::comfyui::module)   // a class
+//   RIO_DECLARE_DATA_MODULE("comfyui", rio::plugins::comfyui::make_spec) // data only
 //
 // exports `rio_module_v1`, a function returning a module_descriptor that the kernel checks
 // before it creates anything: SDK ABI major/minor, BOOST_VERSION, the compiler ABI and the SDK
 // header hash must all equal the kernel's own.
 
 #include <rio/sdk/abi_version.hpp>
+#include <rio/sdk/data_installer.hpp>
 #include <rio/sdk/installer.hpp>
 
 #include <boost/dll/alias.hpp>
@@ -55,3 +57,16 @@ inline constexpr const char* descriptor_alias = "rio_module_v1";
   inline const ::rio::sdk::module_descriptor* get() { return &descriptor; }                 \
   BOOST_DLL_ALIAS(rio_sdk_module_entry::get, rio_module_v1)                                 \
   }
+
+/**
+ * Declares a module defined purely as data: `SPEC_FN()` returns its module_spec and the SDK's
+ * default coroutines (data_installer) run it. Use once per module, at namespace scope.
+ */
+#define RIO_DECLARE_DATA_MODULE(ID, SPEC_FN)                                          \
+  namespace rio_sdk_data_module {                                                    \
+  class module final : public ::rio::sdk::data_installer {                           \
+   public:                                                                           \
+    module() : data_installer(SPEC_FN()) {}                                          \
+  };                                                                                 \
+  }                                                                                  \
+  RIO_DECLARE_INSTALLER(ID, rio_sdk_data_module::module)

@@ -28,6 +28,15 @@ step_spec git_checkout(std::string id, std::string description, const std::strin
                        const std::string& repo_option, const std::string& ref_option);
 
 /**
+ * Installs dependencies from a manifest inside {{<dir_option>}} (requirements.txt,
+ * package-lock.json...). After `install_commands` succeed, the manifest's SHA-256 is written to
+ * `stamp` (relative to the directory); the step is done while the stamp matches the manifest, so
+ * a rerun skips it until the manifest changes.
+ */
+step_spec manifest_install(std::string id, std::string description, const std::string& dir_option,
+                           const std::string& manifest, const std::string& stamp, const std::string& install_commands);
+
+/**
  * Downloads {{<url_option>}} with `curl -fsSL` to a temporary file and runs it with
  * `interpreter`. No pipe into a shell: a failed or truncated download can never run.
  */
