@@ -14,16 +14,9 @@
 namespace rio::plugins::hello {
 namespace {
 
+using sdk::testing::exits;  // a scripted reply that exits with a code (also: prints, fails, hangs)
 using sdk::testing::fake_remote_shell;
 using sdk::testing::run_co;
-
-// A scripted answer that only sets the exit code. (`{.exit_code = 1}` works too, but GCC 12's
-// -Wextra warns about the members a designated initializer leaves out.)
-sdk::testing::scripted_reply exits(int code) {
-  sdk::testing::scripted_reply reply;
-  reply.exit_code = code;
-  return reply;
-}
 
 // What the kernel hands a hook: the host's shell and option values resolved against the schema.
 sdk::run_context context(const module& m, fake_remote_shell& shell, const sdk::option_values& overrides = {}) {
