@@ -1,84 +1,69 @@
 #include <rio/kernel/cli.hpp>
 
-#include <rio/kernel/module_registry.hpp>
-#include <rio/kernel/registry_json.hpp>
+#include <rio/kernel/cli_command.hpp>
 #include <rio/kernel/version_info.hpp>
 
-#include <boost/json/serialize.hpp>
-
+#include <algorithm>
 #include <iomanip>
-#include <map>
 #include <ostream>
+#include <sstream>
 
 namespace rio::kernel {
 namespace {
 
-constexpr int exit_ok = 0;
-constexpr int exit_failed = 1;
-constexpr int exit_usage = 2;
+std::string main_help() {
+  std::ostringstream text;
+  text << "rio - Remote Installer Orchestrator: installs ComfyUI, SillyTavern, LM Studio and Ollama\n"
+          "on SSH hosts, idempotently, with credentials kept in an encrypted vault.\n"
+          "\n"
+          "Usage: rio [global options] <command> [command options]\n"
+          "\n"
+          "Commands:\n";
+  for (const auto& c : cli_commands()) {
+    text << "  " << std::left << std::setw(20) << c.synopsis << c.summary << "\n";
+  }
+  text << "  " << std::left << std::setw(20) << "version" << "Print the versions of rio, its SDK ABI, Boost, libssh2 and libsodium\n"
+       << "  " << std::left << std::setw(20) << "help [command]" << "Show this help, or one command's help\n"
+       << "\n"
+          "Global options:\n"
+          "  --root DIR          rio's root directory (config/, data/, logs/).\n"
+          "                      Default: $RIO_ROOT, else the current directory.\n"
+          "  --plugin-dir DIR    Where installer modules (*.so) are loaded from.\n"
+          "                      Default: $RIO_PLUGIN_DIR, else \"plugin_dir\" in <root>/config/rio.json,\n"
+          "                      else plugins/ beside the rio binary, else <prefix>/lib/rio/plugins.\n"
+          "  -h, --help          Show help\n"
+          "  -V, --version       Same as `rio version`\n"
+          "\n"
+          "Exit status: 0 on success, 1 when the command failed, 2 for a usage error.\n";
+  return text.str();
+}
 
-constexpr const char* main_help =
-    "rio - Remote Installer Orchestrator: installs ComfyUI, SillyTavern, LM Studio and Ollama\n"
-    "on SSH hosts, idempotently, with credentials kept in an encrypted vault.\n"
-    "\n"
-    "Usage: rio [global options] <command> [command options]\n"
-    "\n"
-    "Commands:\n"
-    "  modules [--json]   List the installer modules loaded from the plugin directory\n"
-    "  version            Print the versions of rio, its SDK ABI, Boost, libssh2 and libsodium\n"
-    "  help [command]     Show this help, or one command's help\n"
-    "\n"
-    "Global options:\n"
-    "  --root DIR         rio's root directory (config/, data/, logs/).\n"
-    "                     Default: $RIO_ROOT, else the current directory.\n"
-    "  --plugin-dir DIR   Where installer modules (*.so) are loaded from.\n"
-    "                     Default: $RIO_PLUGIN_DIR, else \"plugin_dir\" in <root>/config/rio.json,\n"
-    "                     else plugins/ beside the rio binary, else <prefix>/lib/rio/plugins.\n"
-    "  -h, --help         Show help\n"
-    "  -V, --version      Same as `rio version`\n"
-    "\n"
-    "Exit status: 0 on success, 1 when the command failed, 2 for a usage error.\n";
-
-const std::map<std::string, std::string, std::less<>> command_help = {
-    {"modules",
-     "Usage: rio modules [--json]\n"
-     "\n"
-     "Loads every installer module from the plugin directory and lists them in registry order\n"
-     "(comfyui, sillytavern, lmstudio, ollama, then others by id). A plugin that cannot be loaded\n"
-     "is skipped with one line on stderr naming the file and the reason.\n"
-     "\n"
-     "  --json   Print {\"modules\":[...]}, the shape of GET /api/remote/modules\n"},
-    {"version", "Usage: rio version\n\nPrints rio's version, the SDK ABI and header hash, and library versions.\n"},
-    {"help", "Usage: rio help [command]\n"},
-};
+const cli_command* find_command(std::string_view name) {
+  auto commands = cli_commands();
+  auto it = std::find_if(commands.begin(), commands.end(), [&](const cli_command& c) { return c.name == name; });
+  return it == commands.end() ? nullptr : &*it;
+}
 
 struct parsed_args {
-  std::optional<std::filesystem::path> root;
-  std::optional<std::filesystem::path> plugin_dir;
+  cli_args args;
   std::string command;
-  std::vector<std::string> rest;
   bool help = false;
   bool version = false;
 };
 
-result<parsed_args> parse(const std::vector<std::string>& args) {
+result<parsed_args> parse(const std::vector<std::string>& argv) {
   parsed_args p;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    auto value = [&](const char* flag) -> result<std::string> {
-      if (i + 1 >= args.size() || args[i + 1].empty()) {
-        return fail(errc::bad_usage, std::string{flag} + " needs a directory argument");
-      }
-      return args[++i];
-    };
+  for (std::size_t i = 0; i < argv.size(); ++i) {
+    const std::string& a = argv[i];
     if (a == "--root" || a == "--plugin-dir") {
-      auto v = value(a.c_str());
-      if (!v) return v.error();
-      (a == "--root" ? p.root : p.plugin_dir) = *v;
+      if (i + 1 >= argv.size() || argv[i + 1].empty()) {
+        return fail(errc::bad_usage, a + " needs a directory argument");
+      }
+      (a == "--root" ? p.args.root : p.args.plugin_dir) = argv[++i];
     } else if (a.starts_with("--root=")) {
-      p.root = a.substr(7);
+      p.args.root = a.substr(7);
     } else if (a.starts_with("--plugin-dir=")) {
-      p.plugin_dir = a.substr(13);
+      p.args.plugin_dir = a.substr(13);
     } else if (a == "-h" || a == "--help") {
       p.help = true;
     } else if (a == "-V" || a == "--version") {
@@ -86,7 +71,7 @@ result<parsed_args> parse(const std::vector<std::string>& args) {
     } else if (p.command.empty() && !a.starts_with("-")) {
       p.command = a;
     } else if (!p.command.empty()) {
-      p.rest.push_back(a);
+      p.args.rest.push_back(a);
     } else {
       return fail(errc::bad_usage, "unknown option '" + a + "'");
     }
@@ -94,59 +79,39 @@ result<parsed_args> parse(const std::vector<std::string>& args) {
   return p;
 }
 
-int usage_error(const cli_io& io, const std::string& message) {
-  io.err << "rio: " << message << "\nTry 'rio --help'.\n";
-  return exit_usage;
-}
-
-int cmd_modules(const parsed_args& p, const cli_io& io) {
-  bool as_json = false;
-  for (const auto& a : p.rest) {
-    if (a == "--json") {
-      as_json = true;
-    } else {
-      return usage_error(io, "modules: unknown argument '" + a + "'");
-    }
-  }
-  auto cfg = resolve_settings({p.root, p.plugin_dir, io.env, io.exe_dir, io.cwd});
-  if (!cfg) {
-    io.err << "rio: " << cfg.error().message << "\n";
-    return exit_failed;
-  }
-  std::vector<load_problem> problems;
-  auto registry = module_registry::load_directory(cfg->plugin_dir, problems);
-  if (!registry) {
-    io.err << "rio: " << registry.error().message << " (from " << cfg->plugin_dir_source << ")\n";
-    return exit_failed;
-  }
-  for (const auto& problem : problems) {
-    io.err << "rio: skipped plugin " << problem.file.string() << ": " << problem.reason << "\n";
-  }
-  if (registry->modules().empty()) {
-    io.err << "rio: no installer modules could be loaded from " << cfg->plugin_dir.string() << "\n";
-    return exit_failed;
-  }
-
-  if (as_json) {
-    io.out << boost::json::serialize(registry_to_json(*registry)) << "\n";
+int show_help(const cli_io& io, std::string_view topic) {
+  if (topic.empty()) {
+    io.out << main_help();
     return exit_ok;
   }
-  io.out << std::left << std::setw(14) << "ID" << std::setw(14) << "NAME" << std::setw(9) << "VERSION"
-         << std::setw(7) << "STEPS" << std::setw(8) << "PROBES" << std::setw(6) << "SYNC" << "FILE\n";
-  for (const auto& m : registry->modules()) {
-    const auto& s = m->spec();
-    io.out << std::left << std::setw(14) << s.id << std::setw(14) << s.name << std::setw(9) << s.version
-           << std::setw(7) << s.install_steps.size() << std::setw(8) << s.detect_steps.size() << std::setw(6)
-           << s.config_sync.size() << m->file.filename().string() << "\n";
+  if (topic == "version" || topic == "help") {
+    io.out << "Usage: rio " << topic << (topic == "help" ? " [command]\n" : "\n");
+    return exit_ok;
   }
-  io.out << registry->modules().size() << " modules from " << cfg->plugin_dir.string() << "\n";
+  const cli_command* c = find_command(topic);
+  if (c == nullptr) return usage_error(io, "unknown command '" + std::string{topic} + "'");
+  io.out << c->help;
   return exit_ok;
 }
 
 }  // namespace
 
-int run_cli(const std::vector<std::string>& args, const cli_io& io) {
-  auto parsed = parse(args);
+int usage_error(const cli_io& io, const std::string& message) {
+  io.err << "rio: " << message << "\nTry 'rio --help'.\n";
+  return exit_usage;
+}
+
+std::optional<settings> settings_or_report(const cli_args& args, const cli_io& io) {
+  auto cfg = resolve_settings({args.root, args.plugin_dir, io.env, io.exe_dir, io.cwd});
+  if (!cfg) {
+    io.err << "rio: " << cfg.error().message << "\n";
+    return std::nullopt;
+  }
+  return *cfg;
+}
+
+int run_cli(const std::vector<std::string>& argv, const cli_io& io) {
+  auto parsed = parse(argv);
   if (!parsed) return usage_error(io, parsed.error().message);
   const parsed_args& p = *parsed;
 
@@ -154,26 +119,15 @@ int run_cli(const std::vector<std::string>& args, const cli_io& io) {
     io.out << version_report();
     return exit_ok;
   }
-  if (p.command == "help" || (p.help && p.command.empty()) || (p.command.empty() && args.empty())) {
-    const std::string topic = p.command == "help" && !p.rest.empty() ? p.rest.front() : std::string{};
-    if (topic.empty()) {
-      io.out << main_help;
-      return exit_ok;
-    }
-    auto it = command_help.find(topic);
-    if (it == command_help.end()) return usage_error(io, "no help for unknown command '" + topic + "'");
-    io.out << it->second;
-    return exit_ok;
+  if (p.command.empty()) {
+    if (p.help || argv.empty()) return show_help(io, {});
+    return usage_error(io, "no command given");
   }
-  if (p.command.empty()) return usage_error(io, "no command given");
-  if (p.help) {
-    auto it = command_help.find(p.command);
-    if (it == command_help.end()) return usage_error(io, "unknown command '" + p.command + "'");
-    io.out << it->second;
-    return exit_ok;
-  }
-  if (p.command == "modules") return cmd_modules(p, io);
-  return usage_error(io, "unknown command '" + p.command + "'");
+  if (p.command == "help") return show_help(io, p.args.rest.empty() ? std::string_view{} : p.args.rest.front());
+  if (p.help) return show_help(io, p.command);
+  const cli_command* c = find_command(p.command);
+  if (c == nullptr) return usage_error(io, "unknown command '" + p.command + "'");
+  return c->run(p.args, io);
 }
 
 }  // namespace rio::kernel
