@@ -1,0 +1,47 @@
+#pragma once
+// The exact text sent to the host for one command, and the upload receiver. Shared by both
+// transports so quoting, environment and the remote deadline are written once.
+
+#include <rio/kernel/ssh/error.hpp>
+#include <rio/sdk/remote_shell.hpp>
+
+#include <chrono>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace rio::kernel::ssh {
+
+/**
+ * Wraps a POSIX sh command for the remote login shell, whatever it is:
+ *   /bin/sh -c '<env exports>; exec timeout -k <grace> <secs> /bin/sh -c '<command>''
+ * The environment is quoted into the command (never set on the SSH channel, which sshd filters
+ * and which would bypass quoting). GNU `timeout` runs the command in its own process group and
+ * kills the whole group at the deadline, so a timed-out command leaves no process behind; hosts
+ * without `timeout` run the command directly and rely on the channel being closed.
+ * Errors: errc::bad_option for an environment name that is not [A-Za-z_][A-Za-z0-9_]*.
+ */
+result<std::string> wrap_command(const std::string& command,
+                                 const std::vector<std::pair<std::string, std::string>>& env,
+                                 std::chrono::milliseconds timeout);
+
+/** Exit status GNU timeout reports when it stopped the command. */
+inline constexpr int timeout_exit_status = 124;
+
+/** How long after the remote deadline the client gives up on a command. */
+inline constexpr std::chrono::seconds client_grace{10};
+
+/**
+ * The receiver for an upload over an exec stream. It prints exactly one line before reading
+ * stdin: "rio-upload: exists" (no_clobber and the destination is present: it exits 0 and reads
+ * nothing) or "rio-upload: ready". A file is written to "<dest>.rio-part.<pid>" and renamed into
+ * place; a directory arrives as a ustar stream unpacked into a temporary directory that is renamed
+ * into place, and is never uploaded over an existing destination. A leading `~` in `remote_path`
+ * expands on the host.
+ */
+result<std::string> upload_receiver(const std::string& remote_path, bool is_directory, bool no_clobber);
+
+inline constexpr std::string_view upload_ready_line = "rio-upload: ready";
+inline constexpr std::string_view upload_exists_line = "rio-upload: exists";
+
+}  // namespace rio::kernel::ssh

@@ -1,0 +1,49 @@
+#pragma once
+// Where and as whom to connect, validated before any network use.
+
+#include <rio/kernel/ssh/error.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace rio::kernel::ssh {
+
+/** A host and the account on it. */
+struct target {
+  std::string host;  ///< DNS name, IPv4 literal or IPv6 literal (with or without [brackets])
+  std::uint16_t port = 22;
+  std::string user;
+};
+
+/** What to do with a host whose key no known_hosts file records. */
+enum class host_key_policy {
+  strict,      ///< refuse it
+  accept_new,  ///< record it in rio's own known_hosts file and go on (OpenSSH's accept-new)
+};
+
+/** Where host keys are looked up and recorded. */
+struct known_hosts {
+  std::vector<std::filesystem::path> read;  ///< e.g. ~/.ssh/known_hosts and rio's file
+  std::filesystem::path record;             ///< rio's file (<root>/data/ssh/known_hosts), written by accept_new
+  host_key_policy policy = host_key_policy::accept_new;
+};
+
+/**
+ * Checks host, user and port. Hostnames follow RFC 1123 labels, IPv4 dotted quads, IPv6 per
+ * inet_pton; nothing may start with '-' or contain whitespace or control characters, so no value
+ * can be read as an option by any ssh implementation. Users: [A-Za-z_][A-Za-z0-9_.-]*, at most 32
+ * characters, optional trailing '$' (POSIX portable names plus the Samba convention).
+ * Errors: errc::invalid_target naming the field and the problem.
+ */
+result<void> validate(const target& t);
+
+/** "host" for port 22, else "[host]:port": the known_hosts spelling, also used in messages. */
+std::string display_name(const target& t);
+
+/** The host without IPv6 brackets. */
+std::string bare_host(const std::string& host);
+
+}  // namespace rio::kernel::ssh

@@ -1,0 +1,62 @@
+#include <rio/kernel/ssh/remote_command.hpp>
+
+#include <rio/sdk/shell.hpp>
+
+#include <algorithm>
+
+namespace rio::kernel::ssh {
+namespace {
+
+bool valid_env_name(const std::string& name) {
+  if (name.empty() || (name.front() >= '0' && name.front() <= '9')) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+  });
+}
+
+}  // namespace
+
+result<std::string> wrap_command(const std::string& command,
+                                 const std::vector<std::pair<std::string, std::string>>& env,
+                                 std::chrono::milliseconds timeout) {
+  std::string inner;
+  for (const auto& [name, value] : env) {
+    if (!valid_env_name(name)) {
+      return fail(errc::bad_option, "env: '" + name + "' is not a valid variable name ([A-Za-z_][A-Za-z0-9_]*)");
+    }
+    inner += name + "=" + sdk::shell_quote(value) + "; export " + name + "\n";
+  }
+  // Whole seconds, rounded up, at least one: timeout(1) takes an integer portably.
+  auto secs = std::max<long long>(1, (timeout.count() + 999) / 1000);
+  const std::string run = "/bin/sh -c " + sdk::shell_quote(command);
+  inner += "if command -v timeout >/dev/null 2>&1; then exec timeout -k 5 " + std::to_string(secs) + " " + run +
+           "; else exec " + run + "; fi";
+  return "/bin/sh -c " + sdk::shell_quote(inner);
+}
+
+result<std::string> upload_receiver(const std::string& remote_path, bool is_directory, bool no_clobber) {
+  if (remote_path.empty()) return fail(errc::upload_failed, "upload destination is empty");
+  auto dest = sdk::shell_quote_path(remote_path);
+  if (!dest) return fail(errc::upload_failed, dest.error().message);
+  std::string script = "rio_dest=" + *dest + "\n";
+  // Directories are never replaced (that would mean deleting the operator's tree), so for them
+  // an existing destination is always reported and left alone.
+  if (no_clobber || is_directory) script += "if [ -e \"$rio_dest\" ]; then echo 'rio-upload: exists'; exit 0; fi\n";
+  script +=
+      "mkdir -p \"$(dirname \"$rio_dest\")\" || exit 1\n"
+      "rio_tmp=\"$rio_dest.rio-part.$$\"\n"
+      "trap 'rm -rf \"$rio_tmp\"' EXIT\n"
+      "echo 'rio-upload: ready'\n";
+  if (is_directory) {
+    script +=
+        "mkdir \"$rio_tmp\" || exit 1\n"
+        "tar -xf - -C \"$rio_tmp\" || exit 1\n";
+  } else {
+    script += "cat > \"$rio_tmp\" || exit 1\n";
+  }
+  // Renamed into place only after every byte arrived.
+  script += "mv -f \"$rio_tmp\" \"$rio_dest\"\n";
+  return script;
+}
+
+}  // namespace rio::kernel::ssh

@@ -1,0 +1,87 @@
+#include <rio/kernel/ssh/target.hpp>
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+
+namespace rio::kernel::ssh {
+namespace {
+
+bool is_label_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
+}
+
+bool is_hostname(std::string_view h) {
+  if (h.empty() || h.size() > 253) return false;
+  if (h.back() == '.') h.remove_suffix(1);  // a fully qualified name may end in a dot
+  std::size_t start = 0;
+  while (start <= h.size()) {
+    auto dot = h.find('.', start);
+    auto label = h.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+    // RFC 1123 labels; '_' is refused (it is not valid in host names, only in other DNS records).
+    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') return false;
+    if (!std::all_of(label.begin(), label.end(), is_label_char)) return false;
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
+  }
+  return true;
+}
+
+bool is_ipv4(const std::string& h) {
+  in_addr a{};
+  return ::inet_pton(AF_INET, h.c_str(), &a) == 1;
+}
+
+bool is_ipv6(const std::string& h) {
+  in6_addr a{};
+  return ::inet_pton(AF_INET6, h.c_str(), &a) == 1;
+}
+
+bool has_space_or_control(std::string_view s) {
+  return std::any_of(s.begin(), s.end(), [](char c) {
+    auto u = static_cast<unsigned char>(c);
+    return u <= 0x20 || u == 0x7f;
+  });
+}
+
+}  // namespace
+
+std::string bare_host(const std::string& host) {
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') return host.substr(1, host.size() - 2);
+  return host;
+}
+
+result<void> validate(const target& t) {
+  if (t.host.empty()) return fail(errc::invalid_target, "host is required");
+  if (has_space_or_control(t.host)) return fail(errc::invalid_target, "host must not contain whitespace or control characters");
+  if (t.host.front() == '-') return fail(errc::invalid_target, "host must not start with '-'");
+  const std::string h = bare_host(t.host);
+  bool bracketed = h.size() != t.host.size();
+  if (bracketed ? !is_ipv6(h) : !(is_ipv4(h) || is_ipv6(h) || is_hostname(h))) {
+    return fail(errc::invalid_target, "host '" + t.host + "' is not a valid host name, IPv4 or IPv6 address");
+  }
+  if (t.port == 0) return fail(errc::invalid_target, "port must be between 1 and 65535");
+  if (t.user.empty()) return fail(errc::invalid_target, "user is required");
+  if (t.user.size() > 32) return fail(errc::invalid_target, "user is longer than 32 characters");
+  if (has_space_or_control(t.user)) return fail(errc::invalid_target, "user must not contain whitespace or control characters");
+  auto first = t.user.front();
+  bool first_ok = (first >= 'a' && first <= 'z') || (first >= 'A' && first <= 'Z') || first == '_';
+  std::string_view body{t.user};
+  if (body.back() == '$') body.remove_suffix(1);
+  bool rest_ok = std::all_of(body.begin(), body.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
+  });
+  if (!first_ok || !rest_ok || body.empty()) {
+    return fail(errc::invalid_target,
+                "user '" + t.user + "' must start with a letter or '_' and contain only letters, digits, '.', '_' or '-'");
+  }
+  return {};
+}
+
+std::string display_name(const target& t) {
+  const std::string h = bare_host(t.host);
+  if (t.port == 22) return h;
+  return "[" + h + "]:" + std::to_string(t.port);
+}
+
+}  // namespace rio::kernel::ssh

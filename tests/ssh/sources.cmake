@@ -1,0 +1,2 @@
+set(RIO_SSH_TEST_SOURCES
+  ssh/sshd_fixture_test.cpp)
