@@ -1,2 +1,3 @@
 set(RIO_SSH_TEST_SOURCES
-  ssh/sshd_fixture_test.cpp)
+  ssh/sshd_fixture_test.cpp
+  ssh/session_test.cpp)

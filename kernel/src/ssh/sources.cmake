@@ -1,5 +1,11 @@
 set(RIO_SSH_SOURCES
+  src/ssh/authenticate.cpp
+  src/ssh/channel_run.cpp
   src/ssh/error.cpp
+  src/ssh/host_key_check.cpp
   src/ssh/remote_command.cpp
+  src/ssh/session_connect.cpp
+  src/ssh/session_exec.cpp
+  src/ssh/socket_wait.cpp
   src/ssh/target.cpp
   src/ssh/upload_source.cpp)

@@ -1,0 +1,148 @@
+// Authentication: in-memory key material, explicit identity files, ssh-agent, then the default
+// identity files. Every method tried goes into the error, so an operator sees what was attempted.
+
+#include "session_impl.hpp"
+
+#include <cstdlib>
+
+namespace rio::kernel::ssh {
+namespace asio = boost::asio;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct attempt_log {
+  std::vector<std::string> tried;
+  void add(std::string what) { tried.push_back(std::move(what)); }
+  std::string text() const {
+    std::string out;
+    for (const auto& t : tried) out += (out.empty() ? "" : "; ") + t;
+    return out.empty() ? "no method was available" : out;
+  }
+};
+
+const char* describe_rc(int rc) {
+  switch (rc) {
+    case LIBSSH2_ERROR_AUTHENTICATION_FAILED:
+    case LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED: return "rejected by the server";
+    case LIBSSH2_ERROR_FILE: return "unreadable, or wrong passphrase";
+    case LIBSSH2_ERROR_METHOD_NOT_SUPPORTED: return "key type not supported";
+    default: return "failed";
+  }
+}
+
+std::vector<fs::path> default_identities() {
+  const char* home = std::getenv("HOME");
+  if (home == nullptr) return {};
+  std::vector<fs::path> out;
+  for (const char* name : {"id_ed25519", "id_ecdsa", "id_rsa"}) {
+    fs::path p = fs::path{home} / ".ssh" / name;
+    std::error_code ec;
+    if (fs::is_regular_file(p, ec)) out.push_back(p);
+  }
+  return out;
+}
+
+// Asks the agent for each identity in turn. The agent protocol itself is a local Unix socket
+// (libssh2 talks to it synchronously, quickly); the server round trips are non-blocking.
+asio::awaitable<bool> try_agent(session::impl& s, const std::string& user, clock::time_point deadline, attempt_log& log) {
+  std::optional<fs::path> socket_path = s.options.auth.agent_socket;
+  if (!socket_path) {
+    if (const char* env = std::getenv("SSH_AUTH_SOCK"); env != nullptr && *env != '\0') socket_path = fs::path{env};
+  }
+  if (!socket_path) co_return false;
+  std::unique_ptr<LIBSSH2_AGENT, void (*)(LIBSSH2_AGENT*)> agent{libssh2_agent_init(s.raw), libssh2_agent_free};
+  if (!agent) co_return false;
+  libssh2_agent_set_identity_path(agent.get(), socket_path->c_str());
+  if (libssh2_agent_connect(agent.get()) != 0 || libssh2_agent_list_identities(agent.get()) != 0) {
+    log.add("agent at " + socket_path->string() + " (unreachable)");
+    co_return false;
+  }
+  libssh2_agent_publickey* identity = nullptr;
+  libssh2_agent_publickey* previous = nullptr;
+  int tried = 0;
+  bool ok = false;
+  while (!ok && libssh2_agent_get_identity(agent.get(), &identity, previous) == 0) {
+    ++tried;
+    auto [rc, stopped] = co_await s.call([&] { return libssh2_agent_userauth(agent.get(), user.c_str(), identity); }, deadline);
+    if (stopped != session::impl::stop::none) break;
+    ok = rc == 0;
+    previous = identity;
+  }
+  libssh2_agent_disconnect(agent.get());
+  if (ok) {
+    s.auth_method = "publickey (agent)";
+  } else {
+    log.add("agent (" + std::to_string(tried) + " identities, none accepted)");
+  }
+  co_return ok;
+}
+
+}  // namespace
+
+asio::awaitable<result<void>> authenticate(session::impl& s, clock::time_point deadline) {
+  const target& t = s.options.where;
+  const auth_options& auth = s.options.auth;
+  const std::string& user = t.user;
+  const auto ulen = static_cast<unsigned>(user.size());
+  attempt_log log;
+  auto timed_out = [&] {
+    return fail(errc::connect_timed_out, "authenticating to " + display_name(t) + " took longer than the connect timeout");
+  };
+
+  // Which methods the server offers (this also tells us if "none" already succeeded).
+  auto [methods, stopped] = co_await s.call_ptr<char>([&] { return libssh2_userauth_list(s.raw, user.c_str(), ulen); }, deadline);
+  if (stopped == session::impl::stop::cancelled) co_return sdk::fail(sdk::errc::cancelled, "connect cancelled");
+  if (stopped == session::impl::stop::deadline) co_return timed_out();
+  if (methods == nullptr && libssh2_userauth_authenticated(s.raw)) {
+    s.auth_method = "none";
+    co_return result<void>{};
+  }
+  const std::string offered = methods != nullptr ? methods : "";
+  if (offered.find("publickey") == std::string::npos) {
+    co_return fail(errc::auth_failed, "authentication to " + user + "@" + display_name(t) +
+                                          " failed: the server offers only '" + offered + "', rio authenticates by public key");
+  }
+
+  const char* passphrase = auth.passphrase.empty() ? nullptr : auth.passphrase.data();
+  if (auth.private_key) {
+    const auto& key = *auth.private_key;
+    auto [rc, st] = co_await s.call([&] {
+      return libssh2_userauth_publickey_frommemory(s.raw, user.c_str(), user.size(), nullptr, 0, key.data(), key.size(),
+                                                   passphrase);
+    }, deadline);
+    if (st == session::impl::stop::cancelled) co_return sdk::fail(sdk::errc::cancelled, "connect cancelled");
+    if (st == session::impl::stop::deadline) co_return timed_out();
+    if (rc == 0) {
+      s.auth_method = "publickey (key from vault)";
+      co_return result<void>{};
+    }
+    log.add(std::string{"key from vault ("} + describe_rc(rc) + ")");
+  }
+
+  auto try_files = [&](const std::vector<fs::path>& files) -> asio::awaitable<std::optional<result<void>>> {
+    for (const auto& file : files) {
+      auto [rc, st] = co_await s.call([&] {
+        return libssh2_userauth_publickey_fromfile_ex(s.raw, user.c_str(), ulen, nullptr, file.c_str(), passphrase);
+      }, deadline);
+      if (st == session::impl::stop::cancelled) co_return sdk::fail(sdk::errc::cancelled, "connect cancelled");
+      if (st == session::impl::stop::deadline) co_return timed_out();
+      if (rc == 0) {
+        s.auth_method = "publickey (" + file.string() + ")";
+        co_return result<void>{};
+      }
+      log.add(file.string() + " (" + describe_rc(rc) + ")");
+    }
+    co_return std::nullopt;
+  };
+
+  if (auto done = co_await try_files(auth.identity_files)) co_return *done;
+  if (auth.use_agent && co_await try_agent(s, user, deadline, log)) co_return result<void>{};
+  if (clock::now() >= deadline) co_return timed_out();
+  if (auth.default_identities && auth.identity_files.empty() && !auth.private_key) {
+    if (auto done = co_await try_files(default_identities())) co_return *done;
+  }
+  co_return fail(errc::auth_failed, "authentication to " + user + "@" + display_name(t) + " failed; tried: " + log.text());
+}
+
+}  // namespace rio::kernel::ssh

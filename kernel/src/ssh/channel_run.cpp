@@ -1,0 +1,203 @@
+#include "channel_run.hpp"
+
+#include <rio/kernel/ssh/remote_command.hpp>
+
+#include <boost/asio/this_coro.hpp>
+
+#include <array>
+
+namespace rio::kernel::ssh {
+namespace asio = boost::asio;
+using stop = session::impl::stop;
+
+namespace {
+
+// Cleanup after a timeout or cancellation gets a short budget of its own.
+constexpr std::chrono::seconds cleanup_budget{2};
+
+void keep_tail(std::string& tail, const char* data, std::size_t n) {
+  tail.append(data, n);
+  if (tail.size() > sdk::output_tail_limit) tail.erase(0, tail.size() - sdk::output_tail_limit);
+}
+
+class channel_runner {
+ public:
+  channel_runner(session::impl& s, sdk::output_sink* sink, upload_source* source)
+      : s_(s), sink_(sink), source_(source) {}
+
+  asio::awaitable<result<channel_outcome>> run(const std::string& command, clock::time_point deadline) {
+    const auto started = clock::now();
+    auto [ch, st] = co_await s_.call_ptr<LIBSSH2_CHANNEL>([&] { return libssh2_channel_open_session(s_.raw); }, deadline);
+    if (st != stop::none) co_return co_await stopped(st, "opening a channel");
+    if (ch == nullptr) co_return lost_or(errc::channel_failed, "cannot open a channel", libssh2_session_last_errno(s_.raw));
+    ch_ = ch;
+
+    auto [rc, st2] = co_await s_.call([&] {
+      return libssh2_channel_process_startup(ch_, "exec", 4, command.data(), static_cast<unsigned>(command.size()));
+    }, deadline);
+    if (st2 != stop::none) co_return co_await stopped(st2, "starting the command");
+    if (rc != 0) {
+      co_await release(clock::now() + cleanup_budget);
+      co_return lost_or(errc::channel_failed, "the server refused to run the command", rc);
+    }
+
+    auto pumped = co_await pump(deadline);
+    if (!pumped) {
+      co_await release(clock::now() + cleanup_budget);
+      co_return pumped.error();
+    }
+    if (*pumped != stop::none) {
+      if (*pumped == stop::cancelled) co_return co_await stopped(stop::cancelled, "running the command");
+      out_.result.timed_out = true;
+      co_await release(clock::now() + cleanup_budget);
+    } else {
+      co_await finish(deadline);
+    }
+    out_.result.duration = std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - started);
+    co_return out_;
+  }
+
+ private:
+  // Reads stdout and stderr as they arrive (both, every round, so neither can stall the other)
+  // and, for an upload, writes stdin. Returns the reason it stopped early, or stop::none at EOF.
+  asio::awaitable<result<stop>> pump(clock::time_point deadline) {
+    std::array<char, 32 * 1024> buf{};
+    for (;;) {
+      bool progressed = false;
+      if (auto w = write_some(); !w) {
+        co_return w.error();
+      } else {
+        progressed = progressed || *w;
+      }
+      for (int stream : {0, 1}) {
+        for (;;) {
+          ssize_t n = libssh2_channel_read_ex(ch_, stream, buf.data(), buf.size());
+          if (n == LIBSSH2_ERROR_EAGAIN || n == 0) break;
+          if (n < 0) co_return lost_or(errc::connection_lost, "reading command output failed", static_cast<int>(n));
+          deliver(stream, buf.data(), static_cast<std::size_t>(n));
+          progressed = true;
+        }
+      }
+      if (libssh2_channel_eof(ch_) == 1) co_return stop::none;
+      if (progressed) continue;
+      auto w = co_await detail::wait_socket(s_.socket, s_.raw, deadline, s_.directionless);
+      if (w == detail::wait_result::deadline) co_return stop::deadline;
+      if (w == detail::wait_result::cancelled) co_return stop::cancelled;
+    }
+  }
+
+  void deliver(int stream, const char* data, std::size_t n) {
+    if (source_ != nullptr && stream == 0 && !answered_) {
+      line_.append(data, n);
+      auto eol = line_.find('\n');
+      if (eol == std::string::npos) return;
+      const std::string first = line_.substr(0, eol);
+      answered_ = true;
+      out_.upload_exists = first == upload_exists_line;
+      ready_ = first == upload_ready_line;
+      return;
+    }
+    auto& tail = stream == 0 ? out_.result.stdout_tail : out_.result.stderr_tail;
+    (stream == 0 ? out_.result.stdout_bytes : out_.result.stderr_bytes) += n;
+    keep_tail(tail, data, n);
+    if (sink_ != nullptr) sink_->on_output(stream == 0 ? sdk::output_stream::out : sdk::output_stream::err, {data, n});
+  }
+
+  // One non-blocking round of stdin writing; true when something moved.
+  result<bool> write_some() {
+    if (source_ == nullptr || !ready_ || eof_sent_) return false;
+    if (offset_ == pending_.size()) {
+      pending_.resize(64 * 1024);
+      auto n = source_->read(pending_);
+      if (!n) return n.error();
+      pending_.resize(*n);
+      offset_ = 0;
+      if (*n == 0) {
+        int rc = libssh2_channel_send_eof(ch_);
+        if (rc == LIBSSH2_ERROR_EAGAIN) return false;
+        if (rc < 0) return lost_or(errc::upload_failed, "closing the upload stream failed", rc);
+        eof_sent_ = true;
+        return true;
+      }
+    }
+    ssize_t n = libssh2_channel_write_ex(ch_, 0, pending_.data() + offset_, pending_.size() - offset_);
+    if (n == LIBSSH2_ERROR_EAGAIN) return false;
+    if (n < 0) return lost_or(errc::upload_failed, "sending upload data failed", static_cast<int>(n));
+    offset_ += static_cast<std::size_t>(n);
+    out_.sent += static_cast<std::uint64_t>(n);
+    return true;
+  }
+
+  // After EOF: close the channel and read the exit status or signal.
+  asio::awaitable<void> finish(clock::time_point deadline) {
+    co_await s_.call([&] { return libssh2_channel_close(ch_); }, deadline);
+    co_await s_.call([&] { return libssh2_channel_wait_closed(ch_); }, deadline);
+    out_.result.exit_code = libssh2_channel_get_exit_status(ch_);
+    char* signal = nullptr;
+    std::size_t signal_len = 0;
+    libssh2_channel_get_exit_signal(ch_, &signal, &signal_len, nullptr, nullptr, nullptr, nullptr);
+    if (signal != nullptr) {
+      out_.result.signal.assign(signal, signal_len);
+      out_.result.exit_code = -1;
+      libssh2_free(s_.raw, signal);
+    }
+    co_await release(clock::now() + cleanup_budget);
+  }
+
+  // Closes and frees the channel within the budget. A channel that cannot be closed in time
+  // leaves the session in an unknown state, so the session is retired.
+  asio::awaitable<void> release(clock::time_point budget) {
+    if (ch_ == nullptr) co_return;
+    auto [rc, st] = co_await s_.call([&] { return libssh2_channel_close(ch_); }, budget);
+    if (st != stop::none || (rc != 0 && rc != LIBSSH2_ERROR_CHANNEL_CLOSED)) s_.broken = true;
+    auto [frc, fst] = co_await s_.call([&] { return libssh2_channel_free(ch_); }, budget);
+    if (fst != stop::none || frc != 0) s_.broken = true;
+    ch_ = nullptr;
+  }
+
+  // A deadline or cancellation before the command finished.
+  asio::awaitable<result<channel_outcome>> stopped(stop why, const char* during) {
+    if (why == stop::cancelled) {
+      // The caller cancelled: clean up anyway (reset, or every co_await would now throw).
+      co_await asio::this_coro::reset_cancellation_state();
+      co_await release(clock::now() + cleanup_budget);
+      co_return sdk::fail(sdk::errc::cancelled, std::string{"cancelled while "} + during);
+    }
+    co_await release(clock::now() + cleanup_budget);
+    s_.broken = true;
+    co_return fail(errc::connection_lost, std::string{"no answer from "} + display_name(s_.options.where) +
+                                              " while " + during);
+  }
+
+  sdk::error lost_or(errc otherwise, const std::string& what, int rc) {
+    if (session::impl::is_connection_error(rc) || libssh2_session_last_errno(s_.raw) == LIBSSH2_ERROR_SOCKET_DISCONNECT) {
+      s_.broken = true;
+      return fail(errc::connection_lost, "connection to " + display_name(s_.options.where) + " lost: " +
+                                             detail::last_error(s_.raw));
+    }
+    return fail(otherwise, what + " on " + display_name(s_.options.where) + ": " + detail::last_error(s_.raw));
+  }
+
+  session::impl& s_;
+  sdk::output_sink* sink_;
+  upload_source* source_;
+  LIBSSH2_CHANNEL* ch_ = nullptr;
+  channel_outcome out_;
+  std::string line_;
+  bool answered_ = false;
+  bool ready_ = false;
+  bool eof_sent_ = false;
+  std::vector<char> pending_;
+  std::size_t offset_ = 0;
+};
+
+}  // namespace
+
+asio::awaitable<result<channel_outcome>> run_channel(session::impl& s, const std::string& command,
+                                                     sdk::output_sink* sink, clock::time_point deadline,
+                                                     upload_source* source) {
+  channel_runner runner{s, sink, source};
+  co_return co_await runner.run(command, deadline);
+}
+
+}  // namespace rio::kernel::ssh

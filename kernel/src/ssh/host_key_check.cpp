@@ -1,0 +1,146 @@
+// Host keys: the server's key is checked against every known_hosts file (OpenSSH format, hashed
+// entries included). Unknown hosts are refused (strict) or recorded in rio's own file
+// (accept_new); a changed key is always refused, showing both fingerprints.
+
+#include "session_impl.hpp"
+
+#include <sodium.h>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <fstream>
+#include <memory>
+
+namespace rio::kernel::ssh {
+namespace fs = std::filesystem;
+
+namespace {
+
+// OpenSSH's fingerprint format: "SHA256:" + unpadded base64 of the SHA-256 of the key blob.
+// (libsodium is used for hashing and base64 only; secrets never pass through here.)
+std::string fingerprint_of(const unsigned char* blob, std::size_t len) {
+  if (sodium_init() < 0) return "SHA256:?";
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(digest, blob, len);
+  char b64[sodium_base64_ENCODED_LEN(crypto_hash_sha256_BYTES, sodium_base64_VARIANT_ORIGINAL_NO_PADDING)];
+  sodium_bin2base64(b64, sizeof b64, digest, sizeof digest, sodium_base64_VARIANT_ORIGINAL_NO_PADDING);
+  return std::string{"SHA256:"} + b64;
+}
+
+std::string fingerprint_of_base64(const char* key_b64) {
+  if (key_b64 == nullptr || sodium_init() < 0) return "SHA256:?";
+  std::string text{key_b64};
+  std::vector<unsigned char> blob(text.size());
+  std::size_t len = 0;
+  if (sodium_base642bin(blob.data(), blob.size(), text.data(), text.size(), nullptr, &len, nullptr,
+                        sodium_base64_VARIANT_ORIGINAL) != 0) {
+    return "SHA256:?";
+  }
+  return fingerprint_of(blob.data(), len);
+}
+
+struct key_kind {
+  int knownhost_bit;
+  const char* name;
+};
+
+key_kind kind_of(int hostkey_type) {
+  switch (hostkey_type) {
+    case LIBSSH2_HOSTKEY_TYPE_RSA: return {LIBSSH2_KNOWNHOST_KEY_SSHRSA, "ssh-rsa"};
+    case LIBSSH2_HOSTKEY_TYPE_DSS: return {LIBSSH2_KNOWNHOST_KEY_SSHDSS, "ssh-dss"};
+    case LIBSSH2_HOSTKEY_TYPE_ECDSA_256: return {LIBSSH2_KNOWNHOST_KEY_ECDSA_256, "ecdsa-sha2-nistp256"};
+    case LIBSSH2_HOSTKEY_TYPE_ECDSA_384: return {LIBSSH2_KNOWNHOST_KEY_ECDSA_384, "ecdsa-sha2-nistp384"};
+    case LIBSSH2_HOSTKEY_TYPE_ECDSA_521: return {LIBSSH2_KNOWNHOST_KEY_ECDSA_521, "ecdsa-sha2-nistp521"};
+    case LIBSSH2_HOSTKEY_TYPE_ED25519: return {LIBSSH2_KNOWNHOST_KEY_ED25519, "ssh-ed25519"};
+    default: return {LIBSSH2_KNOWNHOST_KEY_UNKNOWN, "unknown"};
+  }
+}
+
+std::string base64(const char* data, std::size_t len) {
+  std::string out(sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_ORIGINAL), '\0');
+  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(data), len,
+                    sodium_base64_VARIANT_ORIGINAL);
+  out.resize(std::strlen(out.c_str()));
+  return out;
+}
+
+// Appends one line to rio's known_hosts: O_APPEND keeps concurrent writers' lines whole, and
+// fsync makes the trust decision durable before the session is used.
+result<void> record(const fs::path& file, const std::string& line) {
+  std::error_code ec;
+  fs::create_directories(file.parent_path(), ec);
+  int fd = ::open(file.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return fail(errc::host_key_unknown, "cannot record the host key in " + file.string());
+  std::string text = line + "\n";
+  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok) return fail(errc::host_key_unknown, "cannot record the host key in " + file.string());
+  return {};
+}
+
+// Line by line rather than libssh2_knownhost_readfile, which gives up on the whole file at the
+// first line it cannot parse (certificate authorities, security-key types): such lines are
+// skipped, as OpenSSH skips what it does not understand, and the rest still count.
+void load_known_hosts(LIBSSH2_KNOWNHOSTS* known, const fs::path& file) {
+  std::ifstream in(file);
+  std::string line;
+  while (std::getline(in, line)) {
+    auto first = line.find_first_not_of(" \t");
+    if (first == std::string::npos || line[first] == '#' || line[first] == '@') continue;
+    libssh2_knownhost_readline(known, line.data(), line.size(), LIBSSH2_KNOWNHOST_FILE_OPENSSH);
+  }
+}
+
+}  // namespace
+
+result<void> verify_host_key(session::impl& s) {
+  const target& t = s.options.where;
+  std::size_t len = 0;
+  int type = 0;
+  const char* key = libssh2_session_hostkey(s.raw, &len, &type);
+  if (key == nullptr) return fail(errc::handshake_failed, display_name(t) + ": the server sent no host key");
+  const key_kind kind = kind_of(type);
+  s.fingerprint = fingerprint_of(reinterpret_cast<const unsigned char*>(key), len);
+
+  std::unique_ptr<LIBSSH2_KNOWNHOSTS, void (*)(LIBSSH2_KNOWNHOSTS*)> known{libssh2_knownhost_init(s.raw),
+                                                                           libssh2_knownhost_free};
+  if (!known) return fail(errc::handshake_failed, "cannot allocate the known_hosts store");
+  std::vector<fs::path> files = s.options.hosts.read;
+  if (!s.options.hosts.record.empty()) files.push_back(s.options.hosts.record);
+  for (const auto& file : files) load_known_hosts(known.get(), file);
+
+  const std::string host = bare_host(t.host);
+  libssh2_knownhost* found = nullptr;
+  const int check = libssh2_knownhost_checkp(known.get(), host.c_str(), t.port, key, len,
+                                             LIBSSH2_KNOWNHOST_TYPE_PLAIN | LIBSSH2_KNOWNHOST_KEYENC_RAW | kind.knownhost_bit,
+                                             &found);
+  switch (check) {
+    case LIBSSH2_KNOWNHOST_CHECK_MATCH:
+      return {};
+    case LIBSSH2_KNOWNHOST_CHECK_MISMATCH:
+      return fail(errc::host_key_changed,
+                  "host key for " + display_name(t) + " has CHANGED: known_hosts expects " +
+                      fingerprint_of_base64(found != nullptr ? found->key : nullptr) + ", the server offered " +
+                      kind.name + " " + s.fingerprint +
+                      ". This may be an attack; if the host was reinstalled, remove the old entry and retry.");
+    case LIBSSH2_KNOWNHOST_CHECK_NOTFOUND:
+      break;
+    default:
+      return fail(errc::host_key_unknown, "host key check for " + display_name(t) + " failed: " + detail::last_error(s.raw));
+  }
+
+  if (s.options.hosts.policy == host_key_policy::strict || s.options.hosts.record.empty()) {
+    return fail(errc::host_key_unknown, "host " + display_name(t) + " is not in known_hosts (it offered " + kind.name +
+                                            " " + s.fingerprint +
+                                            "); add it, or use host_key_policy accept-new to record it on first use");
+  }
+  const std::string name = t.port == 22 ? host : "[" + host + "]:" + std::to_string(t.port);
+  if (auto ok = record(s.options.hosts.record, name + " " + kind.name + " " + base64(key, len)); !ok) return ok.error();
+  s.recorded = true;
+  return {};
+}
+
+}  // namespace rio::kernel::ssh
