@@ -1,3 +1,5 @@
 set(RIO_SSH_TEST_SOURCES
-  ssh/sshd_fixture_test.cpp
-  ssh/session_test.cpp)
+  ssh/auth_and_connect_test.cpp
+  ssh/host_key_test.cpp
+  ssh/session_test.cpp
+  ssh/sshd_fixture_test.cpp)

@@ -1,0 +1,119 @@
+// Authentication methods and connection failures against a real sshd (and a silent socket).
+#include "ssh_test_support.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+
+#include <gtest/gtest.h>
+
+#include <signal.h>
+
+namespace rio::test {
+namespace {
+namespace ssh = kernel::ssh;
+using namespace std::chrono_literals;
+
+#define RIO_REQUIRE_SSHD() \
+  if (!sshd_server::available()) GTEST_SKIP() << "openssh-server is not installed"
+
+TEST(SshAuth, AWrongKeyIsRefusedListingWhatWasTried) {
+  RIO_REQUIRE_SSHD();
+  sshd_server server;
+  auto o = trusted_options(server);
+  o.auth.identity_files = {server.stranger_key()};
+  auto s = connect_now(o);
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().code, ssh::make_error_code(ssh::errc::auth_failed));
+  EXPECT_NE(s.error().message.find(server.stranger_key().string() + " (rejected by the server)"), std::string::npos)
+      << s.error().message;
+}
+
+TEST(SshAuth, KeyMaterialFromMemoryWithItsPassphrase) {
+  RIO_REQUIRE_SSHD();
+  sshd_server server;
+  auto o = trusted_options(server);
+  o.auth.identity_files = {};
+  o.auth.private_key = vault::secret{read_file(server.encrypted_user_key())};
+  o.auth.passphrase = vault::secret{sshd_server::key_passphrase()};
+  auto s = connect_now(o);
+  ASSERT_TRUE(s) << s.error().describe();
+  EXPECT_EQ((*s)->auth_method(), "publickey (key from vault)");
+
+  o.auth.passphrase = vault::secret{"not the passphrase"};
+  auto wrong = connect_now(o);
+  ASSERT_FALSE(wrong);
+  EXPECT_EQ(wrong.error().code, ssh::make_error_code(ssh::errc::auth_failed));
+  EXPECT_EQ(wrong.error().message.find("not the passphrase"), std::string::npos) << "no secret in messages";
+}
+
+TEST(SshAuth, AgentIdentitiesAreUsed) {
+  RIO_REQUIRE_SSHD();
+  sshd_server server;
+  auto sock = server.scratch() / "agent.sock";
+  std::string started = run_local("ssh-agent -s -a " + sock.string());
+  auto pid_at = started.find("SSH_AGENT_PID=");
+  ASSERT_NE(pid_at, std::string::npos);
+  int agent_pid = std::stoi(started.substr(pid_at + 14));
+  run_local("SSH_AUTH_SOCK=" + sock.string() + " ssh-add -q " + server.user_key().string() + " 2>/dev/null");
+  auto o = trusted_options(server);
+  o.auth.identity_files = {};
+  o.auth.use_agent = true;
+  o.auth.agent_socket = sock;
+  auto s = connect_now(o);
+  ::kill(agent_pid, SIGTERM);
+  ASSERT_TRUE(s) << s.error().describe();
+  EXPECT_EQ((*s)->auth_method(), "publickey (agent)");
+}
+
+TEST(SshConnect, InvalidTargetsAreRefusedBeforeAnyNetworkUse) {
+  for (std::string host : {"-oProxyCommand=touch /tmp/rio-pwned", "a b", "host\n", "", "bad_label.example", "[1.2.3.4]"}) {
+    ssh::connect_options o;
+    o.where = {host, 22, "root"};
+    auto s = connect_now(o);
+    ASSERT_FALSE(s) << host;
+    EXPECT_EQ(s.error().code, ssh::make_error_code(ssh::errc::invalid_target)) << host;
+  }
+  for (std::string user : std::vector<std::string>{"-l", "ro ot", "", "a;b", std::string(40, 'u')}) {
+    ssh::connect_options o;
+    o.where = {"127.0.0.1", 22, user};
+    auto s = connect_now(o);
+    ASSERT_FALSE(s) << user;
+    EXPECT_EQ(s.error().code, ssh::make_error_code(ssh::errc::invalid_target)) << user;
+  }
+  EXPECT_FALSE(std::filesystem::exists("/tmp/rio-pwned"));
+}
+
+TEST(SshConnect, ValidTargetsPassValidation) {
+  for (std::string host : {"gpu.lab.local", "127.0.0.1", "::1", "[::1]", "fe80::1", "h-1.example.com."}) {
+    EXPECT_TRUE(ssh::validate({host, 22, "ubuntu"})) << host;
+  }
+}
+
+TEST(SshConnect, ARefusedConnectionFailsQuickly) {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::acceptor probe{io, {boost::asio::ip::make_address("127.0.0.1"), 0}};
+  auto port = probe.local_endpoint().port();
+  probe.close();  // nothing listens there now
+  ssh::connect_options o;
+  o.where = {"127.0.0.1", port, "root"};
+  auto started = std::chrono::steady_clock::now();
+  auto s = connect_now(o);
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().code, ssh::make_error_code(ssh::errc::connect_failed)) << s.error().describe();
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 5s);
+}
+
+TEST(SshConnect, AHostThatNeverSpeaksSshTimesOut) {
+  boost::asio::io_context io;
+  // Accepts TCP (the kernel completes the handshake from the backlog) but never writes a byte.
+  boost::asio::ip::tcp::acceptor silent{io, {boost::asio::ip::make_address("127.0.0.1"), 0}};
+  ssh::connect_options o;
+  o.where = {"127.0.0.1", silent.local_endpoint().port(), "root"};
+  o.connect_timeout = 500ms;
+  auto s = connect_now(o);
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().code, ssh::make_error_code(ssh::errc::connect_timed_out)) << s.error().describe();
+  EXPECT_NE(s.error().message.find("handshake"), std::string::npos) << s.error().message;
+}
+
+}  // namespace
+}  // namespace rio::test
