@@ -17,6 +17,8 @@
 #include <cstdio>
 #include <fstream>
 #include <memory>
+#include <sstream>
+#include <vector>
 #include <stdexcept>
 
 extern char** environ;
@@ -59,6 +61,34 @@ std::string type_and_key(const std::string& pub_line) {
   auto first = pub_line.find(' ');
   auto second = pub_line.find(' ', first + 1);
   return pub_line.substr(0, second);
+}
+
+// Every process below `root` (sshd's per-connection processes call setsid(), so signalling the
+// listener's process group does not reach them): scanned from /proc's parent links.
+std::vector<pid_t> descendants_of(pid_t root) {
+  std::vector<std::pair<pid_t, pid_t>> links;  // (pid, ppid)
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream stat(entry.path() / "stat");
+    std::string line;
+    if (!std::getline(stat, line)) continue;
+    auto close_paren = line.rfind(')');
+    if (close_paren == std::string::npos) continue;
+    std::istringstream rest(line.substr(close_paren + 2));
+    char state = 0;
+    pid_t ppid = 0;
+    rest >> state >> ppid;
+    links.emplace_back(static_cast<pid_t>(std::stol(name)), ppid);
+  }
+  std::vector<pid_t> out{root};
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    for (const auto& [pid, ppid] : links) {
+      if (ppid == out[i]) out.push_back(pid);
+    }
+  }
+  out.erase(out.begin());
+  return out;
 }
 
 }  // namespace
@@ -128,7 +158,7 @@ void sshd_server::start() {
     port_ = pick_port(options_.listen_address);
     write_config();
     int err_pipe[2];
-    if (::pipe(err_pipe) != 0) throw std::runtime_error("pipe failed");
+    if (::pipe2(err_pipe, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_adddup2(&actions, err_pipe[1], STDERR_FILENO);
@@ -163,16 +193,18 @@ void sshd_server::start() {
       log.append(buf.data(), static_cast<std::size_t>(n));
       ready = log.find("Server listening on") != std::string::npos;
     }
-    // Keep draining sshd's log in the background so it never blocks on a full pipe.
+    // Keep draining sshd's log so it never blocks on a full pipe; the thread ends at EOF, when
+    // sshd and all its session processes are gone.
     if (ready) {
-      drain_pid_ = ::fork();
-      if (drain_pid_ == 0) {
+      const int fd = err_pipe[0];
+      drain_ = std::thread([fd, this] {
         std::array<char, 4096> buf{};
-        while (::read(err_pipe[0], buf.data(), buf.size()) > 0) {
+        while (!stopping_) {
+          pollfd p{fd, POLLIN, 0};
+          if (::poll(&p, 1, 200) > 0 && ::read(fd, buf.data(), buf.size()) <= 0) break;
         }
-        ::_exit(0);
-      }
-      ::close(err_pipe[0]);
+        ::close(fd);
+      });
       return;
     }
     ::close(err_pipe[0]);
@@ -186,16 +218,16 @@ void sshd_server::start() {
 
 void sshd_server::stop(bool hard) {
   if (pid_ > 0) {
-    // The whole group: the listener and every session process it forked.
-    ::kill(-pid_, hard ? SIGKILL : SIGTERM);
+    // The listener and every session process it forked (and what they run).
+    const int sig = hard ? SIGKILL : SIGTERM;
+    for (pid_t child : descendants_of(pid_)) ::kill(child, sig);
+    ::kill(pid_, sig);
     int status = 0;
     ::waitpid(pid_, &status, 0);
     pid_ = -1;
   }
-  if (drain_pid_ > 0) {
-    int status = 0;
-    if (::waitpid(drain_pid_, &status, WNOHANG) != 0) drain_pid_ = -1;
-  }
+  stopping_ = true;
+  if (drain_.joinable()) drain_.join();
 }
 
 std::string sshd_server::known_hosts_line() const {

@@ -11,6 +11,8 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <atomic>
+#include <thread>
 
 namespace rio::test {
 
@@ -67,7 +69,8 @@ class sshd_server {
   std::string user_;
   std::uint16_t port_ = 0;
   pid_t pid_ = -1;
-  pid_t drain_pid_ = -1;
+  std::thread drain_;
+  std::atomic<bool> stopping_{false};
 };
 
 /** Runs a local command line with /bin/sh, returning its stdout; throws when it exits non-zero. */
