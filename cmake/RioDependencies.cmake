@@ -7,5 +7,8 @@ find_package(Boost 1.81.0 EXACT CONFIG REQUIRED COMPONENTS json)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(LIBSSH2 REQUIRED IMPORTED_TARGET libssh2)
 pkg_check_modules(LIBSODIUM REQUIRED IMPORTED_TARGET libsodium)
+# libcrypto (OpenSSL) only for the vault's legacy import: the original's Fernet vaults are
+# AES-128-CBC + HMAC-SHA256, and libsodium has no AES-CBC.
+pkg_check_modules(LIBCRYPTO REQUIRED IMPORTED_TARGET libcrypto)
 
 find_package(Threads REQUIRED)

@@ -1,6 +1,7 @@
 #pragma once
-// A mutex for coroutines on one executor: lock() suspends instead of blocking the thread.
-// It serialises libssh2 operations on one session (libssh2 allows one in flight).
+// Counting semaphore and mutex for coroutines on one executor: acquire() suspends instead of
+// blocking the thread. The mutex serialises libssh2 operations on one session (libssh2 allows one
+// in flight); the semaphore caps concurrent handshakes and connections.
 
 #include <rio/sdk/coro.hpp>
 
@@ -9,17 +10,20 @@
 #include <boost/asio/this_coro.hpp>
 
 #include <algorithm>
+#include <cstddef>
 #include <deque>
 #include <memory>
 
 namespace rio::kernel::ssh::detail {
 
-class async_mutex {
+class async_semaphore {
  public:
-  /** Returns false when the wait was cancelled (the mutex is then not held). */
-  boost::asio::awaitable<bool> lock() {
-    if (!locked_) {
-      locked_ = true;
+  explicit async_semaphore(std::size_t count) : available_(count) {}
+
+  /** Returns false when the wait was cancelled (nothing is then held). */
+  boost::asio::awaitable<bool> acquire() {
+    if (available_ > 0 && waiters_.empty()) {
+      --available_;
       co_return true;
     }
     auto w = std::make_shared<waiter>(co_await boost::asio::this_coro::executor);
@@ -30,14 +34,14 @@ class async_mutex {
     co_return false;
   }
 
-  void unlock() {
+  void release() {
     if (waiters_.empty()) {
-      locked_ = false;
+      ++available_;
       return;
     }
     auto next = waiters_.front();
     waiters_.pop_front();
-    next->granted = true;  // ownership passes directly, so no third coroutine can slip in
+    next->granted = true;  // the unit passes directly, so no newcomer can overtake a waiter
     next->timer.cancel();
   }
 
@@ -47,20 +51,35 @@ class async_mutex {
     boost::asio::steady_timer timer;
     bool granted = false;
   };
-  bool locked_ = false;
+  std::size_t available_;
   std::deque<std::shared_ptr<waiter>> waiters_;
 };
 
-/** Unlocks on scope exit. */
-class unlock_on_exit {
+/** A semaphore of one. */
+class async_mutex {
  public:
-  explicit unlock_on_exit(async_mutex& m) : m_(m) {}
-  ~unlock_on_exit() { m_.unlock(); }
-  unlock_on_exit(const unlock_on_exit&) = delete;
-  unlock_on_exit& operator=(const unlock_on_exit&) = delete;
+  boost::asio::awaitable<bool> lock() { return units_.acquire(); }
+  void unlock() { units_.release(); }
 
  private:
-  async_mutex& m_;
+  async_semaphore units_{1};
 };
+
+/** Releases on scope exit. */
+template <class Lockable>
+class release_on_exit {
+ public:
+  explicit release_on_exit(Lockable& l) : l_(l) {}
+  ~release_on_exit() { release(l_); }
+  release_on_exit(const release_on_exit&) = delete;
+  release_on_exit& operator=(const release_on_exit&) = delete;
+
+ private:
+  static void release(async_mutex& m) { m.unlock(); }
+  static void release(async_semaphore& s) { s.release(); }
+  Lockable& l_;
+};
+
+using unlock_on_exit = release_on_exit<async_mutex>;
 
 }  // namespace rio::kernel::ssh::detail

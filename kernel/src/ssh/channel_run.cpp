@@ -28,14 +28,20 @@ class channel_runner {
   asio::awaitable<result<channel_outcome>> run(const std::string& command, clock::time_point deadline) {
     const auto started = clock::now();
     auto [ch, st] = co_await s_.call_ptr<LIBSSH2_CHANNEL>([&] { return libssh2_channel_open_session(s_.raw); }, deadline);
-    if (st != stop::none) co_return co_await stopped(st, "opening a channel");
+    if (st != stop::none) {
+      if (st == stop::cancelled) co_await asio::this_coro::reset_cancellation_state();
+      co_return co_await stopped(st, "opening a channel");
+    }
     if (ch == nullptr) co_return lost_or(errc::channel_failed, "cannot open a channel", libssh2_session_last_errno(s_.raw));
     ch_ = ch;
 
     auto [rc, st2] = co_await s_.call([&] {
       return libssh2_channel_process_startup(ch_, "exec", 4, command.data(), static_cast<unsigned>(command.size()));
     }, deadline);
-    if (st2 != stop::none) co_return co_await stopped(st2, "starting the command");
+    if (st2 != stop::none) {
+      if (st2 == stop::cancelled) co_await asio::this_coro::reset_cancellation_state();
+      co_return co_await stopped(st2, "starting the command");
+    }
     if (rc != 0) {
       co_await release(clock::now() + cleanup_budget);
       co_return lost_or(errc::channel_failed, "the server refused to run the command", rc);
@@ -47,7 +53,10 @@ class channel_runner {
       co_return pumped.error();
     }
     if (*pumped != stop::none) {
-      if (*pumped == stop::cancelled) co_return co_await stopped(stop::cancelled, "running the command");
+      if (*pumped == stop::cancelled) {
+        co_await asio::this_coro::reset_cancellation_state();
+        co_return co_await stopped(stop::cancelled, "running the command");
+      }
       out_.result.timed_out = true;
       co_await release(clock::now() + cleanup_budget);
     } else {
@@ -144,6 +153,23 @@ class channel_runner {
     co_await release(clock::now() + cleanup_budget);
   }
 
+  // Sends EOF on stdin, which the wrapper's watchdog answers by stopping the command's process
+  // group, then drains the output until the channel ends: nothing keeps running on the host.
+  asio::awaitable<void> end_remote_command(clock::time_point budget) {
+    if (ch_ == nullptr || eof_sent_) co_return;
+    co_await s_.call([&] { return libssh2_channel_send_eof(ch_); }, budget);
+    eof_sent_ = true;
+    std::array<char, 16 * 1024> sink{};
+    while (libssh2_channel_eof(ch_) != 1) {
+      bool moved = false;
+      for (int stream : {0, 1}) {
+        while (libssh2_channel_read_ex(ch_, stream, sink.data(), sink.size()) > 0) moved = true;
+      }
+      if (moved) continue;
+      if (co_await detail::wait_socket(s_.socket, s_.raw, budget, s_.directionless) != detail::wait_result::ready) break;
+    }
+  }
+
   // Closes and frees the channel within the budget. A channel that cannot be closed in time
   // leaves the session in an unknown state, so the session is retired.
   asio::awaitable<void> release(clock::time_point budget) {
@@ -155,11 +181,12 @@ class channel_runner {
     ch_ = nullptr;
   }
 
-  // A deadline or cancellation before the command finished.
+  // A deadline or cancellation before the command finished. On cancellation the caller has
+  // already reset the cancellation state: once cancelled, every co_await would throw, and the
+  // channel must still be closed.
   asio::awaitable<result<channel_outcome>> stopped(stop why, const char* during) {
     if (why == stop::cancelled) {
-      // The caller cancelled: clean up anyway (reset, or every co_await would now throw).
-      co_await asio::this_coro::reset_cancellation_state();
+      co_await end_remote_command(clock::now() + cleanup_budget);
       co_await release(clock::now() + cleanup_budget);
       co_return sdk::fail(sdk::errc::cancelled, std::string{"cancelled while "} + during);
     }

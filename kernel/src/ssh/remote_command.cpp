@@ -18,7 +18,7 @@ bool valid_env_name(const std::string& name) {
 
 result<std::string> wrap_command(const std::string& command,
                                  const std::vector<std::pair<std::string, std::string>>& env,
-                                 std::chrono::milliseconds timeout) {
+                                 std::chrono::milliseconds timeout, bool watch_stdin) {
   std::string inner;
   for (const auto& [name, value] : env) {
     if (!valid_env_name(name)) {
@@ -29,8 +29,27 @@ result<std::string> wrap_command(const std::string& command,
   // Whole seconds, rounded up, at least one: timeout(1) takes an integer portably.
   auto secs = std::max<long long>(1, (timeout.count() + 999) / 1000);
   const std::string run = "/bin/sh -c " + sdk::shell_quote(command);
-  inner += "if command -v timeout >/dev/null 2>&1; then exec timeout -k 5 " + std::to_string(secs) + " " + run +
-           "; else exec " + run + "; fi";
+  const std::string limited = "timeout -k 5 " + std::to_string(secs) + " " + run;
+  if (!watch_stdin) {
+    inner += "if command -v timeout >/dev/null 2>&1; then exec " + limited + "; else exec " + run + "; fi";
+    return "/bin/sh -c " + sdk::shell_quote(inner);
+  }
+  // GNU timeout makes itself a process-group leader, so "kill -- -$rio_pid" reaches everything
+  // the command started. The watchdog's output goes to /dev/null: sshd ends the channel only
+  // when nothing holds its stdout and stderr any more. It is stopped once the command ended, so
+  // it can never signal a process group id that was reused.
+  // A non-interactive shell gives background jobs /dev/null as stdin, so the channel's stdin is
+  // kept on fd 3 and handed to the watchdog explicitly.
+  inner += "exec 3<&0\n"
+           "if command -v timeout >/dev/null 2>&1; then " + limited + " </dev/null 3<&- & else " + run +
+           " </dev/null 3<&- & fi\n"
+           "rio_pid=$!\n"
+           "( cat <&3 >/dev/null; kill -TERM -- -$rio_pid 2>/dev/null || kill -TERM $rio_pid 2>/dev/null ) >/dev/null 2>&1 &\n"
+           "rio_watch=$!\n"
+           "exec 3<&-\n"
+           "wait $rio_pid; rio_rc=$?\n"
+           "kill $rio_watch 2>/dev/null\n"
+           "exit $rio_rc";
   return "/bin/sh -c " + sdk::shell_quote(inner);
 }
 

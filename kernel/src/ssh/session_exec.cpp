@@ -18,7 +18,7 @@ sdk::error lost(const session::impl& s) {
 asio::awaitable<result<sdk::exec_result>> session::exec(sdk::exec_request request) {
   impl& s = *impl_;
   if (request.timeout.count() <= 0) co_return fail(errc::bad_option, "command timeout must be positive");
-  auto wrapped = wrap_command(request.command, request.env, request.timeout);
+  auto wrapped = wrap_command(request.command, request.env, request.timeout, /*watch_stdin=*/true);
   if (!wrapped) co_return wrapped.error();
   if (!co_await s.mutex.lock()) co_return sdk::fail(sdk::errc::cancelled, "cancelled while waiting for the session");
   detail::unlock_on_exit unlock{s.mutex};

@@ -6,6 +6,7 @@ set(RIO_SSH_SOURCES
   src/ssh/remote_command.cpp
   src/ssh/session_connect.cpp
   src/ssh/session_exec.cpp
+  src/ssh/session_pool.cpp
   src/ssh/socket_wait.cpp
   src/ssh/target.cpp
   src/ssh/upload_source.cpp)

@@ -42,5 +42,6 @@ std::optional<settings> settings_or_report(const cli_args& args, const cli_io& i
 
 // The commands.
 int cli_modules(const cli_args& args, const cli_io& io);
+int cli_vault(const cli_args& args, const cli_io& io);
 
 }  // namespace rio::kernel

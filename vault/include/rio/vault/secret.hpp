@@ -53,6 +53,23 @@ class secret {
   std::size_t size() const noexcept { return value_.size(); }
   bool empty() const noexcept { return value_.empty(); }
 
+  /** A secret of `n` zero bytes, to be filled through writable_data() (decryption, key reads). */
+  static secret zeroed(std::size_t n) {
+    secret s;
+    s.value_.assign(n, '\0');
+    return s;
+  }
+  /** Write access for the one call that produces the bytes; the size does not change. */
+  char* writable_data() noexcept { return value_.data(); }
+  /** Appends bytes; a reallocation wipes the buffer it leaves behind (wiping_allocator). */
+  void append(std::string_view bytes) { value_.append(bytes.data(), bytes.size()); }
+  /** Shrinks to `n` bytes, zeroing the bytes cut off first (they stay in the capacity). */
+  void truncate(std::size_t n) noexcept {
+    if (n >= value_.size()) return;
+    ::explicit_bzero(value_.data() + n, value_.size() - n);
+    value_.resize(n);
+  }
+
   /** Zeroes the contents now (the capacity stays allocated until destruction). */
   void wipe() noexcept {
     if (!value_.empty()) ::explicit_bzero(value_.data(), value_.size());

@@ -19,11 +19,16 @@ namespace rio::kernel::ssh {
  * and which would bypass quoting). GNU `timeout` runs the command in its own process group and
  * kills the whole group at the deadline, so a timed-out command leaves no process behind; hosts
  * without `timeout` run the command directly and rely on the channel being closed.
+ *
+ * With `watch_stdin`, the command runs with stdin from /dev/null and a watchdog reads the
+ * channel's stdin instead: when it ends (the client sends EOF to cancel, or the connection drops
+ * and sshd closes it) the watchdog stops the command's process group. The caller must then keep
+ * stdin open for as long as the command should run.
  * Errors: errc::bad_option for an environment name that is not [A-Za-z_][A-Za-z0-9_]*.
  */
 result<std::string> wrap_command(const std::string& command,
                                  const std::vector<std::pair<std::string, std::string>>& env,
-                                 std::chrono::milliseconds timeout);
+                                 std::chrono::milliseconds timeout, bool watch_stdin = false);
 
 /** Exit status GNU timeout reports when it stopped the command. */
 inline constexpr int timeout_exit_status = 124;

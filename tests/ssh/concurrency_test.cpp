@@ -1,0 +1,143 @@
+// Many sessions at once, the pool's sharing and caps, and cancellation, against real sshd
+// instances on loopback addresses.
+#include <rio/kernel/ssh/session_pool.hpp>
+
+#include "ssh_test_support.hpp"
+
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <rio/sdk/coro.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+namespace rio::test {
+namespace {
+namespace asio = boost::asio;
+namespace ssh = kernel::ssh;
+using namespace std::chrono_literals;
+
+#define RIO_REQUIRE_SSHD() \
+  if (!sshd_server::available()) GTEST_SKIP() << "openssh-server is not installed"
+
+sdk::exec_request command(std::string text, std::chrono::milliseconds timeout = 60s) {
+  sdk::exec_request r;
+  r.command = std::move(text);
+  r.timeout = timeout;
+  return r;
+}
+
+TEST(SshConcurrency, TwoHundredSessionsAtOnce) {
+  RIO_REQUIRE_SSHD();
+  // sshd's listen backlog is 128: two servers on two loopback addresses take 100 each.
+  sshd_server a{{"127.0.0.1"}};
+  sshd_server b{{"127.0.0.2"}};
+  asio::io_context io;
+  int ok = 0;
+  std::vector<std::string> failures;
+  for (int i = 0; i < 200; ++i) {
+    const sshd_server& server = i % 2 == 0 ? a : b;
+    asio::co_spawn(io, [&, i]() -> asio::awaitable<void> {
+      auto s = co_await ssh::session::connect(trusted_options(server));
+      if (!s) {
+        failures.push_back(s.error().describe());
+        co_return;
+      }
+      auto r = co_await (*s)->exec(command("echo session-" + std::to_string(i)));
+      if (r && r->stdout_tail == "session-" + std::to_string(i) + "\n") {
+        ++ok;
+      } else {
+        failures.push_back(r ? r->stderr_tail : r.error().describe());
+      }
+      co_await (*s)->disconnect();
+    }, asio::detached);
+  }
+  io.run();
+  EXPECT_EQ(ok, 200) << (failures.empty() ? std::string{} : failures.front());
+}
+
+TEST(SshPool, SharesOneSessionPerHostAndCapsHandshakes) {
+  RIO_REQUIRE_SSHD();
+  sshd_server s1, s2, s3;
+  ssh::session_pool pool{{512, 1, 10}};
+  asio::io_context io;
+  std::vector<const void*> got(9, nullptr);
+  for (int i = 0; i < 9; ++i) {
+    const sshd_server& server = i % 3 == 0 ? s1 : (i % 3 == 1 ? s2 : s3);
+    asio::co_spawn(io, [&, i]() -> asio::awaitable<void> {
+      auto s = co_await pool.get(trusted_options(server));
+      if (!s) co_return;
+      auto r = co_await (*s)->exec(command("true"));
+      if (r && r->exit_code == 0) got[i] = s->get();
+    }, asio::detached);
+  }
+  io.run();
+  for (int i = 0; i < 9; ++i) EXPECT_NE(got[i], nullptr) << i;
+  EXPECT_EQ(got[0], got[3]);
+  EXPECT_EQ(got[3], got[6]);
+  EXPECT_NE(got[0], got[1]);
+  EXPECT_EQ(pool.size(), 3u);
+  EXPECT_EQ(pool.peak_handshakes(), 1u);
+  sdk::testing::run_co([&]() -> asio::awaitable<int> {
+    co_await pool.close_all();
+    co_return 0;
+  });
+  EXPECT_EQ(pool.size(), 0u);
+}
+
+struct trigger_sink final : sdk::output_sink {
+  std::function<void()> on_started;
+  void on_output(sdk::output_stream, std::string_view chunk) override {
+    if (chunk.find("started") != std::string_view::npos && on_started) on_started();
+  }
+};
+
+TEST(SshExec, CancellationEndsACommandAndKeepsTheSessionUsable) {
+  RIO_REQUIRE_SSHD();
+  sshd_server server;
+  // One io_context for everything: a session's socket belongs to the context it connected on.
+  asio::io_context io;
+  const std::string marker = "rio-cancel-marker-" + std::to_string(::getpid());
+  asio::cancellation_signal cancel;
+  trigger_sink sink;
+  sink.on_started = [&] { asio::post(io, [&] { cancel.emit(asio::cancellation_type::terminal); }); };
+  std::optional<sdk::result<sdk::exec_result>> outcome;
+  std::optional<sdk::result<sdk::exec_result>> again;
+  auto started = std::chrono::steady_clock::now();
+
+  asio::co_spawn(io, [&]() -> asio::awaitable<void> {
+    auto s = co_await ssh::session::connect(trusted_options(server));
+    if (!s) co_return;
+    auto req = command("echo started; sleep 30 # " + marker);
+    req.sink = &sink;
+    // The cancellable part runs as its own coroutine bound to the signal.
+    auto finished = std::make_shared<asio::steady_timer>(io, asio::steady_timer::time_point::max());
+    asio::co_spawn(io, (*s)->exec(req), asio::bind_cancellation_slot(cancel.slot(), [&, finished](std::exception_ptr e, auto r) {
+                     if (!e) outcome = std::move(r);
+                     finished->cancel();
+                   }));
+    co_await finished->async_wait(sdk::use_nothrow);
+    again = co_await (*s)->exec(command("echo still-here"));
+    co_await (*s)->disconnect();
+  }, asio::detached);
+  io.run();
+
+  ASSERT_TRUE(outcome.has_value()) << "exec threw instead of returning";
+  ASSERT_FALSE(*outcome);
+  EXPECT_EQ(outcome->error().code, sdk::make_error_code(sdk::errc::cancelled)) << outcome->error().describe();
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 10s);
+  ASSERT_TRUE(again.has_value());
+  ASSERT_TRUE(*again) << again->error().describe();
+  EXPECT_EQ((*again)->stdout_tail, "still-here\n");
+  // The "remote" host is this machine; "[r]io" keeps pgrep from matching its own shell.
+  EXPECT_THROW(run_local("pgrep -f '[r]" + marker.substr(1) + "' >/dev/null"), std::runtime_error)
+      << "the cancelled command kept running on the host";
+}
+
+}  // namespace
+}  // namespace rio::test

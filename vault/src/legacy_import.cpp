@@ -1,0 +1,207 @@
+// Importing the Python original's vault. The legacy copy is removed only after the new envelope
+// is durable (fsynced and renamed, directory fsynced): a crash at any point leaves the legacy
+// file, the new vault, or both, and rerunning the import finishes the job (a provider already
+// imported with equal contents is not a conflict).
+#include <rio/vault/vault.hpp>
+
+#include <rio/vault/fernet.hpp>
+#include <rio/vault/secure_json.hpp>
+
+#include "secure_file.hpp"
+#include "vault_impl.hpp"
+
+#include <boost/json/array.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <algorithm>
+#include <memory>
+
+namespace rio::vault {
+namespace {
+
+namespace json = boost::json;
+using detail::file_lock;
+using detail::key_origin;
+
+struct legacy_source {
+  std::filesystem::path file;
+  std::string format;  // "fernet" or "plaintext"
+  std::optional<json::value> document;
+};
+
+// Classifies one candidate: nullopt when it is missing or already in rio's format.
+result<std::optional<legacy_source>> classify(const std::filesystem::path& file, bool explicit_source) {
+  auto text = detail::read_file_if_exists(file);
+  if (!text) return text.error();
+  if (!*text) {
+    if (explicit_source) return fail(errc::not_found, file.string() + " does not exist");
+    return std::optional<legacy_source>{};
+  }
+  std::string what;
+  auto doc = parse_secure(**text, what);
+  if (!doc || !doc->is_object()) {
+    return fail(errc::corrupt_file, file.string() + ": not a JSON object" + (doc ? "" : " (" + what + ")"));
+  }
+  const auto& o = doc->get_object();
+  if (!o.contains("ciphertext")) return std::optional{legacy_source{file, "plaintext", std::move(doc)}};
+  const auto* alg = o.if_contains("algorithm");
+  if (alg != nullptr && alg->is_string() && alg->get_string() == envelope_algorithm) {
+    if (explicit_source) return fail(errc::invalid_argument, file.string() + " is already in rio's format");
+    return std::optional<legacy_source>{};
+  }
+  if (alg != nullptr && !(alg->is_string() && alg->get_string() == "fernet")) {
+    return fail(errc::unsupported_algorithm, file.string() + ": not a Fernet vault (algorithm " + json::serialize(*alg) + ")");
+  }
+  return std::optional{legacy_source{file, "fernet", std::move(doc)}};
+}
+
+// The Fernet key, in the original's order unless a file was named.
+result<detail::key_candidate> legacy_key(vault::impl& v, const import_options& options) {
+  if (options.legacy_key_file) {
+    auto key = v.keys.file_key(*options.legacy_key_file, key_origin::key_file);
+    if (!key) return key.error();
+    if (!*key) return fail(errc::no_key, options.legacy_key_file->string() + " does not exist");
+    return std::move(**key);
+  }
+  if (v.options.env.find(env_secrets_key) != nullptr) return v.keys.env_key();
+  for (const auto* file : {&v.paths.key_file, &v.paths.legacy_key_file}) {
+    auto key = v.keys.file_key(*file, key_origin::key_file);
+    if (!key) return key.error();
+    if (*key) return std::move(**key);
+  }
+  return fail(errc::no_key, "no key for the Fernet vault: set " + std::string{env_secrets_key} + " or provide " +
+                                v.paths.key_file.string() + " or " + v.paths.legacy_key_file.string());
+}
+
+result<json::object> decrypt_fernet(vault::impl& v, const legacy_source& src, const detail::key_candidate& key) {
+  const auto* token = src.document->get_object().if_contains("ciphertext");
+  if (token == nullptr || !token->is_string()) {
+    return fail(errc::corrupt_file, src.file.string() + ": field 'ciphertext' is not a string");
+  }
+  auto plain = fernet_decrypt(std::string_view{token->get_string().data(), token->get_string().size()}, key.key);
+  std::string what;
+  std::optional<json::value> parsed;
+  if (plain) parsed = parse_secure(plain->reveal(), what);
+  if (!plain || !parsed || !parsed->is_object()) {
+    auto error = plain ? fail(errc::corrupt_file, "decrypted, but the contents are not a JSON object") : plain.error();
+    json::object fields;
+    fields["path"] = src.file.string();
+    fields["error"] = error.code.message();
+    fields["fingerprint"] = key.key.fingerprint();
+    (void)v.record("secrets.decrypt.failed", fields, v.now());
+    return fail(static_cast<errc>(error.code.value()), src.file.string() + " (key from " + key.label + "): " + error.message);
+  }
+  return std::move(parsed->get_object());
+}
+
+}  // namespace
+
+result<import_result> vault::import_legacy(const import_options& options) {
+  auto& v = *impl_;
+  auto held = v.lock(file_lock::mode::exclusive);
+  if (!held) return held.error();
+  detail::fire(v.options.fault, "import.begin");
+
+  std::optional<legacy_source> src;
+  const std::vector<std::filesystem::path> candidates =
+      options.from ? std::vector{*options.from} : std::vector{v.paths.vault_file, v.paths.legacy_vault_file};
+  for (const auto& file : candidates) {
+    auto found = classify(file, options.from.has_value());
+    if (!found) return found.error();
+    if (*found) {
+      src = std::move(*found);
+      break;
+    }
+  }
+  if (!src) return fail(errc::not_found, "no legacy vault at " + v.paths.vault_file.string() + " or " + v.paths.legacy_vault_file.string());
+
+  import_result out;
+  out.source = src->file;
+  out.format = src->format;
+  json::object legacy{secure_storage()};
+  std::optional<std::filesystem::path> used_key_file;
+  if (src->format == "fernet") {
+    auto key = legacy_key(v, options);
+    if (!key) return key.error();
+    if (key->origin == key_origin::key_file) used_key_file = key->label;
+    auto decrypted = decrypt_fernet(v, *src, *key);
+    if (!decrypted) return decrypted.error();
+    legacy = std::move(*decrypted);
+  } else {
+    legacy = std::move(src->document->get_object());
+  }
+
+  // The vault it goes into: the current rio vault, or a fresh one when the legacy file is the vault file.
+  const bool replaces_vault_file = src->file == v.paths.vault_file;
+  detail::loaded_vault target;
+  if (!replaces_vault_file) {
+    auto loaded = detail::load_vault(v.paths, v.keys, v.audit);
+    if (!loaded) return loaded.error();
+    target = std::move(*loaded);
+  }
+  std::vector<std::string> conflicts;
+  for (const auto& entry : legacy) {
+    const std::string name{entry.key()};
+    if (!entry.value().is_object()) {
+      out.dropped.push_back(name);
+      continue;
+    }
+    out.providers.push_back(name);
+    auto existing = find_provider(target.data, name);
+    if (existing && target.data.at(*existing) == entry.value()) continue;
+    if (existing && !options.overwrite) {
+      conflicts.push_back(name);
+      continue;
+    }
+    target.data[existing ? *existing : name] = json::value(entry.value(), secure_storage());
+  }
+  if (!conflicts.empty()) {
+    std::string names;
+    for (const auto& c : conflicts) names += (names.empty() ? "" : ", ") + c;
+    return fail(errc::conflict, "providers " + names + " differ between " + src->file.string() + " and " +
+                                    v.paths.vault_file.string() + "; nothing was changed (use --overwrite to let the legacy copy win)");
+  }
+  std::sort(out.providers.begin(), out.providers.end());
+
+  auto key = v.sealing_key_for(target);
+  if (!key) return key.error();
+  out.key_generated = key->generated;
+  // Opened before the rename, so the old plaintext inode can still be zeroed afterwards.
+  std::unique_ptr<detail::scrubber> scrub;
+  if (src->format == "plaintext") scrub = std::make_unique<detail::scrubber>(src->file);
+  auto fingerprint = v.commit(target.data, *key, "import.vault");
+  if (!fingerprint) return fingerprint.error();
+  out.fingerprint = *fingerprint;
+
+  // Durable from here on: the legacy copies may go. The plaintext is zeroed only once its name is
+  // gone (through the descriptor opened above), so a crash never leaves a zeroed legacy file that
+  // a rerun would trip over.
+  if (!replaces_vault_file) {
+    if (auto ok = detail::remove_file_durably(src->file, v.options.fault, "import.remove_source"); !ok) return ok.error();
+    out.removed.push_back(src->file);
+  }
+  if (scrub) scrub->scrub();
+  if (used_key_file && *used_key_file == v.paths.legacy_key_file) {
+    if (auto ok = detail::remove_file_durably(*used_key_file, v.options.fault, "import.remove_legacy_key"); !ok) {
+      return ok.error();
+    }
+    out.removed.push_back(*used_key_file);
+  }
+
+  detail::fire(v.options.fault, "import.audit");
+  json::object fields;
+  fields["path"] = src->file.string();
+  fields["format"] = out.format;
+  fields["providers"] = to_json_array(out.providers);
+  fields["dropped"] = to_json_array(out.dropped);
+  json::array removed;
+  for (const auto& r : out.removed) removed.emplace_back(r.string());
+  fields["removed"] = std::move(removed);
+  fields["fingerprint"] = out.fingerprint;
+  if (auto ok = v.record("secrets.imported", fields, v.now()); !ok) {
+    return fail(errc::audit_failed, "the import was saved, but " + ok.error().message);
+  }
+  return out;
+}
+
+}  // namespace rio::vault
