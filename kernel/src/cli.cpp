@@ -64,7 +64,7 @@ result<parsed_args> parse(const std::vector<std::string>& argv) {
       p.args.root = a.substr(7);
     } else if (a.starts_with("--plugin-dir=")) {
       p.args.plugin_dir = a.substr(13);
-    } else if (a == "-h" || a == "--help") {
+    } else if ((a == "-h" || a == "--help") && p.command.empty()) {
       p.help = true;
     } else if (a == "-V" || a == "--version") {
       p.version = true;
@@ -124,7 +124,11 @@ int run_cli(const std::vector<std::string>& argv, const cli_io& io) {
     return usage_error(io, "no command given");
   }
   if (p.command == "help") return show_help(io, p.args.rest.empty() ? std::string_view{} : p.args.rest.front());
-  if (p.help) return show_help(io, p.command);
+  // `rio <command> --help` shows the command's help; deeper forms (`rio vault set --help`) are the
+  // command's own to answer.
+  if (p.help || (p.args.rest.size() == 1 && (p.args.rest[0] == "--help" || p.args.rest[0] == "-h"))) {
+    return show_help(io, p.command);
+  }
   const cli_command* c = find_command(p.command);
   if (c == nullptr) return usage_error(io, "unknown command '" + p.command + "'");
   return c->run(p.args, io);

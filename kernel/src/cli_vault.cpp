@@ -281,8 +281,10 @@ int cli_vault(const cli_args& args, const cli_io& io) {
   const auto& rest = args.rest;
   if (rest.empty()) return usage_error(io, "vault: needs a subcommand (init, set, get, list, unset, rotate, import-legacy)");
   const std::string& sub = rest.front();
-  if (sub == "help") {
-    std::string_view text = section_of(rest.size() > 1 ? std::string_view{rest[1]} : std::string_view{});
+  const bool asks_help = std::any_of(rest.begin() + 1, rest.end(), [](const std::string& a) { return a == "--help" || a == "-h"; });
+  if (sub == "help" || asks_help) {
+    std::string_view topic = sub == "help" ? (rest.size() > 1 ? std::string_view{rest[1]} : std::string_view{}) : sub;
+    std::string_view text = section_of(topic);
     io.out << text << (text.ends_with('\n') ? "" : "\n");
     return exit_ok;
   }

@@ -116,7 +116,8 @@ asio::awaitable<sdk::result<sdk::upload_result>> openssh_shell::upload(sdk::uplo
   if (request.timeout.count() <= 0) co_return ssh::fail(ssh::errc::bad_option, "upload timeout must be positive");
   auto source = ssh::upload_source::open(request.local);
   if (!source) co_return ssh::fail(ssh::errc::upload_failed, host_ + ": " + source.error().message);
-  auto receiver = ssh::upload_receiver(request.remote, (*source)->is_directory(), request.no_clobber);
+  auto receiver = ssh::upload_receiver(request.remote, (*source)->is_directory(), request.no_clobber,
+                                       (*source)->payload_bytes());
   if (!receiver) co_return receiver.error();
   auto command = ssh::wrap_command(*receiver, {}, request.timeout);
   if (!command) co_return command.error();

@@ -53,7 +53,8 @@ result<std::string> wrap_command(const std::string& command,
   return "/bin/sh -c " + sdk::shell_quote(inner);
 }
 
-result<std::string> upload_receiver(const std::string& remote_path, bool is_directory, bool no_clobber) {
+result<std::string> upload_receiver(const std::string& remote_path, bool is_directory, bool no_clobber,
+                                    std::uint64_t file_bytes) {
   if (remote_path.empty()) return fail(errc::upload_failed, "upload destination is empty");
   auto dest = sdk::shell_quote_path(remote_path);
   if (!dest) return fail(errc::upload_failed, dest.error().message);
@@ -71,7 +72,11 @@ result<std::string> upload_receiver(const std::string& remote_path, bool is_dire
         "mkdir \"$rio_tmp\" || exit 1\n"
         "tar -xf - -C \"$rio_tmp\" || exit 1\n";
   } else {
-    script += "cat > \"$rio_tmp\" || exit 1\n";
+    const std::string n = std::to_string(file_bytes);
+    script += "cat > \"$rio_tmp\" || exit 1\n"
+              "rio_got=$(wc -c < \"$rio_tmp\" | tr -d ' ')\n"
+              "if [ \"$rio_got\" != " + n + " ]; then echo \"rio-upload: incomplete: $rio_got of " + n +
+              " bytes arrived\" >&2; exit 1; fi\n";
   }
   // Renamed into place only after every byte arrived.
   script += "mv -f \"$rio_tmp\" \"$rio_dest\"\n";

@@ -45,7 +45,8 @@ asio::awaitable<result<sdk::upload_result>> session::upload(sdk::upload_request 
   impl& s = *impl_;
   auto source = upload_source::open(request.local);
   if (!source) co_return source.error();
-  auto receiver = upload_receiver(request.remote, (*source)->is_directory(), request.no_clobber);
+  auto receiver = upload_receiver(request.remote, (*source)->is_directory(), request.no_clobber,
+                                       (*source)->payload_bytes());
   if (!receiver) co_return receiver.error();
   auto wrapped = wrap_command(*receiver, {}, request.timeout);
   if (!wrapped) co_return wrapped.error();

@@ -6,6 +6,7 @@
 #include <rio/sdk/remote_shell.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -42,9 +43,12 @@ inline constexpr std::chrono::seconds client_grace{10};
  * nothing) or "rio-upload: ready". A file is written to "<dest>.rio-part.<pid>" and renamed into
  * place; a directory arrives as a ustar stream unpacked into a temporary directory that is renamed
  * into place, and is never uploaded over an existing destination. A leading `~` in `remote_path`
- * expands on the host.
+ * expands on the host. A file must arrive with exactly `file_bytes` bytes before it is renamed:
+ * when a connection drops, sshd closes stdin and `cat` ends normally, so the count is what tells
+ * a truncated upload from a complete one (a truncated tar stream already fails in tar).
  */
-result<std::string> upload_receiver(const std::string& remote_path, bool is_directory, bool no_clobber);
+result<std::string> upload_receiver(const std::string& remote_path, bool is_directory, bool no_clobber,
+                                    std::uint64_t file_bytes);
 
 inline constexpr std::string_view upload_ready_line = "rio-upload: ready";
 inline constexpr std::string_view upload_exists_line = "rio-upload: exists";

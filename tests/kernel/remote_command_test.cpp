@@ -1,0 +1,127 @@
+// The remote command wrapper and upload receiver, run for real under the local /bin/sh.
+#include <rio/kernel/ssh/remote_command.hpp>
+#include <rio/kernel/ssh/upload_source.hpp>
+
+#include "../sdk/local_sh.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+
+namespace rio::test {
+namespace {
+namespace ssh = kernel::ssh;
+using namespace std::chrono_literals;
+
+// Runs `script` with `input` on stdin (from a file), HOME=home; returns exit code and stdout.
+sh_result run_with_input(const std::string& script, const std::string& input, const std::string& home) {
+  temp_dir dir;
+  auto in = dir.write("stdin.bin", input);
+  auto file = dir.write("script.sh", script);
+  auto out = dir.path() / "out.txt";
+  std::string command = "HOME=" + sdk::shell_quote(home) + " /bin/sh " + sdk::shell_quote(file.string()) + " <" +
+                        sdk::shell_quote(in.string()) + " >" + sdk::shell_quote(out.string()) + " 2>/dev/null";
+  int status = std::system(command.c_str());
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, read_file(out)};
+}
+
+TEST(WrapCommand, QuotesEnvironmentAndRunsUnderPlainSh) {
+  auto wrapped = ssh::wrap_command("printf '%s' \"$RIO_X\"", {{"RIO_X", "a'b $(c)"}}, 10s);
+  ASSERT_TRUE(wrapped);
+  EXPECT_EQ(run_sh(*wrapped).out, "a'b $(c)");
+}
+
+TEST(WrapCommand, TheRemoteDeadlineStopsTheWholeProcessGroup) {
+  auto started = std::chrono::steady_clock::now();
+  auto wrapped = ssh::wrap_command("sleep 30 & sleep 30; echo never", {}, 1s);
+  auto r = run_sh(*wrapped);
+  EXPECT_EQ(r.exit_code, ssh::timeout_exit_status);
+  EXPECT_EQ(r.out, "");
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 10s);
+}
+
+TEST(WrapCommand, TheStdinWatchdogStopsTheCommandAtEof) {
+  // stdin is an empty file: EOF at once, as when the client cancels or the connection drops.
+  auto started = std::chrono::steady_clock::now();
+  auto wrapped = ssh::wrap_command("sleep 30; echo never", {}, 60s, /*watch_stdin=*/true);
+  auto r = run_with_input(*wrapped, "", "/nonexistent");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_EQ(r.out, "");
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 10s);
+}
+
+TEST(WrapCommand, RefusesAnInvalidEnvironmentName) {
+  auto wrapped = ssh::wrap_command("true", {{"A=B", "x"}}, 1s);
+  ASSERT_FALSE(wrapped);
+  EXPECT_EQ(wrapped.error().code, ssh::make_error_code(ssh::errc::bad_option));
+}
+
+TEST(UploadReceiver, WritesAFileThroughATemporaryName) {
+  temp_dir home;
+  auto script = ssh::upload_receiver("~/dir/file.txt", false, true, 5);
+  ASSERT_TRUE(script);
+  auto r = run_with_input(*script, "hello", home.path().string());
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out, "rio-upload: ready\n");
+  EXPECT_EQ(read_file(home.path() / "dir" / "file.txt"), "hello");
+}
+
+TEST(UploadReceiver, RefusesATruncatedFile) {
+  temp_dir home;
+  auto script = ssh::upload_receiver("~/file.txt", false, true, 10);
+  auto r = run_with_input(*script, "short", home.path().string());
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_FALSE(std::filesystem::exists(home.path() / "file.txt"));
+  EXPECT_TRUE(std::filesystem::is_empty(home.path())) << "no temporary left behind";
+}
+
+TEST(UploadReceiver, LeavesAnExistingDestinationAlone) {
+  temp_dir home;
+  home.write("file.txt", "operator's");
+  auto script = ssh::upload_receiver("~/file.txt", false, true, 3);
+  auto r = run_with_input(*script, "new", home.path().string());
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out, "rio-upload: exists\n");
+  EXPECT_EQ(read_file(home.path() / "file.txt"), "operator's");
+}
+
+TEST(UploadReceiver, UnpacksTheTarStreamOfATree) {
+  temp_dir local;
+  local.write("tree/a.txt", "A");
+  local.write("tree/deep/er/b.txt", std::string(1500, 'b'));
+  // Longer than ustar's 100-byte name field: stored through the prefix field.
+  const std::string long_path = std::string(70, 'n') + "/" + std::string(70, 'o') + "/" + std::string(60, 'm') + ".txt";
+  local.write("tree/" + long_path, "long name");
+  std::filesystem::create_directories(local.path() / "tree" / "empty");
+  auto source = ssh::upload_source::open(local.path() / "tree");
+  ASSERT_TRUE(source) << source.error().message;
+  std::string stream;
+  std::array<char, 700> chunk{};  // an odd size, to cross block boundaries
+  for (;;) {
+    auto n = (*source)->read(chunk);
+    ASSERT_TRUE(n) << n.error().message;
+    if (*n == 0) break;
+    stream.append(chunk.data(), *n);
+  }
+  EXPECT_EQ(stream.size() % 512, 0u);
+  temp_dir home;
+  auto script = ssh::upload_receiver("~/copy", true, true, 0);
+  auto r = run_with_input(*script, stream, home.path().string());
+  ASSERT_EQ(r.exit_code, 0);
+  EXPECT_EQ(read_file(home.path() / "copy" / "a.txt"), "A");
+  EXPECT_EQ(read_file(home.path() / "copy" / "deep" / "er" / "b.txt"), std::string(1500, 'b'));
+  EXPECT_EQ(read_file(home.path() / "copy" / long_path), "long name");
+  EXPECT_TRUE(std::filesystem::is_directory(home.path() / "copy" / "empty"));
+}
+
+TEST(UploadSource, RefusesSymlinksInATree) {
+  temp_dir local;
+  local.write("tree/a.txt", "A");
+  std::filesystem::create_symlink("/etc/passwd", local.path() / "tree" / "escape");
+  auto source = ssh::upload_source::open(local.path() / "tree");
+  ASSERT_FALSE(source);
+  EXPECT_NE(source.error().message.find("escape"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace rio::test
