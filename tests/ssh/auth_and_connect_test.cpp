@@ -12,8 +12,6 @@ namespace {
 namespace ssh = kernel::ssh;
 using namespace std::chrono_literals;
 
-#define RIO_REQUIRE_SSHD() \
-  if (!sshd_server::available()) GTEST_SKIP() << "openssh-server is not installed"
 
 TEST(SshAuth, AWrongKeyIsRefusedListingWhatWasTried) {
   RIO_REQUIRE_SSHD();

@@ -22,15 +22,7 @@ namespace asio = boost::asio;
 namespace ssh = kernel::ssh;
 using namespace std::chrono_literals;
 
-#define RIO_REQUIRE_SSHD() \
-  if (!sshd_server::available()) GTEST_SKIP() << "openssh-server is not installed"
 
-sdk::exec_request command(std::string text, std::chrono::milliseconds timeout = 60s) {
-  sdk::exec_request r;
-  r.command = std::move(text);
-  r.timeout = timeout;
-  return r;
-}
 
 TEST(SshConcurrency, TwoHundredSessionsAtOnce) {
   RIO_REQUIRE_SSHD();

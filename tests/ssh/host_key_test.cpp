@@ -8,8 +8,6 @@ namespace rio::test {
 namespace {
 namespace ssh = kernel::ssh;
 
-#define RIO_REQUIRE_SSHD() \
-  if (!sshd_server::available()) GTEST_SKIP() << "openssh-server is not installed"
 
 std::filesystem::path write_lines(const sshd_server& server, const std::string& name, const std::string& text) {
   auto file = server.scratch() / name;

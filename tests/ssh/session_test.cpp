@@ -14,15 +14,7 @@ namespace asio = boost::asio;
 namespace ssh = kernel::ssh;
 using namespace std::chrono_literals;
 
-#define RIO_REQUIRE_SSHD() \
-  if (!sshd_server::available()) GTEST_SKIP() << "openssh-server is not installed"
 
-sdk::exec_request command(std::string text, std::chrono::milliseconds timeout = 30s) {
-  sdk::exec_request r;
-  r.command = std::move(text);
-  r.timeout = timeout;
-  return r;
-}
 
 // Runs one command on a fresh connection and returns the result (or the error).
 sdk::result<sdk::exec_result> run_once(const sshd_server& server, sdk::exec_request request) {

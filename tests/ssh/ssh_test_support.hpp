@@ -29,6 +29,19 @@ inline kernel::ssh::connect_options trusted_options(const sshd_server& server) {
 
 using session_ptr = std::shared_ptr<kernel::ssh::session>;
 
+/** A command request with a generous default timeout. */
+inline sdk::exec_request command(std::string text,
+                                 std::chrono::milliseconds timeout = std::chrono::seconds{60}) {
+  sdk::exec_request r;
+  r.command = std::move(text);
+  r.timeout = timeout;
+  return r;
+}
+
+/** Skips the test where openssh-server is not installed. */
+#define RIO_REQUIRE_SSHD() \
+  if (!::rio::test::sshd_server::available()) GTEST_SKIP() << "openssh-server is not installed"
+
 /** Connects (or returns the error), on a fresh io_context. */
 inline sdk::result<session_ptr> connect_now(kernel::ssh::connect_options options) {
   return sdk::testing::run_co([&] { return kernel::ssh::session::connect(std::move(options)); });
