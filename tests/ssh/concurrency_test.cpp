@@ -82,6 +82,36 @@ TEST(SshPool, SharesOneSessionPerHostAndCapsHandshakes) {
   EXPECT_EQ(pool.size(), 0u);
 }
 
+TEST(SshPool, KeepsIdleSessionsAliveUntilCancelled) {
+  RIO_REQUIRE_SSHD();
+  sshd_server server;
+  ssh::session_pool pool;
+  asio::io_context io;
+  asio::cancellation_signal stop;
+  std::shared_ptr<ssh::session> kept;
+  std::optional<sdk::result<sdk::exec_result>> after;
+  asio::co_spawn(io, [&]() -> asio::awaitable<void> {
+    auto o = trusted_options(server);
+    o.keepalive = 1s;
+    auto s = co_await pool.get(o);
+    if (!s) co_return;
+    kept = *s;
+    // Idle for a while: the keepalive loop is the only traffic.
+    asio::steady_timer idle{io, 2500ms};
+    co_await idle.async_wait(sdk::use_nothrow);
+    stop.emit(asio::cancellation_type::terminal);
+    after = co_await kept->exec(command("echo alive"));
+    co_await pool.close_all();
+  }, asio::detached);
+  asio::co_spawn(io, pool.run_keepalive(1s), asio::bind_cancellation_slot(stop.slot(), asio::detached));
+  io.run();
+  ASSERT_TRUE(kept);
+  EXPECT_GE(kept->keepalives_sent(), 1u);
+  ASSERT_TRUE(after.has_value());
+  ASSERT_TRUE(*after) << after->error().describe();
+  EXPECT_EQ((*after)->stdout_tail, "alive\n");
+}
+
 struct trigger_sink final : sdk::output_sink {
   std::function<void()> on_started;
   void on_output(sdk::output_stream, std::string_view chunk) override {

@@ -34,6 +34,13 @@ class async_semaphore {
     co_return false;
   }
 
+  /** Takes a unit only if one is free right now. */
+  bool try_acquire() noexcept {
+    if (available_ == 0 || !waiters_.empty()) return false;
+    --available_;
+    return true;
+  }
+
   void release() {
     if (waiters_.empty()) {
       ++available_;
@@ -59,6 +66,7 @@ class async_semaphore {
 class async_mutex {
  public:
   boost::asio::awaitable<bool> lock() { return units_.acquire(); }
+  bool try_lock() noexcept { return units_.try_acquire(); }
   void unlock() { units_.release(); }
 
  private:

@@ -41,6 +41,24 @@ asio::awaitable<result<sdk::exec_result>> session::exec(sdk::exec_request reques
   co_return r;
 }
 
+asio::awaitable<int> session::keepalive() {
+  impl& s = *impl_;
+  if (!usable() || s.options.keepalive.count() <= 0) co_return 0;
+  if (!s.mutex.try_lock()) co_return static_cast<int>(s.options.keepalive.count());  // busy: traffic enough
+  detail::unlock_on_exit unlock{s.mutex};
+  int next = 0;
+  const auto deadline = clock::now() + std::chrono::seconds{5};
+  auto [rc, stopped] = co_await s.call([&] { return libssh2_keepalive_send(s.raw, &next); }, deadline);
+  if (stopped != impl::stop::none || rc != 0) {
+    s.broken = true;
+    co_return 0;
+  }
+  ++s.keepalives;
+  co_return next > 0 ? next : static_cast<int>(s.options.keepalive.count());
+}
+
+std::uint64_t session::keepalives_sent() const noexcept { return impl_->keepalives; }
+
 asio::awaitable<result<sdk::upload_result>> session::upload(sdk::upload_request request) {
   impl& s = *impl_;
   auto source = upload_source::open(request.local);

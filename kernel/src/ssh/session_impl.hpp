@@ -47,6 +47,7 @@ struct session::impl {
   bool recorded = false;
   std::string auth_method;
   std::uint64_t directionless = 0;
+  std::uint64_t keepalives = 0;
   std::unique_ptr<boost::asio::steady_timer> keepalive_timer;
 
   /** What call() returns when it could not finish. */

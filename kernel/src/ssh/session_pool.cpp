@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <vector>
 
 namespace rio::kernel::ssh {
 namespace asio = boost::asio;
@@ -101,6 +102,25 @@ asio::awaitable<result<std::shared_ptr<session>>> session_pool::get(connect_opti
   attempt->outcome = s;
   attempt->done.cancel();
   co_return s;
+}
+
+asio::awaitable<void> session_pool::run_keepalive(std::chrono::seconds interval) {
+  state& st = *state_;
+  asio::steady_timer timer{co_await asio::this_coro::executor};
+  for (;;) {
+    timer.expires_after(interval);
+    auto [ec] = co_await timer.async_wait(sdk::use_nothrow);
+    if (ec) co_return;  // cancelled: the pool's owner is done with it
+    // A copy: a keepalive suspends, and get() may add sessions meanwhile.
+    std::vector<std::pair<std::string, std::shared_ptr<session>>> now(st.sessions.begin(), st.sessions.end());
+    for (auto& [key, s] : now) {
+      co_await s->keepalive();
+      if (!s->usable() && st.sessions.count(key) != 0 && st.sessions[key] == s) {
+        st.sessions.erase(key);
+        st.connections.release();
+      }
+    }
+  }
 }
 
 asio::awaitable<void> session_pool::close_all(std::chrono::milliseconds deadline) {

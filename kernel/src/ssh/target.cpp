@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
+#include <cstdlib>
 
 namespace rio::kernel::ssh {
 namespace {
@@ -45,6 +46,16 @@ bool has_space_or_control(std::string_view s) {
 }
 
 }  // namespace
+
+known_hosts standard_known_hosts(const std::filesystem::path& root, host_key_policy policy) {
+  known_hosts out;
+  if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0') {
+    out.read.push_back(std::filesystem::path{home} / ".ssh" / "known_hosts");
+  }
+  out.record = root / "data" / "ssh" / "known_hosts";
+  out.policy = policy;
+  return out;
+}
 
 std::string bare_host(const std::string& host) {
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') return host.substr(1, host.size() - 2);

@@ -62,6 +62,15 @@ class session final : public sdk::remote_shell {
   boost::asio::awaitable<result<sdk::exec_result>> exec(sdk::exec_request request) override;
   boost::asio::awaitable<result<sdk::upload_result>> upload(sdk::upload_request request) override;
 
+  /**
+   * Sends an SSH keepalive when one is due and the session is idle (a busy session is already
+   * talking). Returns the seconds until the next one is due; 0 when keepalives are off or the
+   * session is unusable. Keepalives that could not be sent mark the session unusable.
+   */
+  boost::asio::awaitable<int> keepalive();
+  /** Keepalive messages sent so far. */
+  std::uint64_t keepalives_sent() const noexcept;
+
   /** Sends SSH_MSG_DISCONNECT and closes, giving up after `deadline`. Idempotent. */
   boost::asio::awaitable<void> disconnect(std::chrono::milliseconds deadline = std::chrono::seconds{2});
 

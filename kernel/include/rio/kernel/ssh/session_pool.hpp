@@ -35,6 +35,13 @@ class session_pool {
    */
   boost::asio::awaitable<result<std::shared_ptr<session>>> get(connect_options options);
 
+  /**
+   * Keeps idle sessions alive until cancelled: every `interval` it sends a keepalive on each idle
+   * session and drops those that no longer answer. Spawn it beside the work that uses the pool
+   * and cancel it before close_all().
+   */
+  boost::asio::awaitable<void> run_keepalive(std::chrono::seconds interval = std::chrono::seconds{30});
+
   /** Disconnects every session (each within `deadline`) and forgets them. */
   boost::asio::awaitable<void> close_all(std::chrono::milliseconds deadline = std::chrono::seconds{2});
 

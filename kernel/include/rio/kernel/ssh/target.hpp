@@ -32,6 +32,12 @@ struct known_hosts {
 };
 
 /**
+ * The files a run uses: the user's ~/.ssh/known_hosts (from $HOME of rio's own process) and rio's
+ * own <root>/data/ssh/known_hosts, which accept_new records into.
+ */
+known_hosts standard_known_hosts(const std::filesystem::path& root, host_key_policy policy = host_key_policy::accept_new);
+
+/**
  * Checks host, user and port. Hostnames follow RFC 1123 labels, IPv4 dotted quads, IPv6 per
  * inet_pton; nothing may start with '-' or contain whitespace or control characters, so no value
  * can be read as an option by any ssh implementation. Users: [A-Za-z_][A-Za-z0-9_.-]*, at most 32
