@@ -43,6 +43,35 @@ TEST(SshAuth, KeyMaterialFromMemoryWithItsPassphrase) {
   EXPECT_EQ(wrong.error().message.find("not the passphrase"), std::string::npos) << "no secret in messages";
 }
 
+TEST(SshAuth, EcdsaIdentityFilesAndAnEncryptedOne) {
+  RIO_REQUIRE_SSHD();
+  sshd_server server;
+  {
+    auto o = trusted_options(server);
+    o.auth.identity_files = {server.authorize_new_key("ecdsa")};
+    auto s = connect_now(o);
+    ASSERT_TRUE(s) << s.error().describe();
+    EXPECT_EQ((*s)->auth_method(), "publickey (" + o.auth.identity_files.front().string() + ")");
+  }
+  auto o = trusted_options(server);
+  o.auth.identity_files = {server.encrypted_user_key()};
+  o.auth.passphrase = vault::secret{sshd_server::key_passphrase()};
+  auto s = connect_now(o);
+  ASSERT_TRUE(s) << s.error().describe();
+}
+
+TEST(SshAuth, AnRsaKeyRefusedByAModernServerSaysWhy) {
+  // libssh2 1.10 signs with ssh-rsa (SHA-1); OpenSSH >= 8.8 (Debian 12's 9.2) refuses that.
+  RIO_REQUIRE_SSHD();
+  sshd_server server;
+  auto o = trusted_options(server);
+  o.auth.identity_files = {server.authorize_new_key("rsa")};
+  auto s = connect_now(o);
+  if (s) GTEST_SKIP() << "this sshd still accepts ssh-rsa signatures";
+  EXPECT_EQ(s.error().code, ssh::make_error_code(ssh::errc::auth_failed));
+  EXPECT_NE(s.error().message.find("RSA keys need rsa-sha2 signatures"), std::string::npos) << s.error().message;
+}
+
 TEST(SshAuth, AgentIdentitiesAreUsed) {
   RIO_REQUIRE_SSHD();
   sshd_server server;

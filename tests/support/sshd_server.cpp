@@ -133,6 +133,16 @@ void sshd_server::generate_keys() {
        << first_line_of(encrypted_user_key().string() + ".pub") << "\n";
 }
 
+std::filesystem::path sshd_server::authorize_new_key(const std::string& type, const std::string& passphrase) {
+  const auto key = dir_.path() / ("extra_" + type);
+  std::string bits = type == "rsa" ? " -b 2048" : "";
+  run_local("ssh-keygen -q -t " + type + bits + " -N " + quote(passphrase) + " -C rio-test-" + type + " -f " +
+            quote(key.string()));
+  std::ofstream keys(dir_.path() / "authorized_keys", std::ios::app);
+  keys << first_line_of(key.string() + ".pub") << "\n";
+  return key;
+}
+
 void sshd_server::write_config() {
   const auto d = dir_.path();
   std::ofstream cfg(d / "sshd_config");

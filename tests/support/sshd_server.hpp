@@ -46,6 +46,12 @@ class sshd_server {
   std::filesystem::path encrypted_user_key() const { return dir_.path() / "user_enc_ed25519"; }
   static const char* key_passphrase() noexcept { return "correct horse battery staple"; }
 
+  /**
+   * Generates a key pair of `type` ("ecdsa", "rsa", "ed25519"), authorises it on this server
+   * (sshd reads authorized_keys at every login) and returns the private key's path.
+   */
+  std::filesystem::path authorize_new_key(const std::string& type, const std::string& passphrase = "");
+
   /** "[addr]:port ssh-ed25519 AAAA..." for a known_hosts file. */
   std::string known_hosts_line() const;
   /** The same host with a different (wrong) key, to simulate a changed host key. */

@@ -4,6 +4,7 @@
 #include "session_impl.hpp"
 
 #include <cstdlib>
+#include <fstream>
 
 namespace rio::kernel::ssh {
 namespace asio = boost::asio;
@@ -29,6 +30,29 @@ const char* describe_rc(int rc) {
     case LIBSSH2_ERROR_METHOD_NOT_SUPPORTED: return "key type not supported";
     default: return "failed";
   }
+}
+
+// An RSA key: its private key says so (PEM) or its .pub sibling does (OpenSSH format).
+bool is_rsa_key(const fs::path& key) {
+  std::ifstream priv(key);
+  std::string first;
+  std::getline(priv, first);
+  if (first.find("BEGIN RSA PRIVATE KEY") != std::string::npos) return true;
+  std::ifstream pub(key.string() + ".pub");
+  std::string type;
+  pub >> type;
+  return type == "ssh-rsa";
+}
+
+// libssh2 1.10 signs RSA user authentication with ssh-rsa (SHA-1) only, which OpenSSH 8.8 and
+// later refuse by default: say so, instead of a bare "rejected".
+std::string rejection_note(const fs::path& key, int rc) {
+  std::string note = describe_rc(rc);
+  if ((rc == LIBSSH2_ERROR_AUTHENTICATION_FAILED || rc == LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED) && is_rsa_key(key)) {
+    note += "; RSA keys need rsa-sha2 signatures, which this libssh2 (1.10) lacks: use an ed25519 or ecdsa "
+            "key, or the OpenSSH transport (ssh_command)";
+  }
+  return note;
 }
 
 std::vector<fs::path> default_identities() {
@@ -131,7 +155,7 @@ asio::awaitable<result<void>> authenticate(session::impl& s, clock::time_point d
         s.auth_method = "publickey (" + file.string() + ")";
         co_return result<void>{};
       }
-      log.add(file.string() + " (" + describe_rc(rc) + ")");
+      log.add(file.string() + " (" + rejection_note(file, rc) + ")");
     }
     co_return std::nullopt;
   };
