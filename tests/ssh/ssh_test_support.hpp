@@ -7,7 +7,12 @@
 
 #include "sshd_server.hpp"
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+
 #include <fstream>
+#include <memory>
 
 namespace rio::test {
 
@@ -42,9 +47,30 @@ inline sdk::exec_request command(std::string text,
 #define RIO_REQUIRE_SSHD() \
   if (!::rio::test::sshd_server::available()) GTEST_SKIP() << "openssh-server is not installed"
 
-/** Connects (or returns the error), on a fresh io_context. */
-inline sdk::result<session_ptr> connect_now(kernel::ssh::connect_options options) {
-  return sdk::testing::run_co([&] { return kernel::ssh::session::connect(std::move(options)); });
-}
+/**
+ * A connection made on its own io_context, which it keeps alive: a session's socket belongs to
+ * the context it was opened on and must be destroyed before it (members destroy in reverse).
+ */
+class connection_result {
+ public:
+  explicit connection_result(kernel::ssh::connect_options options)
+      : io_(std::make_unique<boost::asio::io_context>()), result_(connect(*io_, std::move(options))) {}
+
+  explicit operator bool() const noexcept { return static_cast<bool>(result_); }
+  sdk::error error() const { return result_.error(); }
+  const session_ptr& operator*() const { return *result_; }
+
+ private:
+  static sdk::result<session_ptr> connect(boost::asio::io_context& io, kernel::ssh::connect_options options) {
+    auto future = boost::asio::co_spawn(io, kernel::ssh::session::connect(std::move(options)), boost::asio::use_future);
+    io.run();
+    return future.get();
+  }
+  std::unique_ptr<boost::asio::io_context> io_;
+  sdk::result<session_ptr> result_;
+};
+
+/** Connects (or returns the error) on a fresh io_context that lives as long as the result. */
+inline connection_result connect_now(kernel::ssh::connect_options options) { return connection_result{std::move(options)}; }
 
 }  // namespace rio::test

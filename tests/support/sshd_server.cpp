@@ -160,7 +160,10 @@ void sshd_server::write_config() {
       << "PrintMotd no\n"
       << "MaxStartups " << options_.max_startups << "\n"
       << "MaxSessions " << options_.max_sessions << "\n"
-      << "LogLevel INFO\n";
+      << "LogLevel INFO\n"
+      // Debian's bash sources ~/.bashrc for ssh logins unless SHLVL is already set; a heavy rc file
+      // (pyenv init here) would otherwise dominate every test's time.
+      << "SetEnv SHLVL=1\n";
 }
 
 void sshd_server::start() {

@@ -10,6 +10,8 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/this_coro.hpp>
 
+#include <string_view>
+
 namespace rio::kernel::ssh {
 namespace asio = boost::asio;
 using namespace asio::experimental::awaitable_operators;
@@ -24,6 +26,30 @@ constexpr const char* hostkey_preference =
     "ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,rsa-sha2-512,rsa-sha2-256,ssh-rsa";
 
 sdk::error cancelled() { return sdk::fail(sdk::errc::cancelled, "connect cancelled"); }
+
+// Our preference, reduced to what this libssh2 implements. libssh2 1.10 corrupts its heap when
+// libssh2_session_method_pref is given a name it does not know (it removes it with an
+// overlapping memcpy), so unknown names must never reach it.
+void prefer(LIBSSH2_SESSION* session, int method, const char* wanted) {
+  const char** algs = nullptr;
+  int count = libssh2_session_supported_algs(session, method, &algs);
+  if (count <= 0 || algs == nullptr) return;
+  std::string list;
+  std::string_view rest{wanted};
+  while (!rest.empty()) {
+    auto comma = rest.find(',');
+    std::string_view name = rest.substr(0, comma);
+    for (int i = 0; i < count; ++i) {
+      if (name == algs[i]) {
+        list += (list.empty() ? "" : ",") + std::string{name};
+        break;
+      }
+    }
+    rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+  }
+  libssh2_free(session, static_cast<void*>(algs));
+  if (!list.empty()) libssh2_session_method_pref(session, method, list.c_str());
+}
 
 // Resolves and connects the socket (every address the name resolves to, IPv4 and IPv6).
 asio::awaitable<result<void>> open_socket(session::impl& s, clock::time_point deadline) {
@@ -58,8 +84,8 @@ asio::awaitable<result<void>> handshake(session::impl& s, clock::time_point dead
   s.raw = libssh2_session_init_ex(nullptr, nullptr, nullptr, nullptr);
   if (s.raw == nullptr) co_return fail(errc::handshake_failed, "cannot allocate an SSH session");
   libssh2_session_set_blocking(s.raw, 0);
-  libssh2_session_method_pref(s.raw, LIBSSH2_METHOD_KEX, kex_preference);
-  libssh2_session_method_pref(s.raw, LIBSSH2_METHOD_HOSTKEY, hostkey_preference);
+  prefer(s.raw, LIBSSH2_METHOD_KEX, kex_preference);
+  prefer(s.raw, LIBSSH2_METHOD_HOSTKEY, hostkey_preference);
   const int fd = s.socket.native_handle();
   auto [rc, stopped] = co_await s.call([&] { return libssh2_session_handshake(s.raw, fd); }, deadline);
   if (stopped == session::impl::stop::cancelled) co_return cancelled();

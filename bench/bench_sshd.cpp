@@ -1,0 +1,355 @@
+#include "bench_sshd.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+extern char** environ;
+
+namespace rio::bench {
+namespace fs = std::filesystem;
+
+namespace {
+
+// Listener PIDs for the signal handler (plain atomics: async-signal-safe to read).
+constexpr std::size_t max_registered = 64;
+std::array<std::atomic<pid_t>, max_registered> registered{};
+
+void register_pid(pid_t pid) {
+  for (auto& slot : registered) {
+    pid_t empty = 0;
+    if (slot.compare_exchange_strong(empty, pid)) return;
+  }
+}
+
+void unregister_pid(pid_t pid) {
+  for (auto& slot : registered) {
+    pid_t expected = pid;
+    if (slot.compare_exchange_strong(expected, 0)) return;
+  }
+}
+
+bool is_loopback_v4(const std::string& address) {
+  in_addr a{};
+  return ::inet_pton(AF_INET, address.c_str(), &a) == 1 && (ntohl(a.s_addr) >> 24) == 127;
+}
+
+// A port that was free a moment ago on `address`; a lost race shows up in sshd's log and
+// start() tries again.
+std::uint16_t pick_port(const std::string& address) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw std::runtime_error("socket() failed");
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  ::inet_pton(AF_INET, address.c_str(), &sa.sin_addr);
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) {
+    ::close(fd);
+    throw std::runtime_error("cannot bind a port on " + address);
+  }
+  socklen_t len = sizeof sa;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len);
+  ::close(fd);
+  return ntohs(sa.sin_port);
+}
+
+std::string first_line_of(const fs::path& file) {
+  std::ifstream in(file);
+  std::string line;
+  std::getline(in, line);
+  return line;
+}
+
+std::string read_whole(const fs::path& file) {
+  std::ifstream in(file);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Fields after "pid (comm) " in /proc/<pid>/stat.
+std::vector<std::string> stat_fields(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return {};
+  auto close_paren = line.rfind(')');
+  if (close_paren == std::string::npos || close_paren + 2 > line.size()) return {};
+  std::istringstream rest(line.substr(close_paren + 2));
+  std::vector<std::string> out;
+  for (std::string f; rest >> f;) out.push_back(f);
+  return out;
+}
+
+// The scratch directory for the signal handler: a fixed buffer, set before any signal can matter.
+std::array<char, 4096> scratch_for_signal{};
+
+}  // namespace
+
+scratch_dir::scratch_dir() {
+  std::string templ = (fs::temp_directory_path() / "rio-bench-XXXXXX").string();
+  if (::mkdtemp(templ.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  path_ = templ;
+  if (templ.size() < scratch_for_signal.size()) std::copy(templ.begin(), templ.end(), scratch_for_signal.begin());
+}
+
+scratch_dir::~scratch_dir() {
+  scratch_for_signal.fill('\0');
+  std::error_code ec;
+  fs::remove_all(path_, ec);
+}
+
+void remove_scratch_from_signal() noexcept {
+  if (scratch_for_signal[0] != '/') return;
+  // Only async-signal-safe calls: fork, execve, waitpid.
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    const char* argv[] = {"/bin/rm", "-rf", "--", scratch_for_signal.data(), nullptr};
+    const char* envp[] = {nullptr};
+    ::execve(argv[0], const_cast<char* const*>(argv), const_cast<char* const*>(envp));
+    ::_exit(127);
+  }
+  if (pid > 0) {
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+  }
+}
+
+void run_program(const std::vector<std::string>& argv) {
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+  pid_t pid = -1;
+  const int rc = ::posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) throw std::runtime_error("cannot start " + argv[0]);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) throw std::runtime_error(argv[0] + " failed");
+}
+
+bench_keys bench_keys::generate(const fs::path& dir) {
+  bench_keys k;
+  k.user_key = dir / "user_ed25519";
+  k.authorized_keys = dir / "authorized_keys";
+  run_program({"/usr/bin/ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "rio-bench-user", "-f", k.user_key.string()});
+  std::ofstream(k.authorized_keys) << first_line_of(k.user_key.string() + ".pub") << "\n";
+  return k;
+}
+
+bench_sshd::bench_sshd(sshd_settings settings) : settings_(std::move(settings)) {
+  if (!is_loopback_v4(settings_.listen_address)) {
+    throw std::runtime_error("refusing to listen on " + settings_.listen_address + ": loopback (127.x) only");
+  }
+  fs::create_directories(settings_.dir);
+  // sshd's privilege-separation directory; there is no systemd here to create it.
+  ::mkdir("/run/sshd", 0755);
+  run_program({"/usr/bin/ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "rio-bench-host", "-f",
+               (settings_.dir / "host_ed25519").string()});
+  start();
+}
+
+bench_sshd::~bench_sshd() { stop(); }
+
+void bench_sshd::write_config() {
+  const auto& d = settings_.dir;
+  std::ofstream cfg(d / "sshd_config");
+  cfg << "Port " << port_ << "\n"
+      << "ListenAddress " << settings_.listen_address << "\n"
+      << "HostKey " << (d / "host_ed25519").string() << "\n"
+      << "PidFile " << (d / "sshd.pid").string() << "\n"
+      << "AuthorizedKeysFile " << settings_.authorized_keys.string() << "\n"
+      // The same algorithms for every client, enforced by the server: a client that cannot
+      // use them fails instead of silently negotiating something else.
+      << "KexAlgorithms curve25519-sha256\n"
+      << "HostKeyAlgorithms ssh-ed25519\n"
+      << "Ciphers aes128-ctr\n"
+      << "MACs hmac-sha2-256\n"
+      << "PermitRootLogin prohibit-password\n"
+      << "PubkeyAuthentication yes\n"
+      << "PasswordAuthentication no\n"
+      << "KbdInteractiveAuthentication no\n"
+      << "UsePAM no\n"
+      << "StrictModes no\n"
+      << "PrintMotd no\n"
+      << "PrintLastLog no\n"
+      << "UseDNS no\n"
+      << "X11Forwarding no\n"
+      // All N connections of a round may arrive at once; the listen backlog (128) is the real
+      // limit, so each instance serves at most 100 of them.
+      << "MaxStartups 1000\n"
+      << "MaxSessions 10\n"
+      << "LogLevel INFO\n";
+  if (settings_.skip_login_rc) cfg << "SetEnv SHLVL=1\n";
+}
+
+void bench_sshd::start() {
+  const fs::path log = settings_.dir / "sshd.log";
+  const std::string cfg = (settings_.dir / "sshd_config").string();
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    port_ = pick_port(settings_.listen_address);
+    write_config();
+    std::error_code ignored;
+    fs::remove(log, ignored);
+    const std::string log_s = log.string();
+    std::array<const char*, 8> argv{"/usr/sbin/sshd", "-D", "-E", log_s.c_str(), "-f", cfg.c_str(), nullptr, nullptr};
+    const pid_t parent = ::getpid();
+    // fork + exec rather than posix_spawn, for PR_SET_PDEATHSIG: if the benchmark is killed
+    // outright, the listener still gets SIGTERM. Only async-signal-safe calls in the child.
+    const pid_t child = ::fork();
+    if (child < 0) throw std::runtime_error("fork failed");
+    if (child == 0) {
+      ::setpgid(0, 0);
+      ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+      if (::getppid() != parent) ::_exit(127);
+      int null_fd = ::open("/dev/null", O_RDWR);
+      if (null_fd >= 0) {
+        ::dup2(null_fd, STDIN_FILENO);
+        ::dup2(null_fd, STDOUT_FILENO);
+        ::dup2(null_fd, STDERR_FILENO);
+      }
+      ::execve(argv[0], const_cast<char* const*>(argv.data()), environ);
+      ::_exit(127);
+    }
+    ::setpgid(child, child);
+    pid_ = child;
+    register_pid(pid_);
+
+    // Ready when sshd itself says it listens; gone (bind race) when it exits first.
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds{20};
+    std::string text;
+    bool exited = false;
+    while (std::chrono::steady_clock::now() < give_up) {
+      text = read_whole(log);
+      if (text.find("Server listening on") != std::string::npos) return;
+      int status = 0;
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        exited = true;
+        unregister_pid(pid_);
+        pid_ = -1;
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds{10});
+    }
+    if (!exited) {
+      stop();
+      throw std::runtime_error("sshd on " + settings_.listen_address + " did not start: " + text);
+    }
+    if (text.find("Address already in use") == std::string::npos) {
+      throw std::runtime_error("sshd on " + settings_.listen_address + " exited: " + text);
+    }
+  }
+  throw std::runtime_error("sshd could not find a free port on " + settings_.listen_address);
+}
+
+void bench_sshd::stop() noexcept {
+  if (pid_ <= 0) return;
+  try {
+    // Session processes call setsid(), so the listener's process group does not reach them.
+    for (pid_t child : descendants_of(pid_)) ::kill(child, SIGTERM);
+  } catch (...) {
+  }
+  ::kill(pid_, SIGTERM);
+  int status = 0;
+  while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+  }
+  unregister_pid(pid_);
+  pid_ = -1;
+}
+
+std::string bench_sshd::known_hosts_line() const {
+  const std::string pub = first_line_of(settings_.dir / "host_ed25519.pub");
+  const auto second_space = pub.find(' ', pub.find(' ') + 1);
+  return "[" + settings_.listen_address + "]:" + std::to_string(port_) + " " + pub.substr(0, second_space);
+}
+
+double bench_sshd::cpu_seconds() const {
+  const auto f = stat_fields(pid_);
+  // state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime cutime cstime
+  if (f.size() < 15) return 0.0;
+  const double ticks = std::stod(f[11]) + std::stod(f[12]) + std::stod(f[13]) + std::stod(f[14]);
+  return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+std::vector<pid_t> descendants_of(pid_t root) {
+  std::vector<std::pair<pid_t, pid_t>> links;  // (pid, ppid)
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator("/proc", ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    const pid_t pid = static_cast<pid_t>(std::stol(name));
+    const auto f = stat_fields(pid);
+    if (f.size() < 2) continue;
+    links.emplace_back(pid, static_cast<pid_t>(std::stol(f[1])));
+  }
+  std::vector<pid_t> out{root};
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    for (const auto& [pid, ppid] : links) {
+      if (ppid == out[i]) out.push_back(pid);
+    }
+  }
+  out.erase(out.begin());
+  return out;
+}
+
+void become_subreaper() { ::prctl(PR_SET_CHILD_SUBREAPER, 1); }
+
+bool wait_until_idle(const std::vector<pid_t>& listeners, double seconds, double& orphan_cpu) {
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  const pid_t self = ::getpid();
+  auto is_listener = [&](pid_t p) { return std::find(listeners.begin(), listeners.end(), p) != listeners.end(); };
+  for (;;) {
+    bool busy = false;
+    for (pid_t p : descendants_of(self)) {
+      if (is_listener(p)) continue;
+      busy = true;
+      // Orphans re-parented to us: reap the ones that ended (never a listener, never anything else
+      // this process waits for by PID, which has been reaped before we get here).
+      const auto f = stat_fields(p);
+      if (f.size() >= 2 && f[0] == "Z" && static_cast<pid_t>(std::stol(f[1])) == self) {
+        rusage ru{};
+        int status = 0;
+        if (::wait4(p, &status, WNOHANG, &ru) == p) {
+          orphan_cpu += static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+                        static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+        }
+      }
+    }
+    if (!busy) return true;
+    if (std::chrono::steady_clock::now() >= give_up) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds{20});
+  }
+}
+
+void kill_registered_sshd_from_signal() noexcept {
+  for (auto& slot : registered) {
+    const pid_t pid = slot.load();
+    if (pid > 0) {
+      ::kill(-pid, SIGTERM);
+      ::kill(pid, SIGTERM);
+    }
+  }
+}
+
+}  // namespace rio::bench
