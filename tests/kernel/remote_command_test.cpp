@@ -13,17 +13,6 @@ namespace {
 namespace ssh = kernel::ssh;
 using namespace std::chrono_literals;
 
-// Runs `script` with `input` on stdin (from a file), HOME=home; returns exit code and stdout.
-sh_result run_with_input(const std::string& script, const std::string& input, const std::string& home) {
-  temp_dir dir;
-  auto in = dir.write("stdin.bin", input);
-  auto file = dir.write("script.sh", script);
-  auto out = dir.path() / "out.txt";
-  std::string command = "HOME=" + sdk::shell_quote(home) + " /bin/sh " + sdk::shell_quote(file.string()) + " <" +
-                        sdk::shell_quote(in.string()) + " >" + sdk::shell_quote(out.string()) + " 2>/dev/null";
-  int status = std::system(command.c_str());
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, read_file(out)};
-}
 
 TEST(WrapCommand, QuotesEnvironmentAndRunsUnderPlainSh) {
   auto wrapped = ssh::wrap_command("printf '%s' \"$RIO_X\"", {{"RIO_X", "a'b $(c)"}}, 10s);
@@ -44,7 +33,7 @@ TEST(WrapCommand, TheStdinWatchdogStopsTheCommandAtEof) {
   // stdin is an empty file: EOF at once, as when the client cancels or the connection drops.
   auto started = std::chrono::steady_clock::now();
   auto wrapped = ssh::wrap_command("sleep 30; echo never", {}, 60s, /*watch_stdin=*/true);
-  auto r = run_with_input(*wrapped, "", "/nonexistent");
+  auto r = run_sh(*wrapped, "/nonexistent", std::string{});
   EXPECT_NE(r.exit_code, 0);
   EXPECT_EQ(r.out, "");
   EXPECT_LT(std::chrono::steady_clock::now() - started, 10s);
@@ -60,7 +49,7 @@ TEST(UploadReceiver, WritesAFileThroughATemporaryName) {
   temp_dir home;
   auto script = ssh::upload_receiver("~/dir/file.txt", false, true, 5);
   ASSERT_TRUE(script);
-  auto r = run_with_input(*script, "hello", home.path().string());
+  auto r = run_sh(*script, home.path().string(), "hello");
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_EQ(r.out, "rio-upload: ready\n");
   EXPECT_EQ(read_file(home.path() / "dir" / "file.txt"), "hello");
@@ -69,7 +58,7 @@ TEST(UploadReceiver, WritesAFileThroughATemporaryName) {
 TEST(UploadReceiver, RefusesATruncatedFile) {
   temp_dir home;
   auto script = ssh::upload_receiver("~/file.txt", false, true, 10);
-  auto r = run_with_input(*script, "short", home.path().string());
+  auto r = run_sh(*script, home.path().string(), "short");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_FALSE(std::filesystem::exists(home.path() / "file.txt"));
   EXPECT_TRUE(std::filesystem::is_empty(home.path())) << "no temporary left behind";
@@ -79,7 +68,7 @@ TEST(UploadReceiver, LeavesAnExistingDestinationAlone) {
   temp_dir home;
   home.write("file.txt", "operator's");
   auto script = ssh::upload_receiver("~/file.txt", false, true, 3);
-  auto r = run_with_input(*script, "new", home.path().string());
+  auto r = run_sh(*script, home.path().string(), "new");
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_EQ(r.out, "rio-upload: exists\n");
   EXPECT_EQ(read_file(home.path() / "file.txt"), "operator's");
@@ -106,7 +95,7 @@ TEST(UploadReceiver, UnpacksTheTarStreamOfATree) {
   EXPECT_EQ(stream.size() % 512, 0u);
   temp_dir home;
   auto script = ssh::upload_receiver("~/copy", true, true, 0);
-  auto r = run_with_input(*script, stream, home.path().string());
+  auto r = run_sh(*script, home.path().string(), stream);
   ASSERT_EQ(r.exit_code, 0);
   EXPECT_EQ(read_file(home.path() / "copy" / "a.txt"), "A");
   EXPECT_EQ(read_file(home.path() / "copy" / "deep" / "er" / "b.txt"), std::string(1500, 'b'));

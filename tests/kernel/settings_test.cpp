@@ -1,5 +1,6 @@
 #include <rio/kernel/settings.hpp>
 
+#include "cli_runner.hpp"
 #include "temp_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -9,13 +10,6 @@
 namespace rio::test {
 namespace {
 
-kernel::env_lookup fake_env(std::map<std::string, std::string> vars) {
-  return [vars = std::move(vars)](const char* name) -> std::optional<std::string> {
-    auto it = vars.find(name);
-    if (it == vars.end()) return std::nullopt;
-    return it->second;
-  };
-}
 
 struct settings_fixture {
   temp_dir root;

@@ -7,6 +7,7 @@
 #include <rio/sdk/shell.hpp>
 
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <sys/wait.h>
 
@@ -17,12 +18,15 @@ struct sh_result {
   std::string out;
 };
 
-inline sh_result run_sh(const std::string& script, const std::string& home = "/nonexistent-home") {
+/** With `input`, stdin reads it from a file; without, stdin is /dev/null. */
+inline sh_result run_sh(const std::string& script, const std::string& home = "/nonexistent-home",
+                        const std::optional<std::string>& input = std::nullopt) {
   temp_dir dir;
   auto file = dir.write("script.sh", script);
   auto out = dir.path() / "out.txt";
+  const std::string in = input ? dir.write("stdin.bin", *input).string() : std::string{"/dev/null"};
   std::string command = "HOME=" + sdk::shell_quote(home) + " /bin/sh " + sdk::shell_quote(file.string()) + " >" +
-                        sdk::shell_quote(out.string()) + " 2>/dev/null </dev/null";
+                        sdk::shell_quote(out.string()) + " 2>/dev/null <" + sdk::shell_quote(in);
   int status = std::system(command.c_str());
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, read_file(out)};
 }

@@ -5,6 +5,7 @@
 #include <rio/kernel/cli.hpp>
 #include <rio/vault/vault.hpp>
 
+#include "cli_runner.hpp"
 #include "vault_test_support.hpp"
 
 #include <boost/json/parse.hpp>
@@ -28,16 +29,9 @@ struct transcript {
   void add(const sdk::error& e) { add(e.message + " " + e.describe()); }
 };
 
-std::pair<int, std::string> cli(const std::vector<std::string>& args, const std::map<std::string, std::string>& env) {
-  std::ostringstream out, err;
-  kernel::cli_io io{out, err,
-                    [env](const char* name) -> std::optional<std::string> {
-                      auto it = env.find(name);
-                      return it == env.end() ? std::nullopt : std::optional<std::string>{it->second};
-                    },
-                    std::filesystem::path{RIO_TEST_PLUGIN_DIR}.parent_path(), std::filesystem::temp_directory_path()};
-  int code = kernel::run_cli(args, io);
-  return {code, out.str() + err.str()};
+std::pair<int, std::string> cli(const std::vector<std::string>& args, const env_map& env) {
+  auto r = run_cli(args, env);
+  return {r.code, r.out + r.err};
 }
 
 TEST(VaultCanary, PlantedSecretNeverLeaks) {

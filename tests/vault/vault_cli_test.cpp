@@ -2,6 +2,7 @@
 // real child process for what needs stdin or real environment variables.
 #include <rio/kernel/cli.hpp>
 
+#include "cli_runner.hpp"
 #include "vault_test_support.hpp"
 
 #include <boost/json/parse.hpp>
@@ -18,26 +19,6 @@ namespace rio::test {
 namespace {
 
 namespace json = boost::json;
-using env_map = std::map<std::string, std::string>;
-
-struct cli_run {
-  int code;
-  std::string out;
-  std::string err;
-};
-
-cli_run run(const std::vector<std::string>& args, const env_map& env = {}) {
-  std::ostringstream out, err;
-  kernel::cli_io io{out, err,
-                    [env](const char* name) -> std::optional<std::string> {
-                      auto it = env.find(name);
-                      return it == env.end() ? std::nullopt : std::optional<std::string>{it->second};
-                    },
-                    std::filesystem::path{RIO_TEST_PLUGIN_DIR}.parent_path(), std::filesystem::temp_directory_path()};
-  int code = kernel::run_cli(args, io);
-  return {code, out.str(), err.str()};
-}
-
 // The real binary with exactly `env` as its environment and `input` on stdin.
 cli_run run_process(const std::vector<std::string>& args, const env_map& env, const std::string& input) {
   temp_dir io_dir;
@@ -81,38 +62,38 @@ std::vector<std::string> with_root(const temp_dir& root, std::vector<std::string
 
 TEST(VaultCli, InitSetGetListFlow) {
   temp_dir root;
-  auto init = run(with_root(root, {"vault", "init"}));
+  auto init = run_cli(with_root(root, {"vault", "init"}));
   ASSERT_EQ(init.code, 0) << init.err;
   EXPECT_NE(init.out.find("generated key file"), std::string::npos);
   auto value = root.write("value.txt", "hunter2-value\n");
-  auto set = run(with_root(root, {"vault", "set", "remote_installer", "hosts", "gpu.lab.local", "passphrase",
+  auto set = run_cli(with_root(root, {"vault", "set", "remote_installer", "hosts", "gpu.lab.local", "passphrase",
                                   "--value-file", value.string()}));
   ASSERT_EQ(set.code, 0) << set.err;
   auto port = root.write("port.txt", "22\n");
-  ASSERT_EQ(run(with_root(root, {"vault", "set", "remote_installer", "defaults", "port", "--json", "--value-file",
+  ASSERT_EQ(run_cli(with_root(root, {"vault", "set", "remote_installer", "defaults", "port", "--json", "--value-file",
                                  port.string()}))
                 .code,
             0);
 
-  auto get = run(with_root(root, {"vault", "get", "remote_installer"}));
+  auto get = run_cli(with_root(root, {"vault", "get", "remote_installer"}));
   ASSERT_EQ(get.code, 0) << get.err;
   EXPECT_NE(get.out.find("gpu.lab.local"), std::string::npos);
   EXPECT_NE(get.out.find("passphrase = <hidden>"), std::string::npos);
   EXPECT_EQ(get.out.find("hunter2-value"), std::string::npos);
-  auto shown = run(with_root(root, {"vault", "get", "remote_installer", "--show-values"}));
+  auto shown = run_cli(with_root(root, {"vault", "get", "remote_installer", "--show-values"}));
   EXPECT_NE(shown.out.find("\"hunter2-value\""), std::string::npos);
   EXPECT_NE(shown.out.find("port = 22"), std::string::npos);
 
-  auto as_json = json::parse(run(with_root(root, {"vault", "get", "remote_installer", "--json"})).out).as_object();
+  auto as_json = json::parse(run_cli(with_root(root, {"vault", "get", "remote_installer", "--json"})).out).as_object();
   EXPECT_EQ(as_json.at("stored_keys"), json::parse(R"(["defaults","hosts"])"));
   EXPECT_FALSE(as_json.contains("values"));
-  auto list = run(with_root(root, {"vault", "list", "--json"}));
+  auto list = run_cli(with_root(root, {"vault", "list", "--json"}));
   ASSERT_EQ(list.code, 0) << list.err;
   EXPECT_EQ(json::parse(list.out).at("providers").at(0).at("provider"), "remote_installer");
   EXPECT_EQ(list.out.find("hunter2"), std::string::npos);
 
-  EXPECT_EQ(run(with_root(root, {"vault", "unset", "remote_installer", "defaults"})).code, 0);
-  EXPECT_EQ(run(with_root(root, {"vault", "get", "nobody"})).code, 1);
+  EXPECT_EQ(run_cli(with_root(root, {"vault", "unset", "remote_installer", "defaults"})).code, 0);
+  EXPECT_EQ(run_cli(with_root(root, {"vault", "get", "nobody"})).code, 1);
 }
 
 TEST(VaultCli, SetReadsStdinAndGetShowsEnvOverrides) {
@@ -137,8 +118,8 @@ TEST(VaultCli, SetReadsStdinAndGetShowsEnvOverrides) {
 TEST(VaultCli, RotateWithAnEnvKeyPrintsTheNewKeyOnceWithAWarning) {
   temp_dir root;
   const env_map env{{"COMFYVN_SECRETS_KEY", test_key_hex}};
-  ASSERT_EQ(run(with_root(root, {"vault", "init"}), env).code, 0);
-  auto r = run(with_root(root, {"vault", "rotate"}), env);
+  ASSERT_EQ(run_cli(with_root(root, {"vault", "init"}), env).code, 0);
+  auto r = run_cli(with_root(root, {"vault", "rotate"}), env);
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.err.find("WARNING: COMFYVN_SECRETS_KEY no longer opens the vault"), std::string::npos);
   EXPECT_NE(r.err.find("comfyvn.secrets.key.pending"), std::string::npos);
@@ -146,34 +127,34 @@ TEST(VaultCli, RotateWithAnEnvKeyPrintsTheNewKeyOnceWithAWarning) {
   EXPECT_EQ(key.size(), 44u);
   EXPECT_EQ(r.err.find(key), std::string::npos);
   EXPECT_EQ(read_file(root.path() / "logs" / "security.log").find(key), std::string::npos);
-  auto stale = run(with_root(root, {"vault", "list"}), env);
+  auto stale = run_cli(with_root(root, {"vault", "list"}), env);
   EXPECT_EQ(stale.code, 0);
   EXPECT_NE(stale.err.find("stale"), std::string::npos);
-  EXPECT_EQ(run(with_root(root, {"vault", "list"}), {{"COMFYVN_SECRETS_KEY", key}}).err, "");
+  EXPECT_EQ(run_cli(with_root(root, {"vault", "list"}), {{"COMFYVN_SECRETS_KEY", key}}).err, "");
 }
 
 TEST(VaultCli, HelpForEverySubcommand) {
   for (const char* sub : {"init", "set", "get", "list", "unset", "rotate", "import-legacy"}) {
-    auto help = run({"vault", "help", sub});
+    auto help = run_cli({"vault", "help", sub});
     EXPECT_EQ(help.code, 0);
     EXPECT_EQ(help.out.rfind(std::string{"rio vault "} + sub, 0), 0u) << help.out;
-    auto flag = run({"vault", sub, "--help"});
+    auto flag = run_cli({"vault", sub, "--help"});
     EXPECT_EQ(flag.code, 0);
     EXPECT_NE(flag.out.find(std::string{"rio vault "} + sub), std::string::npos);
   }
-  EXPECT_NE(run({"--help"}).out.find("vault <subcommand>"), std::string::npos);
-  EXPECT_NE(run({"vault", "help", "get"}).out.find("--show-values"), std::string::npos);
+  EXPECT_NE(run_cli({"--help"}).out.find("vault <subcommand>"), std::string::npos);
+  EXPECT_NE(run_cli({"vault", "help", "get"}).out.find("--show-values"), std::string::npos);
 }
 
 TEST(VaultCli, UsageErrorsExitWithTwoAndFailuresWithOne) {
   temp_dir root;
-  EXPECT_EQ(run(with_root(root, {"vault"})).code, 2);
-  EXPECT_EQ(run(with_root(root, {"vault", "frobnicate"})).code, 2);
-  EXPECT_EQ(run(with_root(root, {"vault", "set", "p"})).code, 2);
-  EXPECT_EQ(run(with_root(root, {"vault", "get", "p", "--values"})).code, 2);
-  EXPECT_EQ(run(with_root(root, {"vault", "set", "p", "f", "--value-file"})).code, 2);
-  ASSERT_EQ(run(with_root(root, {"vault", "init"}), {{"COMFYVN_SECRETS_KEY", test_key_hex}}).code, 0);
-  auto wrong = run(with_root(root, {"vault", "list"}), {{"COMFYVN_SECRETS_KEY", other_key_hex}});
+  EXPECT_EQ(run_cli(with_root(root, {"vault"})).code, 2);
+  EXPECT_EQ(run_cli(with_root(root, {"vault", "frobnicate"})).code, 2);
+  EXPECT_EQ(run_cli(with_root(root, {"vault", "set", "p"})).code, 2);
+  EXPECT_EQ(run_cli(with_root(root, {"vault", "get", "p", "--values"})).code, 2);
+  EXPECT_EQ(run_cli(with_root(root, {"vault", "set", "p", "f", "--value-file"})).code, 2);
+  ASSERT_EQ(run_cli(with_root(root, {"vault", "init"}), {{"COMFYVN_SECRETS_KEY", test_key_hex}}).code, 0);
+  auto wrong = run_cli(with_root(root, {"vault", "list"}), {{"COMFYVN_SECRETS_KEY", other_key_hex}});
   EXPECT_EQ(wrong.code, 1);
   EXPECT_NE(wrong.err.find("wrong key"), std::string::npos);
 }
@@ -181,11 +162,11 @@ TEST(VaultCli, UsageErrorsExitWithTwoAndFailuresWithOne) {
 TEST(VaultCli, ImportLegacy) {
   temp_dir root;
   root.write("comfyvn.secrets.json", python_plaintext);
-  auto r = run(with_root(root, {"vault", "import-legacy"}));
+  auto r = run_cli(with_root(root, {"vault", "import-legacy"}));
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("imported 2 provider(s) (openai, remote_installer)"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("removed legacy file"), std::string::npos);
-  EXPECT_EQ(run(with_root(root, {"vault", "import-legacy"})).code, 1);
+  EXPECT_EQ(run_cli(with_root(root, {"vault", "import-legacy"})).code, 1);
 }
 
 }  // namespace

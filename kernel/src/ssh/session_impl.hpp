@@ -48,7 +48,6 @@ struct session::impl {
   std::string auth_method;
   std::uint64_t directionless = 0;
   std::uint64_t keepalives = 0;
-  std::unique_ptr<boost::asio::steady_timer> keepalive_timer;
 
   /** What call() returns when it could not finish. */
   enum class stop { none, deadline, cancelled };
