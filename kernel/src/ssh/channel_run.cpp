@@ -2,7 +2,9 @@
 
 #include <rio/kernel/ssh/remote_command.hpp>
 
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <rio/sdk/coro.hpp>
 
 #include <array>
 
@@ -71,6 +73,7 @@ class channel_runner {
   // and, for an upload, writes stdin. Returns the reason it stopped early, or stop::none at EOF.
   asio::awaitable<result<stop>> pump(clock::time_point deadline) {
     std::array<char, 32 * 1024> buf{};
+    int stuck_rounds = 0;
     for (;;) {
       bool progressed = false;
       if (auto w = write_some(); !w) {
@@ -88,7 +91,22 @@ class channel_runner {
         }
       }
       if (libssh2_channel_eof(ch_) == 1) co_return stop::none;
-      if (progressed) continue;
+      if (progressed) {
+        stuck_rounds = 0;
+        continue;
+      }
+      // Reading one stream can pull the other stream's packets off the socket into libssh2's
+      // queue. Waiting for the socket then would deadlock: the server has filled our window and
+      // sends nothing until we read what is already queued. So look at the queue first; retry
+      // at once, and after a retry that still moved nothing, after a 1 ms pause (never a spin).
+      unsigned long queued = 0;
+      libssh2_channel_window_read_ex(ch_, &queued, nullptr);
+      if (queued > 0) {
+        if (stuck_rounds++ == 0) continue;
+        asio::steady_timer pause{s_.socket.get_executor(), std::chrono::milliseconds{1}};
+        co_await pause.async_wait(sdk::use_nothrow);
+        continue;
+      }
       auto w = co_await detail::wait_socket(s_.socket, s_.raw, deadline, s_.directionless);
       if (w == detail::wait_result::deadline) co_return stop::deadline;
       if (w == detail::wait_result::cancelled) co_return stop::cancelled;
