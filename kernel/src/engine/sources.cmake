@@ -1,0 +1,1 @@
+set(RIO_ENGINE_SOURCES)
