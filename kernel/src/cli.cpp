@@ -1,6 +1,8 @@
 #include <rio/kernel/cli.hpp>
 
 #include <rio/kernel/cli_command.hpp>
+
+#include "cli_run_request.hpp"
 #include <rio/kernel/version_info.hpp>
 
 #include <algorithm>
@@ -91,6 +93,8 @@ int show_help(const cli_io& io, std::string_view topic) {
   const cli_command* c = find_command(topic);
   if (c == nullptr) return usage_error(io, "unknown command '" + std::string{topic} + "'");
   io.out << c->help;
+  // plan and install share their host, module and connection options.
+  if (c->run == &cli_plan || c->run == &cli_install) io.out << cli_detail::run_options_help;
   return exit_ok;
 }
 

@@ -13,6 +13,48 @@ std::span<const cli_command> cli_commands() {
        "\n"
        "  --json   Print {\"modules\":[...]}, the shape of GET /api/remote/modules\n",
        &cli_modules},
+      {"plan", "plan HOST... | -i INVENTORY  -m MODULES [options]",
+       "Show what an install would do on each host, changing nothing",
+       "Usage: rio plan HOST... | -i INVENTORY [--limit PATTERN]  -m MODULES [options]\n"
+       "\n"
+       "Connects to each host, runs every module's detect probes, step checks and config-sync tests in\n"
+       "ONE remote command, and prints an action per module: `install` (with the steps that would run\n"
+       "and those already done) or `noop` (detected installed). The host is the truth: a lost status\n"
+       "file does not cause a reinstall, and a wiped host is planned for install again. Nothing is\n"
+       "written locally or remotely (a new host key is trusted for this connection only).\n"
+       "\n",
+       &cli_plan},
+      {"install", "install HOST... | -i INVENTORY  -m MODULES [options]",
+       "Install modules on one host or a fleet; reruns skip what is done and resume after failures",
+       "Usage: rio install HOST... | -i INVENTORY [--limit PATTERN]  -m MODULES [options]\n"
+       "\n"
+       "Plans as `rio plan` does, then installs the modules in the order given. A failing step marks its\n"
+       "module failed (with the reason and the stderr tail) and the run goes on with the next module; a\n"
+       "rerun skips every step already done. Config sync never overwrites a file on the host. Status goes\n"
+       "to <root>/data/remote/install/<host>.json after every module, the log (remote output included,\n"
+       "credentials redacted) to <root>/logs/remote/install/<host>.log. Hosts run concurrently; one run\n"
+       "at a time per host.\n"
+       "\n"
+       "  --dry-run                only plan (the same as rio plan)\n"
+       "  --wait[=SECONDS]         if another run holds a host, wait for it (default up to 3600 s)\n"
+       "                           instead of refusing that host\n"
+       "\n"
+       "Exit status: 0 every host succeeded (installed or noop), 1 something failed (a module, a host,\n"
+       "or a host was unreachable; the others still ran), 2 bad input (nothing ran), 3 every host was\n"
+       "busy with another run.\n"
+       "\n",
+       &cli_install},
+      {"status", "status [HOST... | -i INVENTORY] [--json]", "Show the recorded state of hosts and modules",
+       "Usage: rio status [HOST... | -i INVENTORY [--limit PATTERN]] [--json]\n"
+       "\n"
+       "Reads the status manifests (<root>/data/remote/install/*.json) and shows each module's state\n"
+       "(installed, failed), since when, and the last reason; also whether a run is in progress or the\n"
+       "last one was interrupted. Without hosts, lists every host. It changes nothing. To see what is\n"
+       "really on a host, use rio plan: the host, not this file, is the truth.\n"
+       "\n"
+       "  --json   {\"ok\",\"host\",\"status\":<manifest>,\"status_path\",\"running\"} for one host,\n"
+       "           {\"ok\",\"hosts\":[{\"host\",\"modules\":{id:state},\"updated_at\",\"status_path\"}]} otherwise\n",
+       &cli_status},
       {"vault", "vault <subcommand>", "Keep SSH credentials in the encrypted vault (init, set, get, list, rotate, ...)",
        "Usage: rio vault <subcommand> [options]      (`rio vault help <subcommand>` shows one)\n"
        "\n"

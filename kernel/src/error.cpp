@@ -27,6 +27,10 @@ class kernel_category_impl final : public boost::system::error_category {
       case errc::hook_timed_out: return "hook_timed_out";
       case errc::bad_config: return "bad_config";
       case errc::bad_usage: return "bad_usage";
+      case errc::bad_request: return "bad_request";
+      case errc::io_error: return "io_error";
+      case errc::host_busy: return "host_busy";
+      case errc::corrupt_manifest: return "corrupt_manifest";
     }
     return "unknown rio.kernel error " + std::to_string(ev);
   }

@@ -5,12 +5,14 @@
 
 #include <iostream>
 
+#include <unistd.h>
+
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   std::error_code ec;
   auto cwd = std::filesystem::current_path(ec);
   rio::kernel::cli_io io{std::cout, std::cerr, rio::kernel::process_env(),
-                         boost::dll::program_location().parent_path(), cwd};
+                         boost::dll::program_location().parent_path(), cwd, ::isatty(2) == 1};
   try {
     return rio::kernel::run_cli(args, io);
   } catch (const std::exception& e) {

@@ -1,1 +1,15 @@
-set(RIO_ENGINE_SOURCES)
+set(RIO_ENGINE_SOURCES
+  src/engine/durable_file.cpp
+  src/engine/engine_json.cpp
+  src/engine/fleet_run.cpp
+  src/engine/host_detect.cpp
+  src/engine/host_key.cpp
+  src/engine/host_lock.cpp
+  src/engine/host_run.cpp
+  src/engine/logging_shell.cpp
+  src/engine/plan.cpp
+  src/engine/redactor.cpp
+  src/engine/run_event.cpp
+  src/engine/run_log.cpp
+  src/engine/run_paths.cpp
+  src/engine/status_manifest.cpp)

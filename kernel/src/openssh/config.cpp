@@ -27,6 +27,9 @@ result<std::string> ssh_config_token(const fs::path& path, const std::string& wh
 result<std::vector<std::string>> ssh_arguments(const openssh_config& config) {
   if (auto valid = ssh::validate(config.target); !valid) return valid.error();
   const auto& kh = config.known_hosts;
+  if (kh.policy == ssh::host_key_policy::accept_new_unrecorded) {
+    return ssh::fail(ssh::errc::bad_option, "known_hosts: the OpenSSH transport cannot accept a new key without recording it");
+  }
   if (kh.policy == ssh::host_key_policy::accept_new && kh.record.empty()) {
     return ssh::fail(ssh::errc::bad_option, "known_hosts: accept-new needs a record file");
   }

@@ -132,6 +132,7 @@ result<void> verify_host_key(session::impl& s) {
       return fail(errc::host_key_unknown, "host key check for " + display_name(t) + " failed: " + detail::last_error(s.raw));
   }
 
+  if (s.options.hosts.policy == host_key_policy::accept_new_unrecorded) return {};
   if (s.options.hosts.policy == host_key_policy::strict || s.options.hosts.record.empty()) {
     return fail(errc::host_key_unknown, "host " + display_name(t) + " is not in known_hosts (it offered " + kind.name +
                                             " " + s.fingerprint +

@@ -17,6 +17,8 @@ struct cli_io {
   env_lookup env;
   std::filesystem::path exe_dir;
   std::filesystem::path cwd;
+  /** Whether stderr is a terminal: long runs then show a live progress line there. */
+  bool err_is_terminal = false;
 };
 
 /** Exit codes: 0 success, 1 the command failed, 2 the command line is wrong. */

@@ -15,6 +15,8 @@ namespace rio::kernel {
 inline constexpr int exit_ok = 0;
 inline constexpr int exit_failed = 1;
 inline constexpr int exit_usage = 2;
+/** Another run holds a host (rio install without --wait). */
+inline constexpr int exit_busy = 3;
 
 /** The command line after the global options were taken out. */
 struct cli_args {
@@ -43,5 +45,8 @@ std::optional<settings> settings_or_report(const cli_args& args, const cli_io& i
 // The commands.
 int cli_modules(const cli_args& args, const cli_io& io);
 int cli_vault(const cli_args& args, const cli_io& io);
+int cli_plan(const cli_args& args, const cli_io& io);
+int cli_install(const cli_args& args, const cli_io& io);
+int cli_status(const cli_args& args, const cli_io& io);
 
 }  // namespace rio::kernel

@@ -21,6 +21,10 @@ enum class errc {
   hook_timed_out,           ///< a hook did not finish within its deadline
   bad_config,               ///< a configuration file is unreadable or has a wrong field
   bad_usage,                ///< the command line is wrong
+  bad_request,              ///< a run request names an unknown module, a bad option or a bad host
+  io_error,                 ///< a local file could not be read or written
+  host_busy,                ///< another run holds the host's lock
+  corrupt_manifest,         ///< a status manifest is not valid JSON of the expected shape
 };
 
 const boost::system::error_category& kernel_category() noexcept;

@@ -22,6 +22,9 @@ struct target {
 enum class host_key_policy {
   strict,      ///< refuse it
   accept_new,  ///< record it in rio's own known_hosts file and go on (OpenSSH's accept-new)
+  /** Accept it for this connection only and record nothing: dry runs, which must create no
+      files. A known host whose key changed is still refused. */
+  accept_new_unrecorded,
 };
 
 /** Where host keys are looked up and recorded. */

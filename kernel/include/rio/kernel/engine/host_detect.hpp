@@ -1,0 +1,69 @@
+#pragma once
+// Detection for one host in ONE remote command: every requested module's detect probes, every
+// install step's done_check and every config-sync destination test run in one generated POSIX sh
+// script (sdk::probe_script), which prints one `rio-probe <index> <status>` line per check. The
+// plan therefore shows, from a single round trip, which modules are installed, which steps are
+// already satisfied and which config files already exist on the host.
+
+#include <rio/kernel/error.hpp>
+#include <rio/sdk/installer.hpp>
+#include <rio/sdk/probe_script.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace rio::kernel::engine {
+
+/** One module of a request with its resolved options. */
+struct module_request {
+  const sdk::installer* installer = nullptr;  ///< from the registry; outlives the run
+  sdk::option_values options;                 ///< resolved against the module's schema
+  const sdk::module_spec& spec() const { return installer->spec(); }
+};
+
+struct step_check {
+  std::string id;
+  std::string description;
+  bool sentinel = false;
+  std::optional<bool> satisfied;  ///< done_check result; nullopt: no check, or it could not run
+};
+
+struct sync_check {
+  std::string source;       ///< relative to rio's root
+  std::string destination;  ///< remote path as rendered (may start with ~/)
+  std::string description;
+  bool optional = false;
+  bool local_exists = false;
+  std::optional<bool> remote_exists;  ///< nullopt when the test could not run
+};
+
+struct module_detection {
+  sdk::detect_report detect;
+  std::vector<step_check> steps;
+  std::vector<sync_check> sync;
+};
+
+/** The generated command and how to read its report. */
+struct detect_batch {
+  std::vector<sdk::rendered_probe> checks;  ///< module_id set; probe_id "probe:<id>", "step:<id>" or "sync:<n>"
+  std::string script;
+  std::chrono::milliseconds timeout{};
+  /** The skeleton of each module's result (descriptions, local source existence), in request order. */
+  std::vector<module_detection> skeleton;
+  std::vector<std::string> module_ids;  ///< parallel to skeleton
+};
+
+/** Builds the batch. Errors: sdk::errc::template_error naming the module and the step or probe. */
+result<detect_batch> build_detect_batch(const std::vector<module_request>& modules,
+                                        const std::filesystem::path& asset_root);
+
+/**
+ * Reads the script's outcome. When the command could not run, timed out or printed an
+ * incomplete report, every module is `unknown` with that reason as evidence.
+ */
+std::vector<module_detection> read_detect_report(const detect_batch& batch, const result<sdk::exec_result>& ran);
+
+}  // namespace rio::kernel::engine

@@ -1,0 +1,17 @@
+#pragma once
+// Which files belong to a host. The original turned every run of characters outside
+// [A-Za-z0-9_.-] into '_', so `a b`, `a/b` and `a_b` shared one manifest, and user and port were
+// ignored. Here the token is an injective escape: [A-Za-z0-9.-] stay, every other byte
+// (including '_') becomes `_xx` (two lower-case hex digits), and a port other than 22 adds
+// `_p<port>`, which no escape can produce. No token contains '/', and none is "." or "..".
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace rio::kernel::engine {
+
+/** The file-name token for host (as given, trimmed) and port. Never empty. */
+std::string host_token(std::string_view host, std::uint16_t port = 22);
+
+}  // namespace rio::kernel::engine

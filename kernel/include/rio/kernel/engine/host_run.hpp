@@ -1,0 +1,87 @@
+#pragma once
+// One host, start to end: lock, connect, detect in one command, plan, then (unless a dry run)
+// apply the modules in order, writing the status manifest after each module and the log as it
+// goes. Every failure ends up in the result as a value; nothing here throws.
+
+#include <rio/kernel/engine/host_detect.hpp>
+#include <rio/kernel/engine/plan.hpp>
+#include <rio/kernel/engine/redactor.hpp>
+#include <rio/kernel/engine/run_event.hpp>
+#include <rio/kernel/engine/run_paths.hpp>
+#include <rio/kernel/ssh/session.hpp>
+#include <rio/kernel/ssh/session_pool.hpp>
+
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace rio::kernel::engine {
+
+/** What to do on one host. */
+struct host_request {
+  std::string name;  ///< as the operator names it; the manifest's `host`
+  ssh::target where;
+  ssh::auth_options auth;
+  std::vector<module_request> modules;  ///< in registry order, each once
+  /** Exported to every remote command (the request's ssh.env). */
+  std::vector<std::pair<std::string, std::string>> env;
+};
+
+/** Shared by every host of one call. */
+struct run_settings {
+  std::string run_id;
+  run_paths paths;
+  std::filesystem::path asset_root;  ///< rio's root: config-sync sources
+  ssh::known_hosts known_hosts;
+  std::chrono::milliseconds connect_timeout{std::chrono::seconds{10}};
+  bool dry_run = false;
+  /** When another run holds the host: fail at once (false) or wait up to lock_patience. */
+  bool wait_for_lock = false;
+  std::chrono::seconds lock_patience{std::chrono::hours{1}};
+  const redactor* redact = nullptr;
+  std::function<void(const run_event&)> on_event;  ///< optional
+};
+
+enum class host_failure {
+  none,
+  busy,         ///< another run holds the host
+  unreachable,  ///< could not connect or authenticate
+  local_io,     ///< the manifest or log could not be written
+};
+
+struct module_outcome {
+  std::string id;
+  std::string state;  ///< installed, failed, skipped (noop)
+  std::string error;
+  std::vector<sdk::step_result> steps;
+  sdk::sync_report sync;
+};
+
+struct host_result {
+  std::string host;
+  std::string address;  ///< user@host:port
+  std::string run_id;
+  std::string status;   ///< installed, noop, failed or dry_run
+  host_failure failure = host_failure::none;
+  std::string error;    ///< the host-level failure, for people
+  std::vector<module_plan> plan;
+  std::vector<std::string> installed, skipped, failed;
+  std::vector<module_outcome> outcomes;
+  std::filesystem::path status_path, log_path;
+  std::vector<std::string> warnings;
+  unsigned remote_commands = 0;  ///< commands run on the host (detection included)
+  unsigned connections = 0;      ///< SSH connections made for this host
+  std::chrono::milliseconds duration{};
+};
+
+boost::asio::awaitable<host_result> run_host(ssh::session_pool& pool, const run_settings& settings, host_request request);
+
+/** "user@host:port" (IPv6 in brackets). */
+std::string address_of(const ssh::target& t);
+
+}  // namespace rio::kernel::engine

@@ -1,0 +1,36 @@
+#pragma once
+// Turning one host's detection into actions. The remote host is the truth in both directions:
+// a detected installation is a noop even when the status file was lost, and a host that no
+// longer has a module is planned for install even when the status file says installed (the
+// original trusted its stale file and never reinstalled a wiped host).
+
+#include <rio/kernel/engine/host_detect.hpp>
+#include <rio/kernel/engine/status_manifest.hpp>
+
+#include <string>
+#include <vector>
+
+namespace rio::kernel::engine {
+
+enum class plan_action { install, noop };
+
+const char* to_string(plan_action a) noexcept;
+
+struct module_plan {
+  std::string id;
+  std::string name;
+  std::string notes;
+  std::vector<std::string> tags;
+  plan_action action = plan_action::install;
+  std::string reason;         ///< one sentence: why this action
+  module_detection found;     ///< detect report, per-step checks, config-sync destinations
+  std::string recorded_state; ///< what the status file said before this run ("" when nothing)
+  sdk::option_values options;
+  /** Steps that would run (not satisfied, or no check); the rest are already done. */
+  std::vector<std::string> steps_to_run() const;
+};
+
+/** Decides one module. `previous` is the module's status-file entry, or null. */
+module_plan plan_module(const module_request& request, module_detection found, const module_record* previous);
+
+}  // namespace rio::kernel::engine

@@ -1,0 +1,85 @@
+#pragma once
+// data/remote/install/<token>.json: what rio last knew about each module on one host. Keeps the
+// original's version-1 fields (host, modules.<id>.state, installed_at, failed_at, error, notes,
+// tags, reason, detected, updated_at) so its readers keep working, and adds what operators need:
+// the run that wrote each entry, per-step results with exit codes and durations, the last reason,
+// the stderr tail of a failure, and the run's own state.
+
+#include <rio/kernel/error.hpp>
+
+#include <boost/json/object.hpp>
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace rio::kernel::engine {
+
+struct step_record {
+  std::string id;
+  std::string outcome;  ///< sdk::to_string(step_outcome): done, already_done, failed, not_run
+  int exit_code = -1;
+  std::int64_t duration_ms = 0;
+  std::string reason;
+};
+
+struct module_record {
+  std::string state;  ///< installed, failed or skipped
+  std::string installed_at, failed_at;  ///< ISO-8601 UTC; empty when not applicable
+  std::string error;
+  std::string notes;
+  std::vector<std::string> tags;
+  std::string reason;       ///< why the last run did what it did
+  std::optional<bool> detected;
+  std::string run_id;
+  std::vector<step_record> steps;
+  std::string stderr_tail;  ///< of the failed step, redacted and bounded
+  std::string updated_at;
+};
+
+struct run_record {
+  std::string id;
+  std::string state;  ///< running, finished
+  std::string status;  ///< installed, noop, failed (when finished)
+  std::string started_at, finished_at;
+  std::int64_t pid = 0;
+  std::string error;  ///< a host-level failure (unreachable, manifest not writable)
+};
+
+struct host_manifest {
+  std::string host;  ///< as the operator named it
+  std::string address;  ///< user@host:port actually used; empty in the original's files
+  std::map<std::string, module_record> modules;
+  std::optional<run_record> last_run;
+  std::string updated_at;
+};
+
+/**
+ * Reads a manifest; a missing file gives an empty manifest for `host`. Errors:
+ * errc::corrupt_manifest (not JSON, not an object, or a field of the wrong type: the message
+ * names the file and the field), errc::io_error.
+ */
+result<host_manifest> load_manifest(const std::filesystem::path& file, const std::string& host);
+
+/** Parses manifest text (also for fuzzing). Errors as load_manifest. */
+result<host_manifest> parse_manifest(std::string_view text, const std::string& source);
+
+/** The JSON document (version 1 key order: host, modules, version, updated_at, then rio's keys). */
+boost::json::object manifest_to_json(const host_manifest& m);
+
+/** Writes atomically (temp, fsync, rename, fsync directory), creating the directory. */
+result<void> save_manifest(const std::filesystem::path& file, const host_manifest& m);
+
+/**
+ * Moves an unreadable manifest aside to <file>.corrupt-<timestamp> so its bytes are kept for
+ * inspection instead of being overwritten (the original silently dropped the history).
+ */
+result<std::filesystem::path> quarantine_manifest(const std::filesystem::path& file);
+
+/** ISO-8601 UTC with microseconds and "+00:00", the original's timestamp format. */
+std::string utc_timestamp();
+
+}  // namespace rio::kernel::engine

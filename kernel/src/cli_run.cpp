@@ -1,0 +1,179 @@
+// `rio plan` and `rio install`: one host or a fleet, human output or the API's JSON.
+#include "cli_run_request.hpp"
+
+#include <rio/kernel/cli_command.hpp>
+#include <rio/kernel/engine/engine_json.hpp>
+#include <rio/kernel/engine/fleet_run.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <chrono>
+#include <iomanip>
+#include <ostream>
+
+namespace rio::kernel {
+namespace asio = boost::asio;
+namespace {
+
+using engine::host_result;
+
+// A live line on a terminal, redrawn at most every 100 ms; nothing at all when not a terminal.
+class progress_line {
+ public:
+  progress_line(const cli_io& io, bool enabled, bool install) : io_(io), enabled_(enabled && io.err_is_terminal), install_(install) {}
+  void update(const host_result* finished, const engine::fleet_progress& p) {
+    if (!enabled_) return;
+    auto now = std::chrono::steady_clock::now();
+    if (finished == nullptr && p.done + p.running < p.total && now - last_ < std::chrono::milliseconds{100}) return;
+    last_ = now;
+    io_.err << "\r\x1b[K[rio] " << (install_ ? "install" : "plan") << ": " << p.done << "/" << p.total << " hosts done, "
+            << p.failed << " failed, " << p.running << " running" << std::flush;
+    drawn_ = true;
+  }
+  void clear() {
+    if (drawn_) io_.err << "\r\x1b[K" << std::flush;
+  }
+
+ private:
+  const cli_io& io_;
+  bool enabled_;
+  bool install_;
+  bool drawn_ = false;
+  std::chrono::steady_clock::time_point last_{};
+};
+
+std::string join(const std::vector<std::string>& v, const char* sep = ", ") {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
+  return out.empty() ? "-" : out;
+}
+
+void print_plan(std::ostream& out, const host_result& r) {
+  std::size_t installs = 0;
+  for (const auto& p : r.plan) installs += p.action == engine::plan_action::install ? 1 : 0;
+  out << r.host << " (" << r.address << "): ";
+  if (r.failure == engine::host_failure::unreachable) out << "UNREACHABLE: " << r.error << "\n";
+  else out << installs << " to install, " << r.plan.size() - installs << " noop\n";
+  for (const auto& w : r.warnings) out << "  warning: " << w << "\n";
+  for (const auto& p : r.plan) {
+    out << "  " << std::left << std::setw(13) << p.id << std::setw(8) << engine::to_string(p.action) << p.reason << "\n";
+    if (p.action == engine::plan_action::noop) continue;
+    std::vector<std::string> run, done;
+    for (const auto& s : p.found.steps) (s.satisfied == true ? done : run).push_back(s.id);
+    out << "  " << std::setw(21) << "" << "steps to run: " << join(run, " ") << "; already done: " << join(done, " ") << "\n";
+    for (const auto& c : p.found.sync) {
+      std::string what = !c.local_exists ? (c.optional ? "skip: no local source" : "FAIL: required local source missing")
+                         : c.remote_exists == true ? "keep: exists on host, never overwritten"
+                                                   : "upload";
+      out << "  " << std::setw(21) << "" << "config " << c.source << " -> " << c.destination << ": " << what << "\n";
+    }
+  }
+}
+
+void print_install(std::ostream& out, const host_result& r) {
+  out << r.host << " (" << r.address << "): " << r.status;
+  if (!r.error.empty()) out << ": " << r.error;
+  out << "\n";
+  for (const auto& w : r.warnings) out << "  warning: " << w << "\n";
+  for (const auto& m : r.outcomes) {
+    out << "  " << std::left << std::setw(13) << m.id << std::setw(10) << m.state;
+    if (m.state == "failed") {
+      out << m.error;
+    } else if (m.state == "installed") {
+      std::size_t ran = 0, skipped = 0;
+      for (const auto& s : m.steps) {
+        if (s.outcome == sdk::step_outcome::done) ++ran;
+        if (s.outcome == sdk::step_outcome::already_done) ++skipped;
+      }
+      out << ran << " steps run, " << skipped << " already done";
+    } else {
+      out << "already installed";
+    }
+    out << "\n";
+  }
+  if (r.status != "dry_run" && r.failure != engine::host_failure::busy) out << "  log: " << r.log_path.string() << "\n";
+}
+
+int run_command(const cli_args& args, const cli_io& io, bool install) {
+  auto cfg = settings_or_report(args, io);
+  if (!cfg) return exit_failed;
+  std::vector<load_problem> problems;
+  auto registry = module_registry::load_directory(cfg->plugin_dir, problems);
+  if (!registry) {
+    io.err << "rio: " << registry.error().message << " (from " << cfg->plugin_dir_source << ")\n";
+    return exit_failed;
+  }
+  for (const auto& problem : problems) io.err << "rio: skipped plugin " << problem.file.string() << ": " << problem.reason << "\n";
+
+  int code = exit_ok;
+  auto req = cli_detail::parse_run_request(args.rest, *cfg, *registry, io, install, code);
+  if (!req) return code;
+  const bool dry = req->settings.dry_run;
+
+  progress_line progress{io, req->progress && req->hosts.size() > 1, install && !dry};
+  std::vector<host_result> results;
+  {
+    asio::io_context ctx;
+    ssh::session_pool pool;
+    engine::fleet_options fo;
+    fo.parallel = req->parallel;
+    fo.on_progress = [&](const host_result* finished, const engine::fleet_progress& p) {
+      progress.update(finished, p);
+      // Without a live line, one line per finished host shows that a long fleet run moves.
+      if (finished != nullptr && !req->json && req->hosts.size() > 1 && !io.err_is_terminal) {
+        io.err << "[rio] " << p.done << "/" << p.total << " " << finished->host << ": " << finished->status << "\n";
+      }
+    };
+    asio::co_spawn(ctx, [&]() -> asio::awaitable<void> {
+      results = co_await engine::run_fleet(pool, req->settings, std::move(req->hosts), fo);
+      co_await pool.close_all();
+    }, asio::detached);
+    ctx.run();
+  }
+  progress.clear();
+
+  if (req->json) {
+    auto doc = results.size() == 1 ? engine::host_result_json(results.front())
+                                   : engine::fleet_result_json(results, req->settings.run_id);
+    doc["ok"] = true;
+    io.out << boost::json::serialize(doc) << "\n";
+  } else {
+    for (const auto& r : results) dry ? print_plan(io.out, r) : print_install(io.out, r);
+    std::size_t failed = 0, installed = 0, noop = 0, unreachable = 0;
+    for (const auto& r : results) {
+      if (r.failure == engine::host_failure::unreachable) ++unreachable;
+      if (r.status == "failed") ++failed;
+      if (r.status == "installed") ++installed;
+      if (r.status == "noop") ++noop;
+    }
+    if (dry) {
+      io.out << "Planned " << results.size() << (results.size() == 1 ? " host" : " hosts") << " (nothing was changed)";
+      if (unreachable) io.out << "; " << unreachable << " unreachable";
+      io.out << ". run " << req->settings.run_id << "\n";
+    } else {
+      io.out << "Summary: " << results.size() << (results.size() == 1 ? " host: " : " hosts: ") << installed << " installed, "
+             << noop << " noop, " << failed << " failed. run " << req->settings.run_id << "\n";
+    }
+  }
+
+  bool any_failed = false, any_busy = false, all_busy = !results.empty();
+  for (const auto& r : results) {
+    const bool busy = r.failure == engine::host_failure::busy;
+    any_busy = any_busy || busy;
+    all_busy = all_busy && busy;
+    if (r.status == "failed" || r.failure == engine::host_failure::unreachable) any_failed = true;
+  }
+  if (all_busy) return exit_busy;
+  (void)any_busy;
+  return any_failed ? exit_failed : exit_ok;
+}
+
+}  // namespace
+
+int cli_plan(const cli_args& args, const cli_io& io) { return run_command(args, io, false); }
+int cli_install(const cli_args& args, const cli_io& io) { return run_command(args, io, true); }
+
+}  // namespace rio::kernel

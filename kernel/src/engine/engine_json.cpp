@@ -1,0 +1,136 @@
+#include <rio/kernel/engine/engine_json.hpp>
+
+#include <boost/json/array.hpp>
+
+namespace rio::kernel::engine {
+namespace json = boost::json;
+namespace {
+
+json::array strings(const std::vector<std::string>& v) {
+  json::array a;
+  for (const auto& s : v) a.emplace_back(s);
+  return a;
+}
+
+json::value optional_bool(const std::optional<bool>& b) { return b ? json::value(*b) : json::value(nullptr); }
+
+json::object step_result_json(const sdk::step_result& s) {
+  json::object o{{"id", s.id},
+                 {"outcome", sdk::to_string(s.outcome)},
+                 {"exit_code", s.exit_code},
+                 {"duration_ms", s.duration.count()}};
+  if (!s.reason.empty()) o["reason"] = s.reason;
+  if (!s.stderr_tail.empty()) o["stderr_tail"] = s.stderr_tail;
+  return o;
+}
+
+const char* failure_name(host_failure f) {
+  switch (f) {
+    case host_failure::none: return "";
+    case host_failure::busy: return "busy";
+    case host_failure::unreachable: return "unreachable";
+    case host_failure::local_io: return "local_io";
+  }
+  return "";
+}
+
+}  // namespace
+
+json::object plan_entry_json(const module_plan& p, const std::string& host) {
+  json::object o;
+  o["host"] = host;
+  o["module"] = p.id;
+  o["name"] = p.name;
+  o["action"] = to_string(p.action);
+  o["reason"] = p.reason;
+  o["notes"] = p.notes;
+  o["tags"] = strings(p.tags);
+  o["detected"] = p.found.detect.state == sdk::detect_state::installed;
+
+  json::array probes;
+  for (const auto& pr : p.found.detect.probes) {
+    probes.emplace_back(json::object{{"id", pr.id}, {"description", pr.description}, {"passed", pr.passed}, {"exit_code", pr.exit_code}});
+  }
+  o["detect"] = json::object{{"state", sdk::to_string(p.found.detect.state)},
+                             {"evidence", p.found.detect.evidence},
+                             {"probes", std::move(probes)}};
+
+  json::array steps;
+  for (const auto& s : p.found.steps) {
+    steps.emplace_back(json::object{{"id", s.id},
+                                    {"description", s.description},
+                                    {"satisfied", optional_bool(s.satisfied)},
+                                    {"will_run", p.action == plan_action::install && s.satisfied != true}});
+  }
+  o["steps"] = std::move(steps);
+
+  json::array sync;
+  for (const auto& c : p.found.sync) {
+    sync.emplace_back(json::object{{"source", c.source},
+                                   {"destination", c.destination},
+                                   {"description", c.description},
+                                   {"optional", c.optional},
+                                   {"local_exists", c.local_exists},
+                                   {"remote_exists", optional_bool(c.remote_exists)},
+                                   {"will_upload", p.action == plan_action::install && c.local_exists && c.remote_exists != true}});
+  }
+  o["config_sync"] = std::move(sync);
+  if (!p.recorded_state.empty()) o["recorded_state"] = p.recorded_state;
+  json::object options;
+  for (const auto& [k, v] : p.options) options[k] = v;
+  o["options"] = std::move(options);
+  return o;
+}
+
+json::object host_result_json(const host_result& r) {
+  json::object o;
+  o["host"] = r.host;
+  o["address"] = r.address;
+  o["run_id"] = r.run_id;
+  o["status"] = r.status;
+  json::array plan;
+  for (const auto& p : r.plan) plan.emplace_back(plan_entry_json(p, r.host));
+  o["plan"] = std::move(plan);
+  o["failed"] = strings(r.failed);
+  if (r.status != "dry_run") {
+    o["installed"] = strings(r.installed);
+    o["skipped"] = strings(r.skipped);
+    json::object modules;
+    for (const auto& m : r.outcomes) {
+      json::array steps;
+      for (const auto& s : m.steps) steps.emplace_back(step_result_json(s));
+      json::object entry{{"state", m.state}, {"steps", std::move(steps)}};
+      if (!m.error.empty()) entry["error"] = m.error;
+      modules[m.id] = std::move(entry);
+    }
+    o["modules"] = std::move(modules);
+  }
+  o["log_path"] = r.log_path.string();
+  o["status_path"] = r.status_path.string();
+  if (r.failure != host_failure::none) {
+    o["error"] = r.error;
+    o["failure"] = failure_name(r.failure);
+  }
+  if (!r.warnings.empty()) o["warnings"] = strings(r.warnings);
+  o["remote_commands"] = r.remote_commands;
+  o["connections"] = r.connections;
+  o["duration_ms"] = r.duration.count();
+  return o;
+}
+
+json::object fleet_result_json(const std::vector<host_result>& results, const std::string& run_id) {
+  json::array hosts;
+  std::size_t failed = 0, installed = 0, noop = 0;
+  for (const auto& r : results) {
+    hosts.emplace_back(host_result_json(r));
+    if (r.status == "failed") ++failed;
+    else if (r.status == "installed") ++installed;
+    else if (r.status == "noop") ++noop;
+  }
+  return json::object{{"status", fleet_status(results)},
+                      {"run_id", run_id},
+                      {"hosts", std::move(hosts)},
+                      {"summary", json::object{{"hosts", results.size()}, {"installed", installed}, {"noop", noop}, {"failed", failed}}}};
+}
+
+}  // namespace rio::kernel::engine

@@ -1,0 +1,89 @@
+#include <rio/kernel/engine/fleet_run.hpp>
+
+#include <rio/sdk/coro.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+
+#include <exception>
+#include <memory>
+
+namespace rio::kernel::engine {
+namespace asio = boost::asio;
+
+namespace {
+
+struct fleet_state {
+  std::vector<host_request> hosts;
+  std::vector<host_result> results;
+  std::size_t next = 0;
+  std::size_t workers_left = 0;
+  fleet_progress progress;
+  asio::steady_timer all_done;
+  explicit fleet_state(asio::any_io_executor ex) : all_done(ex, asio::steady_timer::time_point::max()) {}
+};
+
+asio::awaitable<void> worker(ssh::session_pool& pool, const run_settings& settings, const fleet_options& options,
+                             std::shared_ptr<fleet_state> st) {
+  while (st->next < st->hosts.size()) {
+    const std::size_t i = st->next++;
+    ++st->progress.running;
+    if (options.on_progress) options.on_progress(nullptr, st->progress);
+    host_request request = std::move(st->hosts[i]);
+    st->results[i] = co_await run_host(pool, settings, std::move(request));
+    --st->progress.running;
+    ++st->progress.done;
+    if (st->results[i].status == "failed") ++st->progress.failed;
+    if (options.on_progress) options.on_progress(&st->results[i], st->progress);
+  }
+}
+
+}  // namespace
+
+asio::awaitable<std::vector<host_result>> run_fleet(ssh::session_pool& pool, const run_settings& settings,
+                                                    std::vector<host_request> hosts, fleet_options options) {
+  auto ex = co_await asio::this_coro::executor;
+  auto st = std::make_shared<fleet_state>(ex);
+  st->results.resize(hosts.size());
+  for (std::size_t i = 0; i < hosts.size(); ++i) {
+    st->results[i].host = hosts[i].name;
+    st->results[i].address = address_of(hosts[i].where);
+    st->results[i].run_id = settings.run_id;
+  }
+  st->hosts = std::move(hosts);
+  st->progress.total = st->hosts.size();
+  const std::size_t workers = std::min(std::max<std::size_t>(options.parallel, 1), st->hosts.size());
+  st->workers_left = workers;
+  for (std::size_t w = 0; w < workers; ++w) {
+    // Workers start only once this coroutine suspends below (co_spawn posts), so the count is
+    // complete before any of them can finish.
+    asio::co_spawn(ex, worker(pool, settings, options, st), [st](std::exception_ptr e) {
+      if (e) {
+        // run_host reports failures as values; an exception here is a bug, and the host it hit
+        // stays marked failed instead of taking the whole call down.
+        for (auto& r : st->results) {
+          if (r.status.empty()) {
+            r.status = "failed";
+            r.error = "internal error while running this host";
+          }
+        }
+      }
+      if (--st->workers_left == 0) st->all_done.cancel();
+    });
+  }
+  if (st->workers_left > 0) co_await st->all_done.async_wait(sdk::use_nothrow);
+  co_return std::move(st->results);
+}
+
+std::string fleet_status(const std::vector<host_result>& results) {
+  bool installed = false;
+  for (const auto& r : results) {
+    if (r.status == "failed") return "failed";
+    if (r.status == "installed") installed = true;
+    if (r.status == "dry_run") return "dry_run";
+  }
+  return installed ? "installed" : "noop";
+}
+
+}  // namespace rio::kernel::engine

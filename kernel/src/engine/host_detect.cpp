@@ -1,0 +1,128 @@
+#include <rio/kernel/engine/host_detect.hpp>
+
+#include <rio/sdk/shell.hpp>
+
+#include <algorithm>
+
+namespace rio::kernel::engine {
+namespace {
+
+// A done_check or an existence test only looks; it never needs a step's full budget.
+constexpr std::chrono::seconds max_check_timeout{30};
+
+result<void> add_module(const module_request& m, const std::filesystem::path& asset_root, detect_batch& batch) {
+  const sdk::module_spec& spec = m.spec();
+  module_detection skeleton;
+  auto probes = sdk::render_probes(spec, m.options);
+  if (!probes) return sdk::error{probes.error().code, "module '" + spec.id + "': " + probes.error().message};
+  for (auto& p : *probes) {
+    p.probe_id = "probe:" + p.probe_id;
+    batch.checks.push_back(std::move(p));
+  }
+  for (const auto& step : spec.install_steps) {
+    step_check check{step.id, step.description, step.kind == sdk::step_kind::sentinel, std::nullopt};
+    if (!step.done_check.empty()) {
+      auto command = sdk::render_command(step.done_check, spec, m.options);
+      if (!command) {
+        return sdk::error{command.error().code, "module '" + spec.id + "' step '" + step.id + "': " + command.error().message};
+      }
+      // The prelude is in the script once; checks may use rio_sudo and friends like the steps.
+      batch.checks.push_back({spec.id, "step:" + step.id, step.description, std::move(*command),
+                              std::min<std::chrono::seconds>(std::chrono::duration_cast<std::chrono::seconds>(step.timeout),
+                                                             max_check_timeout)});
+    }
+    skeleton.steps.push_back(std::move(check));
+  }
+  for (std::size_t i = 0; i < spec.config_sync.size(); ++i) {
+    const auto& entry = spec.config_sync[i];
+    sync_check check;
+    check.source = entry.source;
+    check.description = entry.description;
+    check.optional = entry.optional;
+    std::error_code ec;
+    check.local_exists = std::filesystem::exists(asset_root / entry.source, ec);
+    auto destination = sdk::render_path(entry.destination, spec, m.options);
+    if (!destination) {
+      return sdk::error{destination.error().code, "module '" + spec.id + "' config sync: " + destination.error().message};
+    }
+    check.destination = *destination;
+    auto quoted = sdk::shell_quote_path(*destination);
+    if (!quoted) return sdk::error{quoted.error().code, "module '" + spec.id + "' config sync: " + quoted.error().message};
+    batch.checks.push_back({spec.id, "sync:" + std::to_string(i), entry.description, "test -e " + *quoted,
+                            std::chrono::seconds{10}});
+    skeleton.sync.push_back(std::move(check));
+  }
+  batch.skeleton.push_back(std::move(skeleton));
+  batch.module_ids.push_back(spec.id);
+  return {};
+}
+
+module_detection unknown_detection(module_detection d, const std::string& why) {
+  d.detect.state = sdk::detect_state::unknown;
+  d.detect.evidence = why;
+  return d;
+}
+
+}  // namespace
+
+result<detect_batch> build_detect_batch(const std::vector<module_request>& modules, const std::filesystem::path& asset_root) {
+  detect_batch batch;
+  for (const auto& m : modules) {
+    if (auto ok = add_module(m, asset_root, batch); !ok) return ok.error();
+  }
+  batch.script = sdk::probe_script(batch.checks);
+  batch.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(sdk::probe_script_timeout(batch.checks));
+  return batch;
+}
+
+std::vector<module_detection> read_detect_report(const detect_batch& batch, const result<sdk::exec_result>& ran) {
+  std::vector<module_detection> out;
+  std::string why;
+  std::vector<int> statuses;
+  if (!ran) {
+    why = "detection could not run: " + ran.error().describe();
+  } else if (ran->timed_out) {
+    why = "detection timed out after " + std::to_string(ran->duration.count() / 1000) + " s";
+  } else {
+    auto parsed = sdk::parse_probe_report(ran->stdout_tail, batch.checks.size());
+    if (!parsed) {
+      why = parsed.error().message;
+      if (!ran->stderr_tail.empty()) why += "; stderr: " + ran->stderr_tail.substr(0, 300);
+    } else {
+      statuses = std::move(*parsed);
+    }
+  }
+  for (std::size_t m = 0; m < batch.skeleton.size(); ++m) {
+    if (!why.empty()) {
+      out.push_back(unknown_detection(batch.skeleton[m], why));
+      continue;
+    }
+    module_detection d = batch.skeleton[m];
+    std::vector<sdk::rendered_probe> probes;
+    std::vector<int> probe_statuses;
+    for (std::size_t i = 0; i < batch.checks.size(); ++i) {
+      const auto& c = batch.checks[i];
+      if (c.module_id != batch.module_ids[m]) continue;
+      const std::string_view kind{c.probe_id};
+      if (kind.starts_with("probe:")) {
+        sdk::rendered_probe p = c;
+        p.probe_id = c.probe_id.substr(6);
+        probes.push_back(std::move(p));
+        probe_statuses.push_back(statuses[i]);
+      } else if (kind.starts_with("step:")) {
+        const std::string id = c.probe_id.substr(5);
+        for (auto& step : d.steps) {
+          if (step.id == id) step.satisfied = statuses[i] == 0;
+        }
+      } else if (kind.starts_with("sync:")) {
+        const std::size_t n = std::stoul(c.probe_id.substr(5));
+        if (n < d.sync.size()) d.sync[n].remote_exists = statuses[i] == 0;
+      }
+    }
+    d.detect = sdk::make_detect_report(probes, probe_statuses);
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+}  // namespace rio::kernel::engine

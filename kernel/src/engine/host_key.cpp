@@ -1,0 +1,26 @@
+#include <rio/kernel/engine/host_key.hpp>
+
+namespace rio::kernel::engine {
+
+std::string host_token(std::string_view host, std::uint16_t port) {
+  while (!host.empty() && (host.front() == ' ' || host.front() == '\t')) host.remove_prefix(1);
+  while (!host.empty() && (host.back() == ' ' || host.back() == '\t')) host.remove_suffix(1);
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string token;
+  for (unsigned char c : host) {
+    bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-';
+    if (keep) {
+      token += static_cast<char>(c);
+    } else {
+      token += '_';
+      token += hex[c >> 4];
+      token += hex[c & 0xf];
+    }
+  }
+  // "." and ".." would name directories; an empty host still needs a file name.
+  if (token.empty() || token == "." || token == "..") token = "_" + token + "_host";
+  if (port != 22) token += "_p" + std::to_string(port);
+  return token;
+}
+
+}  // namespace rio::kernel::engine

@@ -1,0 +1,150 @@
+// Detection in one script and the plan built from it. The generated script runs under the local
+// /bin/sh (dash) against a temporary $HOME, so the checks are the real ones.
+#include <rio/kernel/engine/host_detect.hpp>
+#include <rio/kernel/engine/plan.hpp>
+#include <rio/sdk/data_installer.hpp>
+
+#include "../sdk/local_sh.hpp"
+#include "temp_dir.hpp"
+
+#include <gtest/gtest.h>
+
+namespace rio::kernel::engine {
+namespace {
+
+using rio::test::temp_dir;
+
+sdk::module_spec demo_spec(const std::string& id) {
+  sdk::module_spec s;
+  s.id = id;
+  s.name = "Demo " + id;
+  s.notes = "notes";
+  s.tags = {"t"};
+  s.options = {{"dir", sdk::option_type::path, "~/" + id, "where", false}};
+  s.install_steps = {{"make-dir", "Create the directory.", "mkdir -p {{dir}}", "test -d {{dir}}", std::chrono::seconds{60}},
+                     {"write", "Write a file.", "echo hi > {{dir}}/f", "test -f {{dir}}/f", std::chrono::seconds{60}}};
+  s.detect_steps = {{"file", "The file exists.", "test -f {{dir}}/f", std::chrono::seconds{5}}};
+  s.config_sync = {{"config/" + id + ".json", "{{dir}}/config.json", "Mirror the config.", true}};
+  return s;
+}
+
+struct fixture {
+  sdk::data_installer a{demo_spec("alpha")};
+  sdk::data_installer b{demo_spec("beta")};
+  std::vector<module_request> modules() {
+    return {{&a, *sdk::resolve_options(a.spec(), {})}, {&b, *sdk::resolve_options(b.spec(), {})}};
+  }
+};
+
+result<sdk::exec_result> run_locally(const detect_batch& batch, const std::string& home) {
+  auto r = rio::test::run_sh(batch.script, home);
+  sdk::exec_result out;
+  out.exit_code = r.exit_code;
+  out.stdout_tail = r.out;
+  return out;
+}
+
+TEST(DetectBatch, OneScriptCoversProbesStepChecksAndSyncDestinations) {
+  fixture f;
+  temp_dir assets;
+  assets.write("config/alpha.json", "{}");
+  auto batch = build_detect_batch(f.modules(), assets.path());
+  ASSERT_TRUE(batch) << batch.error().message;
+  // Per module: 2 probes (file + the sentinel data_installer adds), 2 done checks, 1 sync test.
+  EXPECT_EQ(batch->checks.size(), 10u);
+  EXPECT_EQ(batch->module_ids, (std::vector<std::string>{"alpha", "beta"}));
+  EXPECT_TRUE(batch->skeleton[0].sync[0].local_exists);
+  EXPECT_FALSE(batch->skeleton[1].sync[0].local_exists);
+}
+
+TEST(DetectBatch, ReadsInstalledAbsentAndSatisfiedStepsFromTheReport) {
+  fixture f;
+  temp_dir home;
+  // alpha is fully present (directory, file, sentinel); beta only has its directory.
+  home.write("alpha/f", "hi");
+  home.write(".config/comfyvn/remote/alpha.installed", "x");
+  home.write("alpha/config.json", "{}");
+  std::filesystem::create_directories(home.path() / "beta");
+  auto batch = build_detect_batch(f.modules(), home.path());
+  ASSERT_TRUE(batch);
+  auto found = read_detect_report(*batch, run_locally(*batch, home.path().string()));
+  ASSERT_EQ(found.size(), 2u);
+  EXPECT_EQ(found[0].detect.state, sdk::detect_state::installed);
+  EXPECT_EQ(found[1].detect.state, sdk::detect_state::absent);
+  EXPECT_NE(found[1].detect.evidence.find("probe 'file' failed"), std::string::npos) << found[1].detect.evidence;
+  EXPECT_EQ(found[1].steps[0].satisfied, std::optional<bool>{true});   // make-dir already done
+  EXPECT_EQ(found[1].steps[1].satisfied, std::optional<bool>{false});  // write still to do
+  EXPECT_EQ(found[1].steps[2].satisfied, std::nullopt);                // sentinel: no check
+  EXPECT_TRUE(found[1].steps[2].sentinel);
+  EXPECT_EQ(found[0].sync[0].remote_exists, std::optional<bool>{true});
+  EXPECT_EQ(found[1].sync[0].remote_exists, std::optional<bool>{false});
+}
+
+TEST(DetectBatch, AFailedCommandMakesEveryModuleUnknownWithTheReason) {
+  fixture f;
+  auto batch = build_detect_batch(f.modules(), "/nonexistent");
+  ASSERT_TRUE(batch);
+  result<sdk::exec_result> lost = sdk::fail(sdk::errc::connection_lost, "connection reset");
+  auto found = read_detect_report(*batch, lost);
+  ASSERT_EQ(found.size(), 2u);
+  for (const auto& d : found) {
+    EXPECT_EQ(d.detect.state, sdk::detect_state::unknown);
+    EXPECT_NE(d.detect.evidence.find("connection reset"), std::string::npos);
+  }
+  sdk::exec_result truncated;
+  truncated.exit_code = 0;
+  truncated.stdout_tail = "rio-probe 0 0\n";
+  auto partial = read_detect_report(*batch, truncated);
+  EXPECT_EQ(partial[0].detect.state, sdk::detect_state::unknown);
+  EXPECT_NE(partial[0].detect.evidence.find("1 of 10"), std::string::npos) << partial[0].detect.evidence;
+}
+
+TEST(Plan, TheHostIsTheTruthInBothDirections) {
+  fixture f;
+  auto m = f.modules();
+  module_detection installed;
+  installed.detect.state = sdk::detect_state::installed;
+  installed.detect.evidence = "all 2 probes passed";
+  module_detection absent;
+  absent.detect.state = sdk::detect_state::absent;
+  absent.detect.evidence = "probe 'file' failed (exit 1): The file exists.";
+
+  // Status file lost, module present: noop.
+  auto lost = plan_module(m[0], installed, nullptr);
+  EXPECT_EQ(lost.action, plan_action::noop);
+  EXPECT_EQ(lost.reason.rfind("detected installed on remote host", 0), 0u);
+
+  // Status file says installed, host wiped: install again.
+  module_record stale;
+  stale.state = "installed";
+  auto wiped = plan_module(m[0], absent, &stale);
+  EXPECT_EQ(wiped.action, plan_action::install);
+  EXPECT_NE(wiped.reason.find("status file says installed, but the host no longer has it"), std::string::npos);
+
+  module_record failed;
+  failed.state = "failed";
+  failed.error = "step 'write' failed: exit code 1";
+  auto resume = plan_module(m[0], absent, &failed);
+  EXPECT_EQ(resume.action, plan_action::install);
+  EXPECT_NE(resume.reason.find("resuming"), std::string::npos);
+
+  module_detection unknown;
+  unknown.detect.state = sdk::detect_state::unknown;
+  unknown.detect.evidence = "detection timed out after 20 s";
+  auto u = plan_module(m[0], unknown, nullptr);
+  EXPECT_EQ(u.action, plan_action::install);
+  EXPECT_NE(u.reason.find("timed out"), std::string::npos);
+}
+
+TEST(Plan, StepsToRunSkipSatisfiedOnes) {
+  fixture f;
+  auto m = f.modules();
+  module_detection d;
+  d.detect.state = sdk::detect_state::absent;
+  d.steps = {{"make-dir", "", false, true}, {"write", "", false, false}, {"sentinel", "", true, std::nullopt}};
+  auto p = plan_module(m[0], d, nullptr);
+  EXPECT_EQ(p.steps_to_run(), (std::vector<std::string>{"write", "sentinel"}));
+}
+
+}  // namespace
+}  // namespace rio::kernel::engine
