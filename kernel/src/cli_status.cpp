@@ -37,8 +37,9 @@ struct host_status {
   result<engine::host_manifest> manifest = engine::host_manifest{};
 };
 
-host_status read_status(const engine::run_paths& paths, const std::string& host, std::uint16_t port) {
-  const std::string token = engine::host_token(host, port);
+host_status read_status(const engine::run_paths& paths, const inventory::host_entry& e) {
+  const std::string& host = e.name;
+  const std::string token = engine::host_token(engine::record_host(e.name, e.where.host, e.where.port), e.where.port);
   host_status s;
   s.host = host;
   s.status_path = paths.status_file(token);
@@ -155,7 +156,7 @@ int cli_status(const cli_args& args, const cli_io& io) {
       }
       for (auto& h : inv->hosts) entries.push_back(std::move(h));
     }
-    for (const auto& e : entries) statuses.push_back(read_status(paths, e.name, e.where.port));
+    for (const auto& e : entries) statuses.push_back(read_status(paths, e));
   }
 
   int code = exit_ok;

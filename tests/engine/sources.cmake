@@ -1,1 +1,2 @@
-set(RIO_ENGINE_TEST_SOURCES)
+set(RIO_ENGINE_TEST_SOURCES
+  engine/engine_run_test.cpp)

@@ -23,4 +23,14 @@ std::string host_token(std::string_view host, std::uint16_t port) {
   return token;
 }
 
+std::string record_host(std::string_view name, std::string_view host, std::uint16_t port) {
+  std::string bare{host};
+  if (bare.size() > 2 && bare.front() == '[' && bare.back() == ']') bare = bare.substr(1, bare.size() - 2);
+  const std::string p = ":" + std::to_string(port);
+  for (const std::string& spelled : {bare, bare + p, "[" + bare + "]" + p, "[" + bare + "]"}) {
+    if (name == spelled) return bare;
+  }
+  return std::string{name};
+}
+
 }  // namespace rio::kernel::engine

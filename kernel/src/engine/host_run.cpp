@@ -99,7 +99,7 @@ class host_runner {
     out_.host = req_.name;
     out_.address = address_of(req_.where);
     out_.run_id = s_.run_id;
-    token_ = host_token(req_.name, req_.where.port);
+    token_ = host_token(record_host(req_.name, req_.where.host, req_.where.port), req_.where.port);
     out_.status_path = s_.paths.status_file(token_);
     out_.log_path = s_.paths.log_file(token_);
   }

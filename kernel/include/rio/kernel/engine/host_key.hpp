@@ -14,4 +14,11 @@ namespace rio::kernel::engine {
 /** The file-name token for host (as given, trimmed) and port. Never empty. */
 std::string host_token(std::string_view host, std::uint16_t port = 22);
 
+/**
+ * The host part of a record's identity: an inventory alias stays as it is, while a name that only
+ * spells the address (`h`, `h:port`, `[v6]:port`) becomes the bare host, so `rio status h:2222`
+ * finds what `rio install h:2222` wrote, and the port goes into the token once.
+ */
+std::string record_host(std::string_view name, std::string_view host, std::uint16_t port);
+
 }  // namespace rio::kernel::engine
