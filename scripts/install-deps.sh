@@ -11,10 +11,12 @@ packages=(
   libssh2-1-dev libsodium-dev
   # libcrypto: the vault reads the original's Fernet (AES-128-CBC) vaults; libsodium has no AES-CBC.
   libssl-dev
+  # rio demo (the main job) and the tests start their own sshd on loopback; the offline fixture
+  # upstreams are local git repositories fetched with curl file:// URLs.
+  openssh-server openssh-client curl git
 )
 if [[ "${1:-}" == "--test" ]]; then
-  # openssh-server/-client: tests start their own sshd on loopback; curl and git: fixtures.
-  packages+=(libgtest-dev libgmock-dev openssh-server openssh-client curl git)
+  packages+=(libgtest-dev libgmock-dev)
 fi
 
 missing=()

@@ -55,6 +55,23 @@ std::span<const cli_command> cli_commands() {
        "  --json   {\"ok\",\"host\",\"status\":<manifest>,\"status_path\",\"running\"} for one host,\n"
        "           {\"ok\",\"hosts\":[{\"host\",\"modules\":{id:state},\"updated_at\",\"status_path\"}]} otherwise\n",
        &cli_status},
+      {"demo", "demo [--online] [--keep] [-m MODULES]",
+       "Run plan, install and the idempotent rerun against a throwaway loopback SSH host",
+       "Usage: rio demo [--online] [--keep] [-m MODULES]\n"
+       "\n"
+       "Shows the whole product on this machine: starts a throwaway SSH host on 127.0.0.1 (its own\n"
+       "sshd with generated keys and an isolated home under a scratch directory), then runs rio plan,\n"
+       "rio install, a second rio install (every module detected: noop) and rio status over real SSH.\n"
+       "By default the modules install from offline fixture upstreams (local git repositories,\n"
+       "installer scripts and stand-ins for system tools), so nothing leaves the machine.\n"
+       "Needs /usr/sbin/sshd (openssh-server), ssh-keygen and git.\n"
+       "\n"
+       "  --online      use the modules' real upstream sources (GitHub, lmstudio.ai, ollama.com, your\n"
+       "                package manager): a real install of the tools into the throwaway home, and of\n"
+       "                system packages onto THIS machine through the loopback host\n"
+       "  --keep        keep the scratch directory (host home, status files, logs) for inspection\n"
+       "  -m MODULES    which modules (default all)\n",
+       &cli_demo},
       {"vault", "vault <subcommand>", "Keep SSH credentials in the encrypted vault (init, set, get, list, rotate, ...)",
        "Usage: rio vault <subcommand> [options]      (`rio vault help <subcommand>` shows one)\n"
        "\n"

@@ -48,5 +48,6 @@ int cli_vault(const cli_args& args, const cli_io& io);
 int cli_plan(const cli_args& args, const cli_io& io);
 int cli_install(const cli_args& args, const cli_io& io);
 int cli_status(const cli_args& args, const cli_io& io);
+int cli_demo(const cli_args& args, const cli_io& io);
 
 }  // namespace rio::kernel

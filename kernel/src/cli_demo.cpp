@@ -1,0 +1,111 @@
+// `rio demo`: the whole product on one machine. Starts a throwaway SSH host on loopback (rio's
+// own sshd, generated keys, an isolated home), points the four modules at offline fixture
+// upstreams, and shows plan, install, and the second run's noop with the real engine over real
+// SSH. With --online the modules use their real upstream sources instead.
+#include <rio/kernel/cli_command.hpp>
+#include <rio/kernel/engine/durable_file.hpp>
+#include <rio/kernel/sandbox/fixture_upstreams.hpp>
+#include <rio/kernel/sandbox/throwaway_host.hpp>
+
+#include <cstdlib>
+#include <fstream>
+#include <ostream>
+
+namespace rio::kernel {
+namespace fs = std::filesystem;
+namespace {
+
+std::optional<fs::path> make_scratch(const cli_io& io) {
+  std::string pattern = (fs::temp_directory_path() / "rio-demo-XXXXXX").string();
+  if (::mkdtemp(pattern.data()) == nullptr) {
+    io.err << "rio: demo: cannot create a scratch directory under " << fs::temp_directory_path().string() << "\n";
+    return std::nullopt;
+  }
+  return fs::path{pattern};
+}
+
+void banner(const cli_io& io, const std::string& title) { io.out << "\n==> " << title << "\n" << std::flush; }
+
+}  // namespace
+
+int cli_demo(const cli_args& args, const cli_io& io) {
+  bool online = false, keep = false;
+  std::string modules = "all";
+  for (std::size_t i = 0; i < args.rest.size(); ++i) {
+    const auto& a = args.rest[i];
+    if (a == "--online") online = true;
+    else if (a == "--keep") keep = true;
+    else if ((a == "-m" || a == "--modules") && i + 1 < args.rest.size()) modules = args.rest[++i];
+    else return usage_error(io, "demo: unknown argument '" + a + "'");
+  }
+  auto cfg = settings_or_report(args, io);
+  if (!cfg) return exit_failed;
+  auto scratch = make_scratch(io);
+  if (!scratch) return exit_failed;
+
+  sandbox::fixture_upstreams fixtures;
+  if (!online) {
+    auto made = sandbox::make_fixture_upstreams(*scratch / "upstreams");
+    if (!made) {
+      io.err << "rio: demo: " << made.error().message << "\n";
+      return exit_failed;
+    }
+    fixtures = std::move(*made);
+  }
+  sandbox::host_options ho;
+  ho.stub_dir = fixtures.stub_dir;
+  auto host = sandbox::throwaway_host::start(*scratch / "host", ho);
+  if (!host) {
+    io.err << "rio: demo: " << host.error().message << "\n";
+    return exit_failed;
+  }
+  const auto t = (*host)->target();
+  const std::string spec = t.user + "@" + t.host + ":" + std::to_string(t.port);
+
+  // The demo's own root, so it never touches the operator's status files or vault.
+  const fs::path root = *scratch / "root";
+  auto write = [&](const fs::path& rel, const std::string& text) {
+    fs::create_directories((root / rel).parent_path());
+    std::ofstream{root / rel} << text;
+  };
+  write("config/comfyvn.json", "{\"features\": {\"enable_remote_installer\": true}}\n");
+  write("config/settings/config.json", "{\"models\": []}\n");
+  std::ifstream known{(*host)->known_hosts_file()};
+  std::string known_line((std::istreambuf_iterator<char>(known)), std::istreambuf_iterator<char>());
+  write("data/ssh/known_hosts", known_line);
+
+  io.out << "rio demo: a throwaway SSH host on " << spec << " (sshd pid " << (*host)->pid() << ")\n"
+         << "  remote home: " << (*host)->home().string() << "\n"
+         << "  rio root:    " << root.string() << "\n"
+         << "  upstreams:   " << (online ? std::string{"the real ones (--online)"} : fixtures.dir.string() + " (offline fixtures)") << "\n";
+
+  auto run = [&](const std::string& title, const std::string& command) {
+    banner(io, title);
+    std::vector<std::string> argv{"--root", root.string(), "--plugin-dir", cfg->plugin_dir.string(), command, spec,
+                                  "-m", modules, "--identity", (*host)->user_key().string(), "--strict-host-keys"};
+    for (const auto& [module, values] : fixtures.options) {
+      for (const auto& [k, v] : values) argv.insert(argv.end(), {"--set", module + "." + k + "=" + v});
+    }
+    if (online) argv.insert(argv.end(), {"--set", "ollama.service=background"});
+    return run_cli(argv, io);
+  };
+  int code = run("rio plan (changes nothing)", "plan");
+  if (code == exit_ok) code = run("rio install", "install");
+  if (code == exit_ok) code = run("rio install again: every module is detected, nothing runs", "install");
+  if (code == exit_ok) {
+    banner(io, "rio status");
+    code = run_cli({"--root", root.string(), "status"}, io);
+  }
+
+  (*host)->stop();
+  if (keep) {
+    io.out << "\nKept " << scratch->string() << " (--keep).\n";
+  } else {
+    std::error_code ec;
+    fs::remove_all(*scratch, ec);
+  }
+  io.out << (code == exit_ok ? "\nrio demo: OK\n" : "\nrio demo: FAILED\n");
+  return code;
+}
+
+}  // namespace rio::kernel
