@@ -92,7 +92,10 @@ class engine_world {
     return a;
   }
 
-  cli_run run(const std::vector<std::string>& a) const { return run_cli(a, {{"HOME", scratch_.path().string()}}); }
+  cli_run run(const std::vector<std::string>& a, env_map env = {}) const {
+    env.emplace("HOME", scratch_.path().string());
+    return run_cli(a, env);
+  }
 
   /** `rio <a>` as a real child process of the built binary. */
   rio_process spawn(const std::vector<std::string>& a, const std::string& tag) const {

@@ -1,2 +1,3 @@
 set(RIO_ENGINE_TEST_SOURCES
-  engine/engine_run_test.cpp)
+  engine/engine_run_test.cpp
+  engine/engine_canary_test.cpp)
