@@ -1,7 +1,7 @@
 // Ollama: the official install script (downloaded, then run; never piped), then the service is
 // started and rio waits for its health endpoint. The original ran `ollama serve` in the
 // foreground, which never returns; here systemd runs it, or a detached background server when
-// the host has no systemd.
+// the host has no systemd (option `service`: auto, systemd or background).
 
 #include <rio/sdk/data_installer.hpp>
 #include <rio/sdk/module.hpp>
@@ -25,6 +25,10 @@ sdk::module_spec make_spec() {
       {"api_address", sdk::option_type::string, "127.0.0.1:11434", "host:port where the Ollama API answers.", false},
       {"health_timeout", sdk::option_type::integer, "60", "Seconds to wait for the API after starting Ollama.",
        false},
+      {"service", sdk::option_type::identifier, "auto",
+       "How the server runs: auto (systemd when the host runs it, else background), systemd, or background "
+       "(a detached `ollama serve` owned by the login user).",
+       false},
   };
 
   // The script uses sudo itself when not root; check first that it cannot hang on a password.
@@ -42,9 +46,19 @@ sdk::module_spec make_spec() {
   serve.id = "service";
   serve.description = "Start the Ollama service and wait for its API.";
   serve.command =
+      // The option's type only guarantees an identifier; the value itself is checked here, first.
+      "case {{service}} in\n"
+      "  auto)\n"
+      "    if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then rio_service=systemd\n"
+      "    else rio_service=background; fi ;;\n"
+      "  systemd|background) rio_service={{service}} ;;\n"
+      "  *) echo \"rio: option 'service' must be auto, systemd or background, not \"{{service}} >&2; exit 2 ;;\n"
+      "esac\n"
+      "if [ \"$rio_service\" = systemd ]; then\n"
+      "  command -v systemctl >/dev/null 2>&1 ||\n"
+      "    { echo \"rio: service is 'systemd' but this host has no systemctl; use 'background'\" >&2; exit 1; }\n"
       // Under systemd the address goes into a drop-in, never into the unit file the Ollama
       // installer rewrites on every upgrade (ollama#1278 and many duplicates).
-      "if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then\n"
       "  rio_dropin=/etc/systemd/system/ollama.service.d/rio.conf\n"
       "  rio_want=$(printf '[Service]\\nEnvironment=\"OLLAMA_HOST=%s\"' {{api_address}})\n"
       "  if [ \"$(cat \"$rio_dropin\" 2>/dev/null)\" != \"$rio_want\" ]; then\n"

@@ -172,7 +172,7 @@ TEST(EngineRun, ConfigSyncNeverOverwritesAnOperatorsFile) {
 TEST(EngineRun, ADeadAndAKilledHostFailOnlyThemselves) {
   REQUIRE_SSHD();
   engine_world w;
-  auto& a = w.add_host();
+  w.add_host();
   auto& b = w.add_host("127.0.0.2");
   // A port nobody listens on: bound and closed again, so connect is refused at once.
   auto& dead = w.add_host("127.0.0.3");

@@ -2,6 +2,12 @@
 
 #include "module_test_support.hpp"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+
 namespace rio::test {
 namespace {
 
@@ -16,7 +22,16 @@ const std::string install_cmd =
     "OLLAMA_VERSION='' sh \"$rio_script\"";
 const std::string service_check = "curl -fsS \"http://\"'127.0.0.1:11434'\"/api/version\" >/dev/null 2>&1";
 const std::string service_cmd =
-    "if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then\n"
+    "case 'auto' in\n"
+    "  auto)\n"
+    "    if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then rio_service=systemd\n"
+    "    else rio_service=background; fi ;;\n"
+    "  systemd|background) rio_service='auto' ;;\n"
+    "  *) echo \"rio: option 'service' must be auto, systemd or background, not \"'auto' >&2; exit 2 ;;\n"
+    "esac\n"
+    "if [ \"$rio_service\" = systemd ]; then\n"
+    "  command -v systemctl >/dev/null 2>&1 ||\n"
+    "    { echo \"rio: service is 'systemd' but this host has no systemctl; use 'background'\" >&2; exit 1; }\n"
     "  rio_dropin=/etc/systemd/system/ollama.service.d/rio.conf\n"
     "  rio_want=$(printf '[Service]\\nEnvironment=\"OLLAMA_HOST=%s\"' '127.0.0.1:11434')\n"
     "  if [ \"$(cat \"$rio_dropin\" 2>/dev/null)\" != \"$rio_want\" ]; then\n"
@@ -37,6 +52,18 @@ const std::string service_cmd =
     "echo \"rio: Ollama did not answer on \"'127.0.0.1:11434'\" within 60 s\" >&2\n"
     "exit 1";
 const std::string hints_dest = "~/.config/comfyvn/remote/ollama.json";
+
+/** Runs `script` with the local /bin/sh; returns "<exit code>|<stdout and stderr>". */
+std::string run_sh_locally(const std::string& script) {
+  const std::string command = "/bin/sh -c " + sdk::shell_quote(script) + " 2>&1";
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr) return "popen failed";
+  std::string out;
+  std::array<char, 512> buf{};
+  while (std::size_t n = std::fread(buf.data(), 1, buf.size(), pipe)) out.append(buf.data(), n);
+  const int status = ::pclose(pipe);
+  return std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1) + "|" + out;
+}
 
 class OllamaModule : public module_test {
  protected:
@@ -82,7 +109,8 @@ TEST_F(OllamaModule, OverridesAreShellQuoted) {
   auto report = install({{"installer_url", "https://mirror.example.com/ollama/install.sh"},
                          {"version", "0.5.7"},
                          {"api_address", "127.0.0.1:11500"},
-                         {"health_timeout", "90"}});
+                         {"health_timeout", "90"},
+                         {"service", "background"}});
   ASSERT_TRUE(report) << report.error().describe();
   auto b = shell.bodies();
   ASSERT_EQ(b.size(), 5u);
@@ -91,7 +119,46 @@ TEST_F(OllamaModule, OverridesAreShellQuoted) {
   EXPECT_EQ(b[2], "curl -fsS \"http://\"'127.0.0.1:11500'\"/api/version\" >/dev/null 2>&1");
   EXPECT_TRUE(contains(b[3], "OLLAMA_HOST='127.0.0.1:11500' nohup ollama serve"));
   EXPECT_TRUE(contains(b[3], "while [ \"$rio_i\" -lt 90 ]; do\n"));
+  EXPECT_TRUE(b[3].starts_with("case 'background' in\n"));
+  EXPECT_TRUE(contains(b[3], "  systemd|background) rio_service='background' ;;\n"));
   expect_safe_commands(shell, env);
+}
+
+TEST_F(OllamaModule, ServiceOptionChoosesSystemdOrABackgroundServer) {
+  // Only the selection at the top of the service command runs here (locally, with /bin/sh): it
+  // ends before anything that would start or configure a service.
+  const bool host_has_systemd =
+      ::access("/run/systemd/system", F_OK) == 0 && run_sh_locally("command -v systemctl >/dev/null").starts_with("0|");
+  const std::string auto_choice = host_has_systemd ? "systemd" : "background";
+  for (const auto& [value, expected] : std::vector<std::pair<std::string, std::string>>{
+           {"auto", "0|" + auto_choice}, {"systemd", "0|systemd"}, {"background", "0|background"}}) {
+    SCOPED_TRACE(value);
+    auto body = sdk::render_command(spec().install_steps.at(1).command, spec(), options({{"service", value}}));
+    ASSERT_TRUE(body) << body.error().describe();
+    const auto selection_end = body->find("if [ \"$rio_service\" = systemd ]");
+    ASSERT_NE(selection_end, std::string::npos);
+    EXPECT_EQ(run_sh_locally(body->substr(0, selection_end) + "printf '%s' \"$rio_service\""), expected);
+  }
+}
+
+TEST_F(OllamaModule, UnknownServiceValueFailsTheStepBeforeAnythingRuns) {
+  // A well-formed identifier that is not a mode passes option validation; the step refuses it.
+  auto body = sdk::render_command(spec().install_steps.at(1).command, spec(), options({{"service", "upstart"}}));
+  ASSERT_TRUE(body) << body.error().describe();
+  EXPECT_EQ(run_sh_locally(*body),
+            "2|rio: option 'service' must be auto, systemd or background, not upstart\n");
+}
+
+TEST_F(OllamaModule, SystemdServiceWithoutSystemctlFailsWithAdvice) {
+  shell.on("rio_service=", exits(1, "rio: service is 'systemd' but this host has no systemctl; use 'background'"))
+      .on("command -v ollama", exits(1))
+      .on("/api/version", exits(1));
+  auto report = install({{"service", "systemd"}});
+  ASSERT_TRUE(report) << report.error().describe();
+  EXPECT_EQ(outcomes(*report),
+            (std::vector<std::string>{"install-script=done", "service=failed", "sentinel=not_run"}));
+  EXPECT_TRUE(contains(report->steps[1].stderr_tail, "use 'background'"));
+  EXPECT_TRUE(contains(shell.bodies().at(3), "  systemd|background) rio_service='systemd' ;;\n"));
 }
 
 TEST_F(OllamaModule, RerunSendsOnlyDoneChecksAndSentinel) {
@@ -170,7 +237,8 @@ TEST_F(OllamaModule, DetectReportsInstalledAbsentAndUnknown) {
 TEST_F(OllamaModule, RejectsInvalidOverridesNamingTheOption) {
   for (const auto& [name, value] : std::vector<std::pair<std::string, std::string>>{
            {"version", "-v"}, {"version", "0.5.7; id"}, {"health_timeout", "-5"}, {"health_timeout", "1m"},
-           {"api_address", "127.0.0.1:11434\n"}, {"installer_url", "https://ollama.com/install .sh"}}) {
+           {"api_address", "127.0.0.1:11434\n"}, {"installer_url", "https://ollama.com/install .sh"},
+           {"service", "-background"}, {"service", "back ground"}, {"service", ""}}) {
     SCOPED_TRACE(name + "=" + value);
     auto resolved = sdk::resolve_options(spec(), {{name, value}});
     ASSERT_FALSE(resolved);

@@ -150,7 +150,7 @@ std::string utc_timestamp() {
   std::time_t t = system_clock::to_time_t(secs);
   std::tm tm{};
   ::gmtime_r(&t, &tm);
-  char buf[48];
+  char buf[96];  // generous: GCC's -Wformat-truncation counts the widest possible ints
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06lld+00:00", tm.tm_year + 1900, tm.tm_mon + 1,
                 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<long long>(micros));
   return buf;
