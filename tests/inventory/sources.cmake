@@ -1,1 +1,6 @@
-set(RIO_INVENTORY_TEST_SOURCES)
+# Fleet inventory parsing (kernel/src/inventory), in rio_unit_tests.
+set(RIO_INVENTORY_TEST_SOURCES
+  inventory/inventory_simple_test.cpp
+  inventory/inventory_ansible_test.cpp
+  inventory/inventory_ranges_test.cpp
+  inventory/inventory_select_test.cpp)

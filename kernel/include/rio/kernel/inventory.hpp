@@ -3,6 +3,7 @@
 // the file itself: rio's simple list (one `[user@]host[:port] [key=value...]` per line) and
 // Ansible's INI inventory (groups in [brackets], `alias ansible_host=... ansible_port=...`,
 // [group:vars], [group:children], host ranges such as web[01:20]), which operators already keep.
+// Operator documentation, with both formats and the precedence rules: docs/inventory.md.
 
 #include <rio/kernel/error.hpp>
 #include <rio/kernel/ssh/target.hpp>
@@ -17,20 +18,33 @@ namespace rio::kernel::inventory {
 
 /** One host to run on. */
 struct host_entry {
-  /** What the operator calls it: the inventory name (Ansible alias) or the host as written. */
+  /**
+   * What the operator calls it, unique within an inventory. Ansible: the inventory name (alias),
+   * without a port. Simple list and parse_host_spec: the host as written without the user, plus
+   * ":port" when the port is not 22 (`web1`, `web1:2222`, `[2001:db8::1]:2222`), so one address
+   * on two ports gives two hosts.
+   */
   std::string name;
-  /** Where to connect. user is empty and port 22 when the inventory does not say. */
+  /**
+   * Where to connect: host without IPv6 brackets (Ansible: ansible_host, else the name). user is
+   * empty and port 22 when the inventory does not say. Host and port have passed ssh::validate,
+   * and so has the user when set.
+   */
   ssh::target where;
-  bool user_set = false;
-  bool port_set = false;
-  /** identity file (`identity=` or ansible_ssh_private_key_file); empty when not given. */
+  bool user_set = false;  ///< the inventory named a user (else the run's default applies)
+  bool port_set = false;  ///< the inventory named a port, even if it is 22
+  /** identity file (`identity=` or ansible_ssh_private_key_file) as written; empty when not given. */
   std::string identity;
   /**
    * Module option overrides written as `<module>.<option>=value` (e.g. comfyui.ref=v0.3.10), keyed
    * by module id, then option name. Validated later against the module's schema.
    */
   std::map<std::string, std::map<std::string, std::string>> module_options;
-  /** Groups the host belongs to (Ansible format), in file order, without "all". */
+  /**
+   * Groups the host belongs to (Ansible format), directly or through [group:children], ordered by
+   * each group's first mention in the file, without "all". A host in no other group is in
+   * "ungrouped". Empty for the simple list.
+   */
   std::vector<std::string> groups;
   /** 1-based line that declared the host first. */
   int line = 0;
@@ -41,24 +55,33 @@ struct inventory {
 };
 
 /**
- * Parses inventory text. `source` names the file in error messages. Errors: errc::bad_config
- * naming source, line and the problem (bad host, bad port, unknown key, unterminated range...).
- * Every host is validated with ssh::validate before it is returned.
+ * Parses inventory text. The format is Ansible INI when any line is a section header (`[name]`,
+ * `[name:vars]`, `[name:children]`), else the simple list. `source` names the file in error
+ * messages. Errors: errc::bad_config as "<source>:<line>: <problem>" (bad host, bad port, unknown
+ * key, bad range, group cycle...); values in messages are quoted and cut to 60 characters. Every
+ * host is validated with ssh::validate before it is returned. Text without hosts gives an empty
+ * inventory, not an error.
  */
 result<inventory> parse_inventory(std::string_view text, std::string_view source);
 
-/** Reads and parses a file. Errors: errc::bad_config (unreadable file, or as above). */
+/**
+ * Reads and parses a file; its path is the `source`. Errors: errc::bad_config ("<path>: no such
+ * file", not a regular file, larger than 64 MiB, unreadable, or as above).
+ */
 result<inventory> load_inventory(const std::filesystem::path& file);
 
 /**
  * One host as written on the command line: `host`, `user@host`, `host:port`, `user@host:port`,
- * `[v6addr]:port`, `user@[v6addr]:port`. Errors: errc::bad_usage naming the problem.
+ * `[v6addr]:port`, `user@[v6addr]:port` (and a bare v6addr, which cannot carry a port). line is 0.
+ * Errors: errc::bad_usage as "host '<spec>': <problem>".
  */
 result<host_entry> parse_host_spec(std::string_view spec);
 
 /**
  * The hosts that `pattern` selects: a group name, a host name, or `all`; several patterns may be
- * joined with ','. Errors: errc::bad_usage when a pattern matches nothing.
+ * joined with ',' (blanks around them are ignored). The result keeps inventory order and lists
+ * each host once. Matching is exact and case-sensitive. Errors: errc::bad_usage when a pattern is
+ * empty or matches nothing, so a typo cannot shrink the fleet quietly.
  */
 result<inventory> select_hosts(const inventory& all, std::string_view pattern);
 

@@ -1,0 +1,126 @@
+#pragma once
+// Pieces shared by the two inventory formats and parse_host_spec. Helpers report the bare problem
+// ("port '0' is not a number between 1 and 65535"); the caller that knows the file and line prefixes it.
+
+#include <rio/kernel/inventory.hpp>
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace rio::kernel::inventory::detail {
+
+// ---- text (word_split.cpp) ----
+
+/** The text split into lines: '\n' separated, a trailing '\r' and a leading UTF-8 BOM dropped. */
+std::vector<std::string_view> split_lines(std::string_view text);
+
+/** Leading and trailing blanks (space, tab, \r, \v, \f) removed. */
+std::string_view trim(std::string_view s);
+
+/**
+ * shlex-like words: blanks separate words; '...' is literal; "..." allows \" and \\; a backslash
+ * outside quotes escapes the next character; quotes may sit inside a word (key="a b"). A '#'
+ * that starts a word starts a comment to the end of the line. Errors: unterminated quote,
+ * trailing backslash.
+ */
+result<std::vector<std::string>> split_words(std::string_view line);
+
+/** `'value'` for messages: at most 60 characters, control characters as \xNN. */
+std::string shown(std::string_view value);
+
+/** "<source>:<line>: <problem>" as errc::bad_config. */
+sdk::error at_line(std::string_view source, int line, const sdk::error& problem);
+
+/** errc::bad_config with a bare problem text (no location yet). */
+sdk::error problem(std::string text);
+
+// ---- host specs (host_spec.cpp) ----
+
+/** `[user@]host[:port]` or `[user@][v6]:port`, split but not yet validated as a target. */
+struct spec_parts {
+  std::string user;  ///< empty when no '@'
+  std::string host;  ///< IPv6 without brackets
+  std::optional<std::uint16_t> port;
+};
+result<spec_parts> split_host_spec(std::string_view spec);
+
+/** An IPv6 address without brackets (inet_pton). */
+bool is_ipv6_literal(const std::string& host);
+
+/** 1..65535, decimal digits only. */
+result<std::uint16_t> parse_port(std::string_view text);
+
+/** ssh::validate, with a stand-in user when none is set yet and long values shortened. */
+result<void> check_target(const ssh::target& where);
+
+/** "host" for port 22, else "host:port" ("[v6]:port"): the name of a simple-list entry. */
+std::string spec_name(const ssh::target& where);
+
+// ---- key=value settings (host_settings.cpp) ----
+
+enum class dialect { simple, ansible };
+
+/** One recognised setting, under its canonical key: user, port, identity, host or module.option. */
+struct setting {
+  std::string key;
+  std::string value;
+  int line = 0;
+};
+using settings = std::map<std::string, setting>;  ///< canonical key -> setting; later wins
+
+/**
+ * Recognises `key` in the given dialect and checks `value` for it. Returns the setting, nullopt
+ * for a variable that is deliberately ignored (Ansible: other ansible_* and foreign variables),
+ * or an error for an unknown key (simple list) or a bad value.
+ */
+result<std::optional<setting>> make_setting(std::string_view key, std::string value, int line, dialect d);
+
+/** True for a key that make_setting ignores: its value need not even be parsed. */
+bool ignored_key(std::string_view key, dialect d);
+
+/** Copies checked settings onto the host. Cannot fail: values were checked by make_setting. */
+void apply_settings(host_entry& host, const settings& values);
+
+// ---- formats ----
+
+/** Ansible section header: `[name]`, `[name:vars]` or `[name:children]`, then only a comment. */
+struct section_header {
+  enum class kind { hosts, vars, children } type = kind::hosts;
+  std::string group;
+};
+/** The header on this line, nullopt if the line is no header, an error for `[name:other]`. */
+result<std::optional<section_header>> parse_section_header(std::string_view line);
+
+/** True when some line is a valid section header: the file is an Ansible inventory. */
+bool looks_like_ansible(const std::vector<std::string_view>& lines);
+
+result<inventory> parse_simple_list(const std::vector<std::string_view>& lines, std::string_view source);
+result<inventory> parse_ansible_ini(const std::vector<std::string_view>& lines, std::string_view source);
+
+/** Most hosts one range pattern may produce. */
+inline constexpr std::size_t max_range_hosts = 100000;
+
+/** Expands Ansible host ranges (`web[01:20]`, `db-[a:f]`, `[1:9:2]`, several per name). */
+result<std::vector<std::string>> expand_host_ranges(std::string_view pattern);
+
+/** The groups' hierarchy, applied to the hosts collected by the INI reader (ansible_groups.cpp). */
+struct raw_group {
+  std::string name;
+  int order = 0;  ///< first mention in the file
+  settings vars;
+  std::vector<std::pair<std::string, int>> children;  ///< child name, line of the entry
+};
+struct raw_host {
+  std::string name;
+  int line = 0;
+  std::vector<std::string> groups;  ///< direct groups, first appearance first
+  settings vars;
+};
+result<inventory> resolve_ansible(std::vector<raw_host> hosts, std::map<std::string, raw_group> groups,
+                                  std::string_view source);
+
+}  // namespace rio::kernel::inventory::detail
