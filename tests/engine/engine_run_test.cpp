@@ -265,6 +265,39 @@ TEST(EngineRun, TwoRunsOnOneHostAreSerialised) {
   EXPECT_LT(done, second_start);
 }
 
+TEST(EngineRun, AnAnsibleInventoryFleetIsRecordedUnderItsAliases) {
+  REQUIRE_SSHD();
+  engine_world w;
+  auto& a = w.add_host();
+  auto& b = w.add_host("127.0.0.2");
+  auto line = [](const std::string& alias, const kernel::sandbox::throwaway_host& h) {
+    auto t = h.target();
+    return alias + " ansible_host=" + t.host + " ansible_port=" + std::to_string(t.port) + " ansible_user=" + t.user +
+           " ansible_ssh_private_key_file=" + h.user_key().string() + " ansible_python_interpreter=/usr/bin/python3";
+  };
+  auto inv = w.scratch() / "hosts.ini";
+  {
+    std::ofstream f{inv};
+    f << "[gpu]\n" << line("box-a", a) << "\n" << line("box-b", b) << "\n\n[cpu]\nnever-used ansible_host=127.0.0.9\n"
+      << "\n[gpu:vars]\ncomfyui.ref=master\n";
+  }
+  auto run = w.run(engine_world::with(w.args("install", {}, "comfyui"), {"-i", inv.string(), "--limit", "gpu", "--json"}));
+  ASSERT_EQ(run.code, 0) << run.err << run.out;
+  auto r = parse_object(run.out);
+  EXPECT_EQ(r["status"], "installed");
+  auto hosts = r["hosts"].as_array();
+  ASSERT_EQ(hosts.size(), 2u);
+  EXPECT_EQ(hosts[0].as_object().at("host"), "box-a");
+  EXPECT_EQ(hosts[1].as_object().at("host"), "box-b");
+  const auto token = kernel::engine::host_token("box-a", a.target().port);
+  EXPECT_TRUE(fs::exists(w.status_dir() / (token + ".json")));
+  auto status = w.run({"--root", w.root().string(), "status", "-i", inv.string(), "--limit", "box-b", "--json"});
+  ASSERT_EQ(status.code, 0) << status.err;
+  auto s = parse_object(status.out);
+  EXPECT_EQ(s["host"], "box-b");
+  EXPECT_EQ(s["status"].as_object()["modules"].as_object()["comfyui"].as_object()["state"], "installed");
+}
+
 TEST(EngineRun, BadInputIsRefusedBeforeAnythingRuns) {
   REQUIRE_SSHD();
   engine_world w;
