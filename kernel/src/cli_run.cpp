@@ -8,9 +8,13 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <functional>
 #include <iomanip>
 #include <ostream>
 
@@ -115,11 +119,29 @@ int run_command(const cli_args& args, const cli_io& io, bool install) {
 
   progress_line progress{io, req->progress && req->hosts.size() > 1, install && !dry};
   std::vector<host_result> results;
+  int interrupted_by = 0;
   {
     asio::io_context ctx;
     ssh::session_pool pool;
     engine::fleet_options fo;
     fo.parallel = req->parallel;
+    fo.cancel = std::make_shared<engine::run_cancel>();
+    // Ctrl-C (or SIGTERM) cancels cleanly: remote commands are stopped, manifests and logs are
+    // closed with the run marked cancelled. A second signal quits at once.
+    asio::signal_set signals{ctx, SIGINT, SIGTERM};
+    std::function<void()> arm = [&] {
+      signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+        if (ec) return;
+        if (interrupted_by != 0) std::_Exit(128 + sig);
+        interrupted_by = sig;
+        progress.clear();
+        io.err << "rio: " << (sig == SIGINT ? "interrupted" : "terminated")
+               << ": stopping remote commands and recording the run (signal again to quit at once)\n" << std::flush;
+        fo.cancel->cancel();
+        arm();
+      });
+    };
+    arm();
     fo.on_progress = [&](const host_result* finished, const engine::fleet_progress& p) {
       progress.update(finished, p);
       // Without a live line, one line per finished host shows that a long fleet run moves.
@@ -129,6 +151,7 @@ int run_command(const cli_args& args, const cli_io& io, bool install) {
     };
     asio::co_spawn(ctx, [&]() -> asio::awaitable<void> {
       results = co_await engine::run_fleet(pool, req->settings, std::move(req->hosts), fo);
+      signals.cancel();
       co_await pool.close_all();
     }, asio::detached);
     ctx.run();
@@ -166,6 +189,7 @@ int run_command(const cli_args& args, const cli_io& io, bool install) {
     all_busy = all_busy && busy;
     if (r.status == "failed" || r.failure == engine::host_failure::unreachable) any_failed = true;
   }
+  if (interrupted_by != 0) return 128 + interrupted_by;
   if (all_busy) return exit_busy;
   (void)any_busy;
   return any_failed ? exit_failed : exit_ok;

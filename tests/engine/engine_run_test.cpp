@@ -236,6 +236,34 @@ TEST(EngineRun, KillNineMidRunLeavesReadableRecordsAndTheRerunCompletes) {
   EXPECT_EQ(strings_of(r["installed"]), std::vector<std::string>{"comfyui"});
 }
 
+TEST(EngineRun, InterruptStopsTheRemoteStepAndRecordsTheRunAsCancelled) {
+  REQUIRE_SSHD();
+  engine_world w;
+  auto& h = w.add_host();
+  auto gate = w.scratch() / "gate.fifo";
+  auto hold = w.scratch() / "hold.fifo";
+  auto python = w.gate_python(gate, h.home(), hold);
+  auto args = engine_world::with(w.args("install", {engine_world::spec(h)}, "comfyui,ollama"),
+                                 {"--set", "comfyui.python=" + python.string(), "--json"});
+  auto child = w.spawn(args, "interrupted");
+  ASSERT_EQ(engine_world::pass_gate(gate), "reached");  // the venv step now blocks on `hold`
+  ::kill(child.pid, SIGINT);
+  EXPECT_EQ(child.wait(), 128 + SIGINT) << read_file(child.err);
+  EXPECT_NE(read_file(child.err).find("interrupted: stopping remote commands"), std::string::npos);
+  auto r = parse_object(read_file(child.out));
+  EXPECT_EQ(r["status"], "cancelled") << read_file(child.out);
+  EXPECT_EQ(strings_of(r["failed"]), (std::vector<std::string>{"comfyui", "ollama"}));
+  auto manifest = parse_object(status_file_text(w, h));
+  EXPECT_EQ(manifest["last_run"].as_object()["state"], "finished");
+  EXPECT_EQ(manifest["last_run"].as_object()["status"], "cancelled");
+  EXPECT_EQ(manifest["modules"].as_object()["ollama"].as_object()["state"], "failed");
+  EXPECT_FALSE(fs::exists(h.home() / ".config/comfyvn/remote/comfyui.installed"));
+
+  fs::remove(gate);
+  auto rerun = w.run(engine_world::with(w.args("install", {engine_world::spec(h)}, "comfyui,ollama"), {"--json"}));
+  EXPECT_EQ(rerun.code, 0) << rerun.err << rerun.out;
+}
+
 TEST(EngineRun, TwoRunsOnOneHostAreSerialised) {
   REQUIRE_SSHD();
   engine_world w;

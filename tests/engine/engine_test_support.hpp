@@ -122,12 +122,15 @@ class engine_world {
    * the virtualenv: the test reads the FIFO when it wants to know that the step is running
    * remotely. A blocking FIFO open is the synchronisation; nothing sleeps.
    */
-  fs::path gate_python(const fs::path& gate, const fs::path& gated_home) {
+  fs::path gate_python(const fs::path& gate, const fs::path& gated_home, const fs::path& hold = {}) {
     ::mkfifo(gate.c_str(), 0600);
+    if (!hold.empty()) ::mkfifo(hold.c_str(), 0600);
+    // With `hold`, the step then blocks until someone writes to it (or it is killed).
+    const std::string wait_hold = hold.empty() ? std::string{} : "  cat '" + hold.string() + "' >/dev/null\n";
     const std::string real = fixtures_.options.at("comfyui").at("python");
     auto stub = scratch_.write("gate/python", "#!/bin/sh\nif [ \"$1\" = -m ] && [ \"$2\" = venv ] && [ \"$HOME\" = '" +
                                                   gated_home.string() + "' ] && [ -p '" + gate.string() +
-                                                  "' ]; then\n  echo reached > '" + gate.string() + "'\nfi\nexec '" +
+                                                  "' ]; then\n  echo reached > '" + gate.string() + "'\n" + wait_hold + "fi\nexec '" +
                                                   real + "' \"$@\"\n");
     fs::permissions(stub, fs::perms::owner_all);
     return stub;

@@ -30,6 +30,7 @@ const char* failure_name(host_failure f) {
     case host_failure::busy: return "busy";
     case host_failure::unreachable: return "unreachable";
     case host_failure::local_io: return "local_io";
+    case host_failure::cancelled: return "cancelled";
   }
   return "";
 }

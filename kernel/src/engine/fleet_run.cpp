@@ -2,6 +2,8 @@
 
 #include <rio/sdk/coro.hpp>
 
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -20,13 +22,16 @@ struct fleet_state {
   std::size_t next = 0;
   std::size_t workers_left = 0;
   fleet_progress progress;
+  std::vector<std::unique_ptr<asio::cancellation_signal>> signals;  // one per worker
+  bool cancelled = false;
   asio::steady_timer all_done;
   explicit fleet_state(asio::any_io_executor ex) : all_done(ex, asio::steady_timer::time_point::max()) {}
 };
 
 asio::awaitable<void> worker(ssh::session_pool& pool, const run_settings& settings, const fleet_options& options,
                              std::shared_ptr<fleet_state> st) {
-  while (st->next < st->hosts.size()) {
+  co_await asio::this_coro::throw_if_cancelled(false);
+  while (st->next < st->hosts.size() && !st->cancelled) {
     const std::size_t i = st->next++;
     ++st->progress.running;
     if (options.on_progress) options.on_progress(nullptr, st->progress);
@@ -43,6 +48,9 @@ asio::awaitable<void> worker(ssh::session_pool& pool, const run_settings& settin
 
 asio::awaitable<std::vector<host_result>> run_fleet(ssh::session_pool& pool, const run_settings& settings,
                                                     std::vector<host_request> hosts, fleet_options options) {
+  // The workers borrow `settings`, `pool` and `options`: this frame must outlive them, so a
+  // cancellation of the caller is forwarded to the workers and then waited out, never thrown.
+  co_await asio::this_coro::throw_if_cancelled(false);
   auto ex = co_await asio::this_coro::executor;
   auto st = std::make_shared<fleet_state>(ex);
   st->results.resize(hosts.size());
@@ -55,10 +63,17 @@ asio::awaitable<std::vector<host_result>> run_fleet(ssh::session_pool& pool, con
   st->progress.total = st->hosts.size();
   const std::size_t workers = std::min(std::max<std::size_t>(options.parallel, 1), st->hosts.size());
   st->workers_left = workers;
+  for (std::size_t w = 0; w < workers; ++w) st->signals.push_back(std::make_unique<asio::cancellation_signal>());
+  auto cancel_all = [st] {
+    if (st->cancelled) return;
+    st->cancelled = true;
+    for (auto& sig : st->signals) sig->emit(asio::cancellation_type::terminal);
+  };
+  if (options.cancel) options.cancel->on_cancel(cancel_all);
   for (std::size_t w = 0; w < workers; ++w) {
     // Workers start only once this coroutine suspends below (co_spawn posts), so the count is
     // complete before any of them can finish.
-    asio::co_spawn(ex, worker(pool, settings, options, st), [st](std::exception_ptr e) {
+    asio::co_spawn(ex, worker(pool, settings, options, st), asio::bind_cancellation_slot(st->signals[w]->slot(), [st](std::exception_ptr e) {
       if (e) {
         // run_host reports failures as values; an exception here is a bug, and the host it hit
         // stays marked failed instead of taking the whole call down.
@@ -70,14 +85,34 @@ asio::awaitable<std::vector<host_result>> run_fleet(ssh::session_pool& pool, con
         }
       }
       if (--st->workers_left == 0) st->all_done.cancel();
-    });
+    }));
   }
-  if (st->workers_left > 0) co_await st->all_done.async_wait(sdk::use_nothrow);
+  while (st->workers_left > 0) {
+    co_await st->all_done.async_wait(sdk::use_nothrow);
+    if (st->workers_left > 0) cancel_all();  // woken early: the caller cancelled us
+  }
+  if (options.cancel) options.cancel->on_cancel(nullptr);
+  for (auto& r : st->results) {
+    if (r.status.empty()) {  // never started: the run was cancelled first
+      r.status = "cancelled";
+      r.failure = host_failure::cancelled;
+      r.error = "run cancelled before this host started";
+    }
+  }
   co_return std::move(st->results);
+}
+
+void run_cancel::cancel() {
+  if (cancelled_) return;
+  cancelled_ = true;
+  if (emit_) emit_();
 }
 
 std::string fleet_status(const std::vector<host_result>& results) {
   bool installed = false;
+  for (const auto& r : results) {
+    if (r.status == "cancelled") return "cancelled";
+  }
   for (const auto& r : results) {
     if (r.status == "failed") return "failed";
     if (r.status == "installed") installed = true;

@@ -105,6 +105,9 @@ class host_runner {
   }
 
   asio::awaitable<host_result> run() {
+    // Cancellation is checked explicitly below; a nested co_await must not throw once the run
+    // is cancelled, or the manifest and log could not be closed properly.
+    co_await asio::this_coro::throw_if_cancelled(false);
     const auto started = std::chrono::steady_clock::now();
     emit(run_event_kind::host_started, "", "", "", out_.address);
     co_await run_inner();
@@ -125,9 +128,13 @@ class host_runner {
       } else {
         taken = host_lock::try_acquire(lock_file, req_.name, s_.run_id);
       }
-      if (!taken) co_return host_failed(taken.error().code == make_error_code(errc::host_busy) ? host_failure::busy
-                                                                                               : host_failure::local_io,
-                                        taken.error().message);
+      if (!taken) {
+        const auto& code = taken.error().code;
+        co_return host_failed(code == make_error_code(errc::host_busy)           ? host_failure::busy
+                              : code == make_error_code(sdk::errc::cancelled) ? host_failure::cancelled
+                                                                              : host_failure::local_io,
+                              taken.error().message);
+      }
       lock.emplace(std::move(*taken));
     }
 
@@ -135,6 +142,7 @@ class host_runner {
     auto batch = build_detect_batch(req_.modules, s_.asset_root);
     if (!batch) co_return host_failed(host_failure::local_io, batch.error().message);
 
+    if (co_await cancelled()) co_return host_failed(host_failure::cancelled, "run cancelled before connecting");
     auto options = connect_options();
     auto session = co_await pool_.get(options);
     std::vector<module_detection> found;
@@ -212,6 +220,12 @@ class host_runner {
 
     for (std::size_t i = 0; i < out_.plan.size(); ++i) {
       const module_plan& p = out_.plan[i];
+      if (co_await cancelled()) {
+        record_cancelled(i);
+        save();
+        finish("cancelled", "run cancelled");
+        co_return;
+      }
       if (p.action == plan_action::noop) {
         record_noop(p);
       } else {
@@ -219,8 +233,45 @@ class host_runner {
       }
       if (!save()) co_return;
     }
-    std::string status = !out_.failed.empty() ? "failed" : out_.installed.empty() ? "noop" : "installed";
-    finish(status, "");
+    const bool was_cancelled = co_await cancelled();
+    if (was_cancelled) {
+      out_.failure = host_failure::cancelled;
+      out_.error = "run cancelled";
+    }
+    std::string status = was_cancelled ? "cancelled" : !out_.failed.empty() ? "failed" : out_.installed.empty() ? "noop" : "installed";
+    finish(status, was_cancelled ? "run cancelled" : "");
+  }
+
+  // Modules from `first` on never ran: recorded as failed (so the next run plans them), with why.
+  void record_cancelled(std::size_t first) {
+    out_.failure = host_failure::cancelled;
+    out_.error = "run cancelled";
+    for (std::size_t i = first; i < out_.plan.size(); ++i) {
+      const module_plan& p = out_.plan[i];
+      log_->module_line(p.id, "not started: run cancelled");
+      out_.failed.push_back(p.id);
+      module_record rec;
+      auto prev = manifest_.modules.find(p.id);
+      if (prev != manifest_.modules.end()) rec = prev->second;  // what was known stays known
+      if (rec.state.empty() || rec.state == "failed") {
+        rec.state = "failed";
+        rec.failed_at = utc_timestamp();
+        rec.error = "run " + s_.run_id + " was cancelled before this module";
+      }
+      rec.reason = "run " + s_.run_id + " was cancelled before this module";
+      rec.run_id = s_.run_id;
+      rec.notes = p.notes;
+      rec.tags = p.tags;
+      rec.updated_at = utc_timestamp();
+      manifest_.modules[p.id] = std::move(rec);
+      out_.outcomes.push_back({p.id, "failed", "run cancelled", {}, {}});
+      emit(run_event_kind::module_finished, p.id, "", "failed", "run cancelled");
+    }
+  }
+
+  asio::awaitable<bool> cancelled() {
+    auto state = co_await asio::this_coro::cancellation_state;
+    co_return state.cancelled() != asio::cancellation_type::none;
   }
 
   void record_noop(const module_plan& p) {
@@ -248,7 +299,9 @@ class host_runner {
 
     const ssh::connect_options options = connect_options();
     auto session = co_await pool_.get(options);
-    if (!session) {
+    if (co_await cancelled()) {
+      outcome.error = "run cancelled";
+    } else if (!session) {
       outcome.error = "cannot reconnect: " + session.error().describe();
     } else {
       note_session(*session);
@@ -371,7 +424,7 @@ class host_runner {
   void host_failed(host_failure f, const std::string& why) {
     out_.failure = f;
     out_.error = redact(why);
-    out_.status = "failed";
+    out_.status = f == host_failure::cancelled ? "cancelled" : "failed";
     for (const auto& m : req_.modules) out_.failed.push_back(m.spec().id);
   }
 

@@ -9,6 +9,8 @@
 
 #include <cstddef>
 #include <functional>
+#include <memory>
+#include <string>
 #include <vector>
 
 namespace rio::kernel::engine {
@@ -20,8 +22,27 @@ struct fleet_progress {
   std::size_t running = 0;  ///< started and not finished
 };
 
+/**
+ * Cancels a fleet run from outside (Ctrl-C in the CLI, a DELETE in the API). Call on the run's
+ * executor. Hosts in flight stop their current command and record the rest as cancelled; hosts
+ * not yet started are not started.
+ */
+class run_cancel {
+ public:
+  void cancel();
+  bool cancelled() const noexcept { return cancelled_; }
+
+  /** Used by run_fleet: `emit` is called once, on cancel(). */
+  void on_cancel(std::function<void()> emit) { emit_ = std::move(emit); }
+
+ private:
+  bool cancelled_ = false;
+  std::function<void()> emit_;
+};
+
 struct fleet_options {
   std::size_t parallel = 256;
+  std::shared_ptr<run_cancel> cancel;  ///< optional
   /** Called when a host starts or finishes (result null on start). */
   std::function<void(const host_result* finished, const fleet_progress&)> on_progress;
 };
@@ -29,7 +50,10 @@ struct fleet_options {
 boost::asio::awaitable<std::vector<host_result>> run_fleet(ssh::session_pool& pool, const run_settings& settings,
                                                            std::vector<host_request> hosts, fleet_options options = {});
 
-/** The call's overall status: failed if any host failed, noop if nothing was installed, else installed. */
+/**
+ * The call's overall status: cancelled if the run was cancelled, else failed if any host failed,
+ * dry_run for plans, noop if nothing was installed, else installed.
+ */
 std::string fleet_status(const std::vector<host_result>& results);
 
 }  // namespace rio::kernel::engine

@@ -52,6 +52,7 @@ enum class host_failure {
   busy,         ///< another run holds the host
   unreachable,  ///< could not connect or authenticate
   local_io,     ///< the manifest or log could not be written
+  cancelled,    ///< the run was cancelled (Ctrl-C, or the API) before or while this host ran
 };
 
 struct module_outcome {
@@ -66,7 +67,7 @@ struct host_result {
   std::string host;
   std::string address;  ///< user@host:port
   std::string run_id;
-  std::string status;   ///< installed, noop, failed or dry_run
+  std::string status;   ///< installed, noop, failed, cancelled or dry_run
   host_failure failure = host_failure::none;
   std::string error;    ///< the host-level failure, for people
   std::vector<module_plan> plan;
@@ -79,6 +80,12 @@ struct host_result {
   std::chrono::milliseconds duration{};
 };
 
+/**
+ * Runs one host. Honours terminal cancellation of the calling coroutine: the command in flight is
+ * stopped (the transport closes its channel and the remote wrapper kills it), no further module
+ * starts, the modules not run are recorded as failed with "run cancelled", and the manifest and
+ * log are closed properly; the status is then "cancelled".
+ */
 boost::asio::awaitable<host_result> run_host(ssh::session_pool& pool, const run_settings& settings, host_request request);
 
 /** "user@host:port" (IPv6 in brackets). */
