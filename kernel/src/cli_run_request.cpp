@@ -1,6 +1,7 @@
 #include "cli_run_request.hpp"
 
 #include <rio/kernel/cli_command.hpp>
+#include <rio/kernel/engine/request_builder.hpp>
 #include <rio/kernel/engine/run_paths.hpp>
 #include <rio/kernel/inventory.hpp>
 #include <rio/vault/connection_fields.hpp>
@@ -13,10 +14,7 @@
 #include <charconv>
 #include <map>
 #include <ostream>
-#include <pwd.h>
-#include <random>
 #include <set>
-#include <unistd.h>
 
 namespace rio::kernel::cli_detail {
 namespace json = boost::json;
@@ -76,26 +74,9 @@ std::optional<unsigned long> parse_number(std::string_view text, unsigned long m
   return v;
 }
 
-std::string local_user() {
-  if (const passwd* pw = ::getpwuid(::getuid()); pw != nullptr && pw->pw_name != nullptr) return pw->pw_name;
-  return "root";
-}
-
 bool valid_env_name(std::string_view n) {
   if (n.empty() || std::isdigit(static_cast<unsigned char>(n.front()))) return false;
   return std::all_of(n.begin(), n.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
-}
-
-std::string new_run_id() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  ::gmtime_r(&t, &tm);
-  char stamp[32];
-  std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
-  std::random_device rd;
-  char suffix[16];
-  std::snprintf(suffix, sizeof suffix, "%08x", static_cast<unsigned>(rd()));
-  return std::string{stamp} + "-" + suffix;
 }
 
 fs::path expand_local(const std::string& path, const env_lookup& env) {
@@ -167,35 +148,14 @@ std::optional<run_request> parse_run_request(const std::vector<std::string>& arg
     }
   }
 
-  // Modules: trimmed, lower-cased, de-duplicated, in the order given ("all" = registry order).
-  std::vector<const loaded_module*> modules;
-  for (const auto& list : raw.modules) {
-    std::string_view rest = list;
-    while (!rest.empty()) {
-      auto comma = rest.find(',');
-      std::string id{rest.substr(0, comma)};
-      rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
-      id.erase(0, id.find_first_not_of(" \t"));
-      id.erase(id.find_last_not_of(" \t") + 1);
-      std::transform(id.begin(), id.end(), id.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-      if (id.empty()) continue;
-      if (id == "all") {
-        for (const auto& m : registry.modules()) {
-          if (std::find(modules.begin(), modules.end(), m.get()) == modules.end()) modules.push_back(m.get());
-        }
-        continue;
-      }
-      const loaded_module* m = registry.find(id);
-      if (m == nullptr) return bad("unknown module '" + id + "' (loaded: " + [&] {
-        std::string names;
-        for (const auto& x : registry.modules()) names += (names.empty() ? "" : ", ") + x->id;
-        return names;
-      }() + ")");
-      if (std::find(modules.begin(), modules.end(), m) == modules.end()) modules.push_back(m);
-    }
-  }
   if (raw.modules.empty()) return bad("name the modules to " + std::string{cmd} + " with -m (e.g. -m comfyui,ollama or -m all)");
-  if (modules.empty()) return bad("modules list is empty");
+  auto selected_modules = engine::select_modules(registry, raw.modules);
+  if (!selected_modules) {
+    std::string names;
+    for (const auto& x : registry.modules()) names += (names.empty() ? "" : ", ") + x->id;
+    return bad(selected_modules.error().message + " (loaded: " + names + ")");
+  }
+  const std::vector<const loaded_module*>& modules = *selected_modules;
 
   // Global option overrides: MODULE.OPTION=VALUE.
   std::map<std::string, sdk::option_values> global_options;
@@ -267,81 +227,43 @@ std::optional<run_request> parse_run_request(const std::vector<std::string>& arg
   }
   if (entries.empty()) return bad("name at least one host, or an inventory with -i FILE");
 
-  // Credentials from the vault: read once for the whole call (one audited read).
-  json::object provider_fields;
-  std::string secrets_key;
+  engine::host_defaults defaults;
+  defaults.env = std::move(env);
+  defaults.module_options = std::move(global_options);
+  if (!raw.user.empty()) defaults.ssh["user"] = raw.user;
+  if (default_port) defaults.ssh["port"] = *default_port;
+  if (!raw.identity.empty()) defaults.ssh["identity"] = raw.identity;
   if (!raw.secrets.empty()) {
     std::string provider = raw.secrets;
     if (auto colon = provider.find(':'); colon != std::string::npos) {
-      secrets_key = provider.substr(colon + 1);
+      defaults.secrets_key = provider.substr(colon + 1);
       provider.resize(colon);
     }
-    vault::vault_options vo;
-    vo.root = cfg.root;
-    vo.env = vault::environment::from_lookup(io.env);
-    vault::vault v{std::move(vo)};
-    auto view = v.get(provider);
-    if (!view) {
+    // Read once for the whole call (one audited read).
+    auto fields = engine::read_provider(cfg.root, io.env, provider);
+    if (!fields && fields.error().code == make_error_code(errc::bad_request)) return bad("--secrets: " + fields.error().message);
+    if (!fields) {
       exit_code = exit_failed;
-      io.err << "rio: " << cmd << ": --secrets " << provider << ": " << view.error().message << "\n";
+      io.err << "rio: " << cmd << ": --secrets " << provider << ": " << fields.error().message << "\n";
       return std::nullopt;
     }
-    // A misspelled provider must not silently become a run without credentials (the original's trap).
-    if (!view->present) return bad("--secrets: provider '" + provider + "' is not in the vault and has no environment overrides");
-    provider_fields = std::move(view->fields);
+    defaults.provider_fields = std::move(*fields);
   }
 
   std::set<std::string> seen;
   for (auto& e : entries) {
-    engine::host_request hr;
-    hr.name = e.name;
-    hr.env = env;
-    json::object ssh;
-    if (e.user_set) ssh["user"] = e.where.user;
-    else if (!raw.user.empty()) ssh["user"] = raw.user;
-    if (e.port_set) ssh["port"] = e.where.port;
-    else if (default_port) ssh["port"] = *default_port;
-    if (!e.identity.empty()) ssh["identity"] = e.identity;
-    else if (!raw.identity.empty()) ssh["identity"] = raw.identity;
-    auto merged = vault::merge_connection_fields(provider_fields, secrets_key.empty() ? e.where.host : secrets_key,
-                                                 e.where.host, ssh);
-    auto creds = vault::extract_ssh_credentials(merged);
-    if (!creds) return bad("host " + e.name + ": " + creds.error().message);
-    hr.where = e.where;
-    hr.where.user = creds->user.value_or(local_user());
-    hr.where.port = creds->port.value_or(22);
-    if (auto valid = ssh::validate(hr.where); !valid) return bad("host " + e.name + ": " + valid.error().message);
-    if (!creds->private_key.empty()) {
-      hr.auth.private_key = creds->private_key;
-      req.redact->add(creds->private_key.reveal());
-    }
-    if (creds->identity) hr.auth.identity_files.push_back(expand_local(*creds->identity, io.env));
-    if (!creds->passphrase.empty()) {
-      hr.auth.passphrase = creds->passphrase;
-      req.redact->add(creds->passphrase.reveal());
-    }
-    hr.auth.default_identities = !creds->private_key.empty() || creds->identity ? false : true;
-    if (auto sock = io.env ? io.env("SSH_AUTH_SOCK") : std::nullopt; sock && !sock->empty()) hr.auth.agent_socket = fs::path{*sock};
-    if (creds->connect_timeout) connect_timeout = *creds->connect_timeout;
-
-    const std::string key = hr.where.user + "@" + hr.where.host + ":" + std::to_string(hr.where.port);
-    if (!seen.insert(key).second) continue;  // the same host twice in one call runs once
-
-    for (const loaded_module* m : modules) {
-      sdk::option_values overrides;
-      if (auto g = global_options.find(m->id); g != global_options.end()) overrides = g->second;
-      if (auto h = e.module_options.find(m->id); h != e.module_options.end()) {
-        for (const auto& [k, v] : h->second) overrides[k] = v;
-      }
-      auto resolved = sdk::resolve_options(m->spec(), overrides);
-      if (!resolved) return bad("host " + e.name + ", module " + m->id + ": " + resolved.error().message);
-      hr.modules.push_back({&m->installer(), std::move(*resolved)});
-    }
-    req.hosts.push_back(std::move(hr));
+    auto built = engine::build_host_request(e, defaults, modules, *req.redact, io.env);
+    if (!built) return bad(built.error().message);
+    if (!raw.connect_timeout.empty()) built->connect_timeout = connect_timeout;
+    const auto& t = built->request.where;
+    // The same host twice in one call runs once.
+    if (!seen.insert(t.user + "@" + t.host + ":" + std::to_string(t.port)).second) continue;
+    connect_timeout = built->connect_timeout;
+    req.hosts.push_back(std::move(built->request));
   }
 
   auto& s = req.settings;
-  s.run_id = new_run_id();
+  s.run_id = engine::new_run_id();
   s.paths = engine::resolve_run_paths(cfg.root, io.env);
   s.asset_root = cfg.root;
   s.known_hosts = ssh::standard_known_hosts(cfg.root, raw.strict ? ssh::host_key_policy::strict : ssh::host_key_policy::accept_new);

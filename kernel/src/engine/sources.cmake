@@ -9,6 +9,7 @@ set(RIO_ENGINE_SOURCES
   src/engine/logging_shell.cpp
   src/engine/plan.cpp
   src/engine/redactor.cpp
+  src/engine/request_builder.cpp
   src/engine/run_event.cpp
   src/engine/run_log.cpp
   src/engine/run_paths.cpp

@@ -1,0 +1,138 @@
+#include <rio/kernel/engine/request_builder.hpp>
+
+#include <rio/vault/connection_fields.hpp>
+#include <rio/vault/vault.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <ctime>
+#include <pwd.h>
+#include <random>
+#include <unistd.h>
+
+namespace rio::kernel::engine {
+namespace json = boost::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path expand_local(const std::string& path, const env_lookup& env) {
+  if (path == "~" || path.starts_with("~/")) {
+    auto home = env ? env("HOME") : std::nullopt;
+    if (home && !home->empty()) return fs::path{*home + path.substr(1)};
+  }
+  return fs::path{path};
+}
+
+}  // namespace
+
+std::string new_run_id() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  ::gmtime_r(&t, &tm);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+  std::random_device rd;
+  char suffix[16];
+  std::snprintf(suffix, sizeof suffix, "%08x", static_cast<unsigned>(rd()));
+  return std::string{stamp} + "-" + suffix;
+}
+
+std::string local_user_name() {
+  if (const passwd* pw = ::getpwuid(::getuid()); pw != nullptr && pw->pw_name != nullptr) return pw->pw_name;
+  return "root";
+}
+
+result<std::vector<const loaded_module*>> select_modules(const module_registry& registry,
+                                                         const std::vector<std::string>& names) {
+  std::vector<const loaded_module*> out;
+  auto add = [&](const loaded_module* m) {
+    if (std::find(out.begin(), out.end(), m) == out.end()) out.push_back(m);
+  };
+  for (const auto& raw : names) {
+    std::string_view rest = raw;
+    while (!rest.empty()) {
+      auto comma = rest.find(',');
+      std::string id{rest.substr(0, comma)};
+      rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+      id.erase(0, id.find_first_not_of(" \t"));
+      id.erase(id.find_last_not_of(" \t") + 1);
+      std::transform(id.begin(), id.end(), id.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      if (id.empty()) continue;
+      if (id == "all") {
+        for (const auto& m : registry.modules()) add(m.get());
+        continue;
+      }
+      const loaded_module* m = registry.find(id);
+      if (m == nullptr) return fail(errc::bad_request, "unknown module '" + id + "'");
+      add(m);
+    }
+  }
+  if (out.empty()) return fail(errc::bad_request, "modules list is empty");
+  return out;
+}
+
+result<json::object> read_provider(const fs::path& root, const env_lookup& env, std::string_view provider) {
+  vault::vault_options vo;
+  vo.root = root;
+  vo.env = vault::environment::from_lookup(env);
+  vault::vault v{std::move(vo)};
+  auto view = v.get(provider);
+  if (!view) return view.error();
+  if (!view->present) {
+    return fail(errc::bad_request, "secrets provider '" + std::string{provider} +
+                                       "' is not in the vault and has no environment overrides");
+  }
+  return std::move(view->fields);
+}
+
+result<built_host> build_host_request(const inventory::host_entry& e, const host_defaults& d,
+                                      const std::vector<const loaded_module*>& modules, redactor& redact,
+                                      const env_lookup& env) {
+  auto bad = [&](const std::string& what) { return fail(errc::bad_request, "host " + e.name + ": " + what); };
+  built_host out;
+  host_request& hr = out.request;
+  hr.name = e.name;
+  hr.env = d.env;
+  for (const auto& [k, v] : d.env) redact.add_if_secret_name(k, v);
+
+  json::object ssh = d.ssh;
+  if (e.user_set) ssh["user"] = e.where.user;
+  if (e.port_set) ssh["port"] = e.where.port;
+  if (!e.identity.empty()) ssh["identity"] = e.identity;
+  const std::string entry_key = d.secrets_key.empty() ? e.where.host : d.secrets_key;
+  auto merged = vault::merge_connection_fields(d.provider_fields, entry_key, e.where.host, ssh);
+  auto creds = vault::extract_ssh_credentials(merged);
+  if (!creds) return bad(creds.error().message);
+
+  hr.where = e.where;
+  hr.where.user = creds->user.value_or(local_user_name());
+  hr.where.port = creds->port.value_or(22);
+  if (auto valid = ssh::validate(hr.where); !valid) return bad(valid.error().message);
+  if (!creds->private_key.empty()) {
+    hr.auth.private_key = creds->private_key;
+    redact.add(creds->private_key.reveal());
+  }
+  if (creds->identity) hr.auth.identity_files.push_back(expand_local(*creds->identity, env));
+  if (!creds->passphrase.empty()) {
+    hr.auth.passphrase = creds->passphrase;
+    redact.add(creds->passphrase.reveal());
+  }
+  hr.auth.default_identities = creds->private_key.empty() && !creds->identity;
+  if (auto sock = env ? env("SSH_AUTH_SOCK") : std::nullopt; sock && !sock->empty()) hr.auth.agent_socket = fs::path{*sock};
+  if (creds->connect_timeout) out.connect_timeout = *creds->connect_timeout;
+
+  for (const loaded_module* m : modules) {
+    sdk::option_values overrides;
+    if (auto g = d.module_options.find(m->id); g != d.module_options.end()) overrides = g->second;
+    if (auto h = e.module_options.find(m->id); h != e.module_options.end()) {
+      for (const auto& [k, v] : h->second) overrides[k] = v;
+    }
+    auto resolved = sdk::resolve_options(m->spec(), overrides);
+    if (!resolved) return bad("module " + m->id + ": " + resolved.error().message);
+    hr.modules.push_back({&m->installer(), std::move(*resolved)});
+  }
+  return out;
+}
+
+}  // namespace rio::kernel::engine
