@@ -96,6 +96,7 @@ json::object host_result_json(const host_result& r) {
   if (r.status != "dry_run") {
     o["installed"] = strings(r.installed);
     o["skipped"] = strings(r.skipped);
+    if (!r.recorded.empty()) o["recorded"] = strings(r.recorded);
     json::object modules;
     for (const auto& m : r.outcomes) {
       json::array steps;

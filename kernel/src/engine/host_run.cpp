@@ -143,10 +143,18 @@ class host_runner {
     if (!batch) co_return host_failed(host_failure::local_io, batch.error().message);
 
     if (co_await cancelled()) co_return host_failed(host_failure::cancelled, "run cancelled before connecting");
-    auto options = connect_options();
-    auto session = co_await pool_.get(options);
+    // A connection is needed to detect, and to apply unless the run only records.
+    const bool needs_host = s_.probe || (!s_.dry_run && !s_.record_only);
+    result<std::shared_ptr<ssh::session>> session = sdk::fail(sdk::errc::exec_failed, "not connected");
+    if (needs_host) {
+      auto options = connect_options();
+      session = co_await pool_.get(options);
+    }
     std::vector<module_detection> found;
-    if (!session) {
+    if (!s_.probe) {
+      result<sdk::exec_result> skipped = sdk::fail(sdk::errc::not_supported, "detection skipped: the request set probe to false");
+      found = read_detect_report(*batch, skipped);
+    } else if (!session) {
       result<sdk::exec_result> none = session.error();
       found = read_detect_report(*batch, none);
     } else {
@@ -168,7 +176,7 @@ class host_runner {
 
     if (s_.dry_run) {
       out_.status = "dry_run";
-      if (!session) {
+      if (needs_host && !session) {
         out_.failure = host_failure::unreachable;
         out_.error = redact(session.error().describe());
       }
@@ -208,7 +216,7 @@ class host_runner {
     manifest_.last_run = run_record{s_.run_id, "running", "", utc_timestamp(), "", static_cast<std::int64_t>(::getpid()), ""};
     if (!save()) co_return;
 
-    if (!session) {
+    if (!session && !s_.record_only) {
       const std::string why = "cannot connect: " + connect_error;
       log_->line(why);
       for (const auto& p : out_.plan) out_.failed.push_back(p.id);
@@ -228,6 +236,8 @@ class host_runner {
       }
       if (p.action == plan_action::noop) {
         record_noop(p);
+      } else if (s_.record_only) {
+        record_only(p);
       } else {
         co_await install_module(req_.modules[i], p);
       }
@@ -238,7 +248,11 @@ class host_runner {
       out_.failure = host_failure::cancelled;
       out_.error = "run cancelled";
     }
-    std::string status = was_cancelled ? "cancelled" : !out_.failed.empty() ? "failed" : out_.installed.empty() ? "noop" : "installed";
+    std::string status = was_cancelled                ? "cancelled"
+                         : !out_.failed.empty()         ? "failed"
+                         : !out_.installed.empty()      ? "installed"
+                         : !out_.recorded.empty()       ? "recorded"
+                                                        : "noop";
     finish(status, was_cancelled ? "run cancelled" : "");
   }
 
@@ -267,6 +281,22 @@ class host_runner {
       out_.outcomes.push_back({p.id, "failed", "run cancelled", {}, {}});
       emit(run_event_kind::module_finished, p.id, "", "failed", "run cancelled");
     }
+  }
+
+  // record_only: nothing runs on the host, and nothing claims it did (the original said "installed").
+  void record_only(const module_plan& p) {
+    log_->module_line(p.id, "recorded only: nothing ran on the host (" + p.reason + ")");
+    out_.recorded.push_back(p.id);
+    module_record rec;
+    rec.state = "recorded";
+    rec.notes = p.notes;
+    rec.tags = p.tags;
+    rec.reason = "recorded by run " + s_.run_id + " without running anything: " + p.reason;
+    rec.run_id = s_.run_id;
+    rec.updated_at = utc_timestamp();
+    manifest_.modules[p.id] = std::move(rec);
+    out_.outcomes.push_back({p.id, "recorded", "", {}, {}});
+    emit(run_event_kind::module_finished, p.id, "", "recorded", p.reason);
   }
 
   asio::awaitable<bool> cancelled() {

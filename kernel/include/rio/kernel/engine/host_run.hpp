@@ -40,6 +40,10 @@ struct run_settings {
   ssh::known_hosts known_hosts;
   std::chrono::milliseconds connect_timeout{std::chrono::seconds{10}};
   bool dry_run = false;
+  /** Detect before planning (the request's `probe`); false plans every module as unknown. */
+  bool probe = true;
+  /** Apply only records: install actions become state "recorded", and nothing runs on the host. */
+  bool record_only = false;
   /** When another run holds the host: fail at once (false) or wait up to lock_patience. */
   bool wait_for_lock = false;
   std::chrono::seconds lock_patience{std::chrono::hours{1}};
@@ -67,11 +71,12 @@ struct host_result {
   std::string host;
   std::string address;  ///< user@host:port
   std::string run_id;
-  std::string status;   ///< installed, noop, failed, cancelled or dry_run
+  std::string status;   ///< installed, noop, failed, cancelled, recorded or dry_run
   host_failure failure = host_failure::none;
   std::string error;    ///< the host-level failure, for people
   std::vector<module_plan> plan;
   std::vector<std::string> installed, skipped, failed;
+  std::vector<std::string> recorded;  ///< record_only runs: planned installs that were only recorded
   std::vector<module_outcome> outcomes;
   std::filesystem::path status_path, log_path;
   std::vector<std::string> warnings;

@@ -27,7 +27,7 @@ struct step_record {
 };
 
 struct module_record {
-  std::string state;  ///< installed, failed or skipped
+  std::string state;  ///< installed, failed, or recorded (a record-only run; nothing ran)
   std::string installed_at, failed_at;  ///< ISO-8601 UTC; empty when not applicable
   std::string error;
   std::string notes;

@@ -1,0 +1,37 @@
+#pragma once
+// Reading status manifests for `rio status` and GET /api/remote/status. Read-only: nothing is
+// created, locked or rewritten.
+
+#include <rio/kernel/engine/run_paths.hpp>
+#include <rio/kernel/engine/status_manifest.hpp>
+#include <rio/kernel/inventory.hpp>
+
+#include <boost/json/object.hpp>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace rio::kernel::engine {
+
+struct host_status {
+  std::string host;
+  std::filesystem::path status_path;
+  bool exists = false;
+  bool running = false;  ///< a run holds the host's lock right now
+  result<host_manifest> manifest = host_manifest{};
+};
+
+/** One host as named (an inventory entry or a parsed host spec). */
+host_status read_host_status(const run_paths& paths, const inventory::host_entry& entry);
+
+/** Every manifest in the status directory, sorted by file name. */
+std::vector<host_status> list_host_statuses(const run_paths& paths);
+
+/** {"ok","host","status":<manifest>,"status_path","running"}; `host` as the caller spelled it. */
+boost::json::object host_status_json(const host_status& s, const std::string& host_as_given);
+
+/** {"ok","hosts":[{"host","modules":{id:state},"updated_at","status_path","running"}]}; unreadable files are left out. */
+boost::json::object host_list_json(const std::vector<host_status>& statuses);
+
+}  // namespace rio::kernel::engine

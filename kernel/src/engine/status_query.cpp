@@ -1,0 +1,82 @@
+#include <rio/kernel/engine/status_query.hpp>
+
+#include <rio/kernel/engine/host_key.hpp>
+
+#include <algorithm>
+#include <cerrno>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+namespace rio::kernel::engine {
+namespace fs = std::filesystem;
+namespace json = boost::json;
+namespace {
+
+// A run holds the host's lock for its whole apply; a shared probe of it tells whether one does.
+bool run_in_progress(const fs::path& lock_file) {
+  int fd = ::open(lock_file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) return false;
+  bool busy = ::flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+  ::close(fd);
+  return busy;
+}
+
+}  // namespace
+
+host_status read_host_status(const run_paths& paths, const inventory::host_entry& e) {
+  const std::string token = host_token(record_host(e.name, e.where.host, e.where.port), e.where.port);
+  host_status s;
+  s.host = e.name;
+  s.status_path = paths.status_file(token);
+  std::error_code ec;
+  s.exists = fs::exists(s.status_path, ec);
+  s.running = run_in_progress(paths.lock_file(token));
+  s.manifest = load_manifest(s.status_path, e.name);
+  return s;
+}
+
+std::vector<host_status> list_host_statuses(const run_paths& paths) {
+  std::vector<fs::path> files;
+  std::error_code ec;
+  for (fs::directory_iterator it{paths.status_root, ec}, end; !ec && it != end; it.increment(ec)) {
+    const fs::path& p = it->path();
+    if (p.extension() == ".json" && it->is_regular_file(ec)) files.push_back(p);
+  }
+  std::sort(files.begin(), files.end());
+  std::vector<host_status> out;
+  for (const auto& f : files) {
+    host_status s;
+    s.status_path = f;
+    s.exists = true;
+    s.host = f.stem().string();
+    s.running = run_in_progress(paths.status_root / (f.stem().string() + ".lock"));
+    s.manifest = load_manifest(f, s.host);
+    if (s.manifest && !s.manifest->host.empty()) s.host = s.manifest->host;
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+json::object host_status_json(const host_status& s, const std::string& host_as_given) {
+  json::object o{{"ok", true}, {"host", host_as_given}, {"status_path", s.status_path.string()}, {"running", s.running}};
+  if (s.manifest) {
+    o["status"] = manifest_to_json(*s.manifest);
+  }
+  return o;
+}
+
+json::object host_list_json(const std::vector<host_status>& statuses) {
+  json::array hosts;
+  for (const auto& s : statuses) {
+    if (!s.manifest) continue;
+    json::object modules;
+    for (const auto& [id, rec] : s.manifest->modules) modules[id] = rec.state;
+    json::object h{{"host", s.host}, {"modules", std::move(modules)}, {"status_path", s.status_path.string()}, {"running", s.running}};
+    h["updated_at"] = s.manifest->updated_at.empty() ? json::value(nullptr) : json::value(s.manifest->updated_at);
+    hosts.emplace_back(std::move(h));
+  }
+  return json::object{{"ok", true}, {"hosts", std::move(hosts)}};
+}
+
+}  // namespace rio::kernel::engine
