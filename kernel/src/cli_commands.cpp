@@ -1,8 +1,13 @@
 #include <rio/kernel/cli_command.hpp>
 
+#include <iterator>
+#include <vector>
+
 namespace rio::kernel {
 
-std::span<const cli_command> cli_commands() {
+namespace {
+
+std::vector<cli_command> builtin_commands() {
   static constexpr cli_command commands[] = {
       {"modules", "modules [--json]", "List the installer modules loaded from the plugin directory",
        "Usage: rio modules [--json]\n"
@@ -120,7 +125,23 @@ std::span<const cli_command> cli_commands() {
        "  --overwrite             Let legacy providers replace different ones already in the vault\n",
        &cli_vault},
   };
-  return commands;
+  return {std::begin(commands), std::end(commands)};
+}
+
+std::vector<cli_command>& table() {
+  static std::vector<cli_command> all = builtin_commands();
+  return all;
+}
+
+}  // namespace
+
+std::span<const cli_command> cli_commands() { return table(); }
+
+void register_cli_command(const cli_command& command) {
+  for (const auto& c : table()) {
+    if (c.name == command.name) return;
+  }
+  table().push_back(command);
 }
 
 }  // namespace rio::kernel

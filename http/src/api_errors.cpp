@@ -1,0 +1,31 @@
+#include "api_errors.hpp"
+
+#include <boost/json/array.hpp>
+
+namespace rio::http::detail {
+namespace json = boost::json;
+
+api_response json_response(int status, json::object body) {
+  api_response r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
+api_response error_response(int status, std::string message, const std::string& request_id, std::string field) {
+  json::object o{{"ok", false}, {"code", "http_" + std::to_string(status)}, {"message", std::move(message)}, {"request_id", request_id}};
+  if (!field.empty()) o["field"] = std::move(field);
+  return json_response(status, std::move(o));
+}
+
+api_response validation_error(std::string problem, const std::string& request_id) {
+  json::array details;
+  details.emplace_back(json::object{{"loc", json::array{"body"}}, {"msg", std::move(problem)}, {"type", "value_error"}});
+  return json_response(422, json::object{{"ok", false},
+                                         {"code", "validation_error"},
+                                         {"message", "Request validation failed"},
+                                         {"details", std::move(details)},
+                                         {"request_id", request_id}});
+}
+
+}  // namespace rio::http::detail

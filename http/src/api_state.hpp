@@ -1,0 +1,33 @@
+#pragma once
+// Everything the routes share: configuration, the loaded modules, where records live, the
+// feature flag and the runs in flight. Lives as long as the server; used on its one thread.
+
+#include "feature_flag.hpp"
+#include "run_registry.hpp"
+
+#include <rio/http/server.hpp>
+#include <rio/kernel/engine/run_paths.hpp>
+#include <rio/kernel/module_registry.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/json/object.hpp>
+
+namespace rio::http::detail {
+
+struct api_state {
+  api_state(api_config c, kernel::module_registry r, boost::asio::any_io_executor e);
+
+  api_config config;
+  kernel::module_registry registry;
+  kernel::engine::run_paths paths;
+  feature_flag remote_installer;
+  run_registry runs;
+  boost::json::object modules_json;  ///< GET /api/remote/modules, built once
+  boost::asio::any_io_executor ex;
+  /** Broadcast (cancel() wakes every log stream) whenever a run writes a log line. Never expires. */
+  boost::asio::steady_timer log_activity;
+  bool stopping = false;
+};
+
+}  // namespace rio::http::detail

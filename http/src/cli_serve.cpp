@@ -1,0 +1,129 @@
+// `rio serve`: the REST API on 127.0.0.1:8001 until SIGINT or SIGTERM.
+#include <rio/http/server.hpp>
+#include <rio/kernel/cli_command.hpp>
+#include <rio/kernel/engine/durable_file.hpp>
+
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <charconv>
+#include <csignal>
+#include <functional>
+#include <ostream>
+
+namespace rio::http {
+namespace asio = boost::asio;
+
+namespace {
+
+int cli_serve(const kernel::cli_args& args, const kernel::cli_io& io) {
+  server_options options;
+  std::string token_file;
+  for (std::size_t i = 0; i < args.rest.size(); ++i) {
+    const auto& a = args.rest[i];
+    auto value = [&](const char* flag) -> std::optional<std::string> {
+      if (a == flag && i + 1 < args.rest.size()) return args.rest[++i];
+      return std::nullopt;
+    };
+    if (auto v = value("--host")) {
+      options.address = *v;
+    } else if (auto p = value("--port")) {
+      unsigned port = 0;
+      auto [ptr, ec] = std::from_chars(p->data(), p->data() + p->size(), port);
+      if (ec != std::errc{} || ptr != p->data() + p->size() || port > 65535) return kernel::usage_error(io, "serve: --port must be 0-65535");
+      options.port = static_cast<std::uint16_t>(port);
+    } else if (auto t = value("--token-file")) {
+      token_file = *t;
+    } else {
+      return kernel::usage_error(io, "serve: unknown argument '" + a + "'");
+    }
+  }
+  auto cfg = kernel::settings_or_report(args, io);
+  if (!cfg) return kernel::exit_failed;
+
+  if (!token_file.empty()) {
+    auto text = kernel::engine::read_file_if_exists(token_file);
+    if (!text || !*text) {
+      io.err << "rio: serve: cannot read the token file " << token_file << "\n";
+      return kernel::exit_failed;
+    }
+    std::string token = **text;
+    while (!token.empty() && (token.back() == '\n' || token.back() == '\r' || token.back() == ' ')) token.pop_back();
+    if (token.size() < 16) {
+      io.err << "rio: serve: the API token in " << token_file << " is shorter than 16 characters\n";
+      return kernel::exit_failed;
+    }
+    options.token = vault::secret{token};
+  } else if (auto env = io.env ? io.env("RIO_API_TOKEN") : std::nullopt; env && !env->empty()) {
+    if (env->size() < 16) {
+      io.err << "rio: serve: RIO_API_TOKEN is shorter than 16 characters\n";
+      return kernel::exit_failed;
+    }
+    options.token = vault::secret{*env};
+  }
+
+  asio::io_context ctx;
+  auto srv = server::start(ctx, options, api_config{*cfg, io.env});
+  if (!srv) {
+    io.err << "rio: serve: " << srv.error().message << "\n";
+    return kernel::exit_failed;
+  }
+  auto ep = (*srv)->local_endpoint();
+  io.out << "rio: serving the REST API on http://" << ep.address().to_string() << ":" << ep.port()
+         << (options.token ? " (API token required)" : "") << "\n"
+         << "  root: " << cfg->root.string() << "; POST /install and GET /status need "
+         << "features.enable_remote_installer = true in " << (cfg->root / "config/comfyvn.json").string() << "\n"
+         << std::flush;
+
+  // First signal: stop accepting, cancel runs (they record themselves), and leave once they have.
+  asio::signal_set signals{ctx, SIGINT, SIGTERM};
+  asio::steady_timer drain{ctx};
+  std::function<void()> wait_runs;
+  int signalled = 0;
+  signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+    if (ec) return;
+    signalled = sig;
+    io.err << "rio: serve: stopping (signal " << sig << "): cancelling runs in flight\n" << std::flush;
+    (*srv)->stop();
+    wait_runs();
+  });
+  wait_runs = [&] {
+    drain.expires_after(std::chrono::milliseconds{100});
+    drain.async_wait([&](const boost::system::error_code&) {
+      if ((*srv)->active_runs() == 0) {
+        ctx.stop();
+      } else {
+        wait_runs();
+      }
+    });
+  };
+  ctx.run();
+  srv->reset();
+  return signalled == SIGINT || signalled == SIGTERM ? kernel::exit_ok : kernel::exit_failed;
+}
+
+}  // namespace
+
+void register_serve_command() {
+  kernel::register_cli_command(
+      {"serve", "serve [--host ADDR] [--port N] [--token-file FILE]",
+       "Serve the REST API (/api/remote/modules, /install, /status, runs, live logs)",
+       "Usage: rio serve [--host ADDR] [--port N] [--token-file FILE]\n"
+       "\n"
+       "Serves ComfyVN's remote-installer REST API on 127.0.0.1:8001 (docs/api.md; the OpenAPI\n"
+       "description is at /api/openapi.json). POST /api/remote/install and GET /api/remote/status\n"
+       "answer 403 until features.enable_remote_installer is true in <root>/config/comfyvn.json (read\n"
+       "again whenever the file changes). Installs run in the server's event loop: other requests\n"
+       "keep answering while they run; \"async\": true returns a run id at once.\n"
+       "\n"
+       "  --host ADDR        listen address (default 127.0.0.1). Any non-loopback address needs an\n"
+       "                     API token, and then every request needs `Authorization: Bearer <token>`\n"
+       "  --port N           port (default 8001; 0 picks a free one)\n"
+       "  --token-file FILE  the API token (at least 16 characters); else $RIO_API_TOKEN\n"
+       "\n"
+       "SIGINT or SIGTERM stops accepting, cancels runs in flight (each records itself as cancelled)\n"
+       "and exits once they have.\n",
+       &cli_serve});
+}
+
+}  // namespace rio::http

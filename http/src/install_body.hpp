@@ -1,0 +1,40 @@
+#pragma once
+// POST /api/remote/install's body, read with the original's rules (host or hostname; modules as
+// "all", a string, a list; bool-ish dry_run, record_only, probe; the ssh block; secrets or
+// credentials with provider and key|entry|id) and rio's additions (hosts for a fleet, async,
+// options per module). The original's traps are closed: a misspelled provider is an error, the
+// request cannot choose local programs (ssh_command, scp_command), its env goes to the remote
+// command only, and an identity file must live under ~/.ssh or rio's root.
+
+#include "api_state.hpp"
+
+#include <rio/kernel/engine/host_run.hpp>
+
+#include <boost/json/object.hpp>
+
+#include <memory>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace rio::http::detail {
+
+struct install_call {
+  std::vector<kernel::engine::host_request> hosts;
+  kernel::engine::run_settings settings;  ///< complete except on_event
+  std::unique_ptr<kernel::engine::redactor> redact;  ///< settings.redact points here
+  bool async = false;
+  bool single_host = true;
+  std::size_t parallel = 256;
+};
+
+struct body_error {
+  int status = 400;
+  std::string message;
+  std::string field;
+};
+
+/** Reads and validates the body; nothing is touched (no vault write, no connection) on error. */
+std::variant<install_call, body_error> read_install_body(const boost::json::object& body, api_state& state);
+
+}  // namespace rio::http::detail

@@ -1,0 +1,84 @@
+// POST /api/remote/install and GET /api/remote/status.
+#include "api_errors.hpp"
+#include "install_body.hpp"
+#include "routes.hpp"
+
+#include <rio/kernel/engine/engine_json.hpp>
+#include <rio/kernel/engine/status_query.hpp>
+#include <rio/kernel/inventory.hpp>
+
+#include <boost/json/parse.hpp>
+
+namespace rio::http::detail {
+namespace asio = boost::asio;
+namespace json = boost::json;
+namespace engine = kernel::engine;
+
+namespace {
+
+json::object final_response(const api_run& run, const api_state& state) {
+  json::object o = run.single_host && run.results.size() == 1 ? engine::host_result_json(run.results.front())
+                                                              : engine::fleet_result_json(run.results, run.id);
+  o["ok"] = true;
+  // `ok` keeps the original's meaning (the request was processed); `succeeded` says whether the
+  // run did what was asked, which the original left to parsing `status`.
+  const std::string status = engine::fleet_status(run.results);
+  o["succeeded"] = status != "failed" && status != "cancelled";
+  o["registry"] = state.modules_json.at("modules");
+  return o;
+}
+
+}  // namespace
+
+asio::awaitable<api_response> post_install(api_state& state, const api_request& req) {
+  // The flag is checked before anything else, as in the original.
+  if (auto off = require_feature(state, req)) co_return *off;
+  boost::system::error_code ec;
+  json::value doc = json::parse(req.body, ec);
+  if (ec) co_return validation_error("body is not valid JSON: " + ec.message(), req.request_id);
+  if (!doc.is_object()) co_return validation_error("body must be a JSON object", req.request_id);
+
+  auto read = read_install_body(doc.get_object(), state);
+  if (auto* e = std::get_if<body_error>(&read)) co_return error_response(e->status, e->message, req.request_id, e->field);
+  install_call call = std::move(std::get<install_call>(read));
+
+  auto run = std::make_shared<api_run>(state.ex);
+  run->id = call.settings.run_id;
+  run->dry_run = call.settings.dry_run;
+  run->single_host = call.single_host;
+  run->redact = std::move(call.redact);
+  run->settings = std::move(call.settings);
+  run->settings.redact = run->redact.get();
+  state.runs.start(state.ex, run, std::move(call.hosts), call.parallel, [&state] { state.log_activity.cancel(); });
+
+  if (call.async) {
+    co_return json_response(202, json::object{{"ok", true},
+                                              {"run_id", run->id},
+                                              {"status", "running"},
+                                              {"run_path", "/api/remote/runs/" + run->id},
+                                              {"events_path", "/api/remote/runs/" + run->id + "/events"}});
+  }
+  // Synchronous, as the original: the answer comes when the run ends. The server keeps serving
+  // other requests meanwhile (this coroutine only waits).
+  while (!run->done) co_await run->wait_change(std::chrono::seconds{5});
+  co_return json_response(200, final_response(*run, state));
+}
+
+api_response get_status(api_state& state, const api_request& req) {
+  if (auto off = require_feature(state, req)) return *off;
+  auto it = req.query.find("host");
+  if (it == req.query.end() || it->second.empty()) {
+    return json_response(200, engine::host_list_json(engine::list_host_statuses(state.paths)));
+  }
+  std::string host = it->second;
+  while (!host.empty() && std::isspace(static_cast<unsigned char>(host.back()))) host.pop_back();
+  while (!host.empty() && std::isspace(static_cast<unsigned char>(host.front()))) host.erase(0, 1);
+  if (host.empty()) return error_response(400, "host is required", req.request_id, "host");
+  auto entry = kernel::inventory::parse_host_spec(host);
+  if (!entry) return error_response(400, entry.error().message, req.request_id, "host");
+  auto status = engine::read_host_status(state.paths, *entry);
+  if (!status.manifest) return error_response(500, status.manifest.error().message, req.request_id);
+  return json_response(200, engine::host_status_json(status, it->second));
+}
+
+}  // namespace rio::http::detail

@@ -1,0 +1,28 @@
+#pragma once
+// The route handlers. Each takes the shared state and the request and returns the response; the
+// router (router.cpp) picks one by method and path.
+
+#include "api_state.hpp"
+#include "api_types.hpp"
+
+#include <boost/asio/awaitable.hpp>
+
+#include <string>
+
+namespace rio::http::detail {
+
+boost::asio::awaitable<api_response> route(api_state& state, const api_request& request);
+
+boost::asio::awaitable<api_response> post_install(api_state& state, const api_request& request);
+api_response get_status(api_state& state, const api_request& request);
+api_response get_runs(api_state& state, const api_request& request);
+api_response get_run(api_state& state, const api_request& request, const std::string& id);
+api_response cancel_run(api_state& state, const api_request& request, const std::string& id);
+api_response run_events(api_state& state, const api_request& request, const std::string& id);
+api_response host_log(api_state& state, const api_request& request);
+const boost::json::object& openapi_document();
+
+/** 403 "remote installer disabled" unless the feature flag is on. */
+std::optional<api_response> require_feature(api_state& state, const api_request& request);
+
+}  // namespace rio::http::detail
