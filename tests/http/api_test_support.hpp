@@ -107,13 +107,14 @@ inline void store_key_in_vault(engine_world& w, std::size_t i = 0, bool per_host
 /** The JSON install body for host `spec`, with the fixture upstreams as module options and the
     key from the vault (store_key_in_vault). */
 inline std::string install_body(engine_world& w, const std::string& spec, const std::string& modules_json,
-                                const std::string& extra = "") {
+                                const std::string& extra = "", const std::string& comfyui_python = "") {
   boost::json::object options;
   for (const auto& [module, values] : w.fixtures().options) {
     boost::json::object o;
     for (const auto& [k, v] : values) o[k] = v;
     options[module] = std::move(o);
   }
+  if (!comfyui_python.empty()) options["comfyui"].as_object()["python"] = comfyui_python;
   std::string body = "{\"host\": \"" + spec + "\", \"modules\": " + modules_json +
                      ", \"secrets\": {\"provider\": \"remote_installer\"}, \"options\": " + boost::json::serialize(options);
   if (!extra.empty()) body += ", " + extra;
