@@ -4,13 +4,17 @@
 
 namespace rio::http::detail {
 
-api_state::api_state(api_config c, kernel::module_registry r, boost::asio::any_io_executor e)
+api_state::api_state(api_config c, kernel::module_registry r, boost::asio::any_io_executor e, delivery_policy webhook_policy)
     : config(std::move(c)),
       registry(std::move(r)),
       paths(kernel::engine::resolve_run_paths(config.settings.root, config.env)),
       remote_installer(config.settings.root / "config" / "comfyvn.json", "enable_remote_installer"),
       modules_json(kernel::registry_to_json(registry)),
       ex(e),
-      log_activity(e, boost::asio::steady_timer::time_point::max()) {}
+      bus(e),
+      webhooks(config.settings.root, config.env, bus, &vault_events, webhook_policy),
+      log_activity(e, boost::asio::steady_timer::time_point::max()) {
+  for (const auto& m : registry.modules()) kernel::hooks::publish_module_loaded(bus, *m);
+}
 
 }  // namespace rio::http::detail

@@ -4,9 +4,12 @@
 
 #include "feature_flag.hpp"
 #include "run_registry.hpp"
+#include "webhooks.hpp"
 
 #include <rio/http/server.hpp>
 #include <rio/kernel/engine/run_paths.hpp>
+#include <rio/kernel/hooks/bridges.hpp>
+#include <rio/kernel/hooks/hook_bus.hpp>
 #include <rio/kernel/module_registry.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -16,7 +19,7 @@
 namespace rio::http::detail {
 
 struct api_state {
-  api_state(api_config c, kernel::module_registry r, boost::asio::any_io_executor e);
+  api_state(api_config c, kernel::module_registry r, boost::asio::any_io_executor e, delivery_policy webhook_policy = {});
 
   api_config config;
   kernel::module_registry registry;
@@ -25,6 +28,10 @@ struct api_state {
   run_registry runs;
   boost::json::object modules_json;  ///< GET /api/remote/modules, built once
   boost::asio::any_io_executor ex;
+  kernel::hooks::hook_bus bus;
+  kernel::hooks::vault_bridge vault_events{bus};
+  webhook_registry webhooks;
+  boost::json::array webhooks_json() const { return webhooks.list_json(); }
   /** Broadcast (cancel() wakes every log stream) whenever a run writes a log line. Never expires. */
   boost::asio::steady_timer log_activity;
   bool stopping = false;

@@ -230,7 +230,8 @@ std::variant<install_call, body_error> read_install_body(const json::object& bod
       if (!key->is_string()) return bad("secrets.key must be a string", "secrets.key");
       defaults.secrets_key = trimmed(key->get_string());
     }
-    auto fields = engine::read_provider(state.config.settings.root, state.config.env, trimmed(provider->get_string()));
+    auto fields = engine::read_provider(state.config.settings.root, state.config.env, trimmed(provider->get_string()),
+                                       &state.vault_events);
     if (!fields) return bad(fields.error().message, "secrets.provider");
     defaults.provider_fields = std::move(*fields);
   }

@@ -49,7 +49,10 @@ asio::awaitable<api_response> post_install(api_state& state, const api_request& 
   run->redact = std::move(call.redact);
   run->settings = std::move(call.settings);
   run->settings.redact = run->redact.get();
-  state.runs.start(state.ex, run, std::move(call.hosts), call.parallel, [&state] { state.log_activity.cancel(); });
+  state.runs.start(state.ex, run, std::move(call.hosts), call.parallel, [&state](const kernel::engine::run_event& e) {
+    if (e.kind == kernel::engine::run_event_kind::log_line) state.log_activity.cancel();
+    kernel::hooks::publish_run_event(state.bus, e);
+  });
 
   if (call.async) {
     co_return json_response(202, json::object{{"ok", true},

@@ -73,6 +73,27 @@ asio::awaitable<api_response> route(api_state& state, const api_request& req) {
     if (m == "DELETE") co_return cancel_run(state, req, id);
     co_return wrong_method("GET, DELETE");
   }
+  if (p == "/api/modder/hooks") {
+    if (m != "GET") co_return wrong_method("GET");
+    co_return get_hooks(state, req);
+  }
+  if (p == "/api/modder/hooks/history") {
+    if (m != "GET") co_return wrong_method("GET");
+    co_return get_hook_history(state, req);
+  }
+  if (p == "/api/modder/hooks/stream") {
+    if (m != "GET") co_return wrong_method("GET");
+    co_return hook_stream(state, req);
+  }
+  if (p == "/api/modder/hooks/test") {
+    if (m != "POST") co_return wrong_method("POST");
+    co_return post_hook_test(state, req);
+  }
+  if (p == "/api/modder/hooks/webhooks") {
+    if (m == "POST") co_return put_webhook(state, req);
+    if (m == "DELETE") co_return delete_webhook(state, req);
+    co_return wrong_method("POST, DELETE");
+  }
   if (p == "/api/openapi.json") {
     if (m != "GET") co_return wrong_method("GET");
     co_return json_response(200, openapi_document());

@@ -55,9 +55,9 @@ json::object api_run::summary_json() const {
   if (done) {
     o["finished_at"] = finished_at;
     o["status"] = engine::fleet_status(results);
-    json::array hosts;
-    for (const auto& r : results) hosts.emplace_back(engine::host_result_json(r));
-    o["hosts"] = std::move(hosts);
+    json::array finished_hosts;
+    for (const auto& r : results) finished_hosts.emplace_back(engine::host_result_json(r));
+    o["hosts"] = std::move(finished_hosts);
   } else {
     json::array names;
     for (const auto& h : hosts) names.emplace_back(h);
@@ -69,7 +69,7 @@ json::object api_run::summary_json() const {
 
 std::shared_ptr<api_run> run_registry::start(asio::any_io_executor ex, std::shared_ptr<api_run> run,
                                              std::vector<engine::host_request> hosts, std::size_t parallel,
-                                             std::function<void()> on_log_line) {
+                                             std::function<void(const engine::run_event&)> on_event) {
   runs_[run->id] = run;
   order_.push_back(run->id);
   forget_old();
@@ -77,9 +77,9 @@ std::shared_ptr<api_run> run_registry::start(asio::any_io_executor ex, std::shar
   for (const auto& h : hosts) run->hosts.push_back(h.name);
   run->progress.total = hosts.size();
   std::weak_ptr<api_run> weak = run;
-  run->settings.on_event = [weak, on_log_line = std::move(on_log_line)](const engine::run_event& e) {
+  run->settings.on_event = [weak, on_event = std::move(on_event)](const engine::run_event& e) {
     if (auto r = weak.lock()) r->add_event(e);
-    if (e.kind == engine::run_event_kind::log_line && on_log_line) on_log_line();
+    if (on_event) on_event(e);
   };
   asio::co_spawn(
       ex,

@@ -64,7 +64,7 @@ class run_registry {
    */
   std::shared_ptr<api_run> start(boost::asio::any_io_executor ex, std::shared_ptr<api_run> run,
                                  std::vector<kernel::engine::host_request> hosts, std::size_t parallel,
-                                 std::function<void()> on_log_line = {});
+                                 std::function<void(const kernel::engine::run_event&)> on_event = {});
   std::shared_ptr<api_run> find(const std::string& id) const;
   std::vector<std::shared_ptr<api_run>> recent() const;
   /** Cancels every run in flight (server shutdown). */

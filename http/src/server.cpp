@@ -32,7 +32,11 @@ using namespace detail;
 
 struct server::state {
   state(asio::io_context& c, server_options o, api_config cfg, kernel::module_registry reg)
-      : ctx(c), options(std::move(o)), api(std::move(cfg), std::move(reg), c.get_executor()), acceptor(c) {}
+      : ctx(c),
+        options(std::move(o)),
+        api(std::move(cfg), std::move(reg), c.get_executor(),
+            delivery_policy{options.webhook_attempts, options.webhook_first_backoff, std::chrono::seconds{10}}),
+        acceptor(c) {}
   asio::io_context& ctx;
   server_options options;
   api_state api;
@@ -266,6 +270,7 @@ kernel::result<std::unique_ptr<server>> server::start(asio::io_context& ctx, ser
   if (!registry) return registry.error();
 
   auto st = std::make_unique<state>(ctx, std::move(options), std::move(config), std::move(*registry));
+  if (auto loaded = st->api.webhooks.load(); !loaded) return loaded.error();
   tcp::endpoint endpoint{address, st->options.port};
   st->acceptor.open(endpoint.protocol(), ec);
   if (!ec) st->acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
@@ -292,6 +297,7 @@ void server::stop() {
   state_->acceptor.close(ignored);
   state_->api.runs.cancel_all();
   state_->api.log_activity.cancel();
+  state_->api.bus.stop();
 }
 
 }  // namespace rio::http

@@ -5,4 +5,5 @@ set(RIO_KERNEL_TEST_SOURCES
   kernel/cli_test.cpp
   kernel/remote_command_test.cpp
   kernel/engine_records_test.cpp
-  kernel/engine_plan_test.cpp)
+  kernel/engine_plan_test.cpp
+  kernel/hook_bus_test.cpp)

@@ -72,8 +72,10 @@ result<std::vector<const loaded_module*>> select_modules(const module_registry& 
   return out;
 }
 
-result<json::object> read_provider(const fs::path& root, const env_lookup& env, std::string_view provider) {
+result<json::object> read_provider(const fs::path& root, const env_lookup& env, std::string_view provider,
+                                   vault::event_listener* listener) {
   vault::vault_options vo;
+  vo.listener = listener;
   vo.root = root;
   vo.env = vault::environment::from_lookup(env);
   vault::vault v{std::move(vo)};

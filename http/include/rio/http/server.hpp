@@ -31,6 +31,8 @@ struct server_options {
   std::chrono::seconds read_timeout{30};                 ///< a request (headers and body) must arrive within this
   std::chrono::seconds idle_timeout{60};                 ///< keep-alive connections idle longer are closed
   std::size_t max_connections = 1024;                    ///< further connections are closed at once
+  int webhook_attempts = 5;                              ///< deliveries per event before giving up
+  std::chrono::milliseconds webhook_first_backoff{500};  ///< doubles after each failed attempt
 };
 
 /** What the handlers work with; owned by the server. */

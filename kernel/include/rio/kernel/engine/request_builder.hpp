@@ -7,6 +7,7 @@
 #include <rio/kernel/inventory.hpp>
 #include <rio/kernel/module_registry.hpp>
 #include <rio/kernel/settings.hpp>
+#include <rio/vault/event_listener.hpp>
 
 #include <boost/json/object.hpp>
 
@@ -34,7 +35,7 @@ result<std::vector<const loaded_module*>> select_modules(const module_registry& 
  * must not become a run without credentials); vault errors as they are.
  */
 result<boost::json::object> read_provider(const std::filesystem::path& root, const env_lookup& env,
-                                          std::string_view provider);
+                                          std::string_view provider, vault::event_listener* listener = nullptr);
 
 /** What applies to every host of a call unless the host's own entry says otherwise. */
 struct host_defaults {

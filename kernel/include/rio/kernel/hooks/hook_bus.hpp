@@ -1,0 +1,97 @@
+#pragma once
+// The modder-hook bus: rio publishes catalogued events (vault reads and rotations, run progress,
+// module loads) and subscribers receive them in order. Publishing never waits for a subscriber:
+// each has a bounded queue drained by its own coroutine, with a deadline per delivery. A
+// subscriber that throws, blocks or falls behind loses only its own events, and those are
+// counted. Secret values never enter the bus: payloads carry names and fingerprints only.
+
+#include <rio/kernel/error.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/json/object.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace rio::kernel::hooks {
+
+struct envelope {
+  std::string event;
+  std::string timestamp;  ///< ISO-8601 UTC
+  std::uint64_t seq = 0;  ///< increases by one per published event, across all events
+  boost::json::object payload;
+
+  /** {"event","timestamp","seq","payload"}. */
+  boost::json::object to_json() const;
+};
+
+struct subscriber_options {
+  std::string name;                  ///< for stats and logs, e.g. the plugin file
+  std::vector<std::string> events;   ///< names, or {"*"} for all
+  std::size_t queue_limit = 1000;    ///< events beyond this are dropped (and counted)
+  std::chrono::milliseconds deadline{std::chrono::seconds{5}};  ///< per delivery; then it is cancelled
+};
+
+struct subscriber_stats {
+  std::string name;
+  std::uint64_t delivered = 0;
+  std::uint64_t dropped = 0;    ///< queue full
+  std::uint64_t failed = 0;     ///< the handler threw or returned an error
+  std::uint64_t timed_out = 0;  ///< the handler missed its deadline
+  std::size_t queued = 0;
+};
+
+/** A pull-style subscription (event streams): the owner awaits next(). */
+class stream_subscription {
+ public:
+  virtual ~stream_subscription() = default;
+  /** The next event, or nullopt after `patience` without one (or when the bus stops). */
+  virtual boost::asio::awaitable<std::optional<envelope>> next(std::chrono::milliseconds patience) = 0;
+  virtual std::uint64_t dropped() const = 0;
+};
+
+class hook_bus {
+ public:
+  using handler = std::function<boost::asio::awaitable<result<void>>(const envelope&)>;
+
+  explicit hook_bus(boost::asio::any_io_executor ex, std::size_t history_limit = 200);
+  ~hook_bus();
+  hook_bus(const hook_bus&) = delete;
+  hook_bus& operator=(const hook_bus&) = delete;
+
+  /**
+   * Publishes an event. Thread-safe; never blocks on subscribers (delivery happens on the bus's
+   * executor). Errors: errc::bad_request for a name that is not in the catalogue.
+   */
+  result<void> publish(std::string_view event, boost::json::object payload);
+
+  /** Adds a push subscriber: `on_event` runs on the executor, one event at a time, in order. */
+  void subscribe(subscriber_options options, handler on_event);
+
+  /** A pull subscription for `events` ({"*"} for all); destroyed = unsubscribed. */
+  std::unique_ptr<stream_subscription> open_stream(std::vector<std::string> events, std::size_t queue_limit = 1000);
+
+  /** The most recent envelopes (oldest first), at most `limit`, optionally one event only. */
+  std::vector<envelope> history(std::size_t limit, std::string_view event = {}) const;
+
+  std::vector<subscriber_stats> stats() const;
+
+  /** Stops delivery (subscribers' coroutines end after their current event). */
+  void stop();
+
+  struct state;
+
+ private:
+  std::shared_ptr<state> state_;
+};
+
+}  // namespace rio::kernel::hooks

@@ -1,0 +1,246 @@
+#include <rio/kernel/hooks/hook_bus.hpp>
+
+#include <rio/kernel/engine/status_manifest.hpp>
+#include <rio/kernel/hook_call.hpp>
+#include <rio/kernel/hooks/catalogue.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/this_coro.hpp>
+
+#include <algorithm>
+
+namespace rio::kernel::hooks {
+namespace asio = boost::asio;
+namespace json = boost::json;
+
+json::object envelope::to_json() const {
+  return json::object{{"event", event}, {"timestamp", timestamp}, {"seq", seq}, {"payload", payload}};
+}
+
+namespace {
+
+bool wants(const std::vector<std::string>& events, std::string_view name) {
+  return std::any_of(events.begin(), events.end(), [&](const std::string& e) { return e == "*" || e == name; });
+}
+
+// A bounded queue with a wake-up timer that never expires: cancel() is the signal, always posted
+// to the executor so that a waiter that is about to wait cannot miss it.
+struct queue_base {
+  explicit queue_base(asio::any_io_executor ex) : wake(ex, asio::steady_timer::time_point::max()) {}
+  std::vector<std::string> events;
+  std::size_t limit = 1000;
+  std::deque<envelope> items;
+  std::uint64_t dropped = 0;
+  asio::steady_timer wake;
+};
+
+}  // namespace
+
+struct push_subscriber : queue_base {
+  using queue_base::queue_base;
+  subscriber_options options;
+  hook_bus::handler on_event;
+  subscriber_stats stats;
+};
+
+struct pull_queue : queue_base {
+  using queue_base::queue_base;
+  bool closed = false;
+};
+
+struct hook_bus::state {
+  explicit state(asio::any_io_executor e) : ex(std::move(e)) {}
+  asio::any_io_executor ex;
+  mutable std::mutex mutex;
+  std::uint64_t next_seq = 0;
+  std::size_t history_limit = 200;
+  std::deque<envelope> history;
+  std::vector<std::shared_ptr<push_subscriber>> subscribers;
+  std::vector<std::weak_ptr<pull_queue>> streams;
+  bool stopped = false;
+};
+
+namespace {
+
+void enqueue(queue_base& q, const envelope& e) {
+  if (q.items.size() >= q.limit) {
+    ++q.dropped;
+    return;
+  }
+  q.items.push_back(e);
+}
+
+asio::awaitable<void> consume(std::shared_ptr<hook_bus::state> st, std::shared_ptr<push_subscriber> s) {
+  for (;;) {
+    std::optional<envelope> next;
+    {
+      std::lock_guard lock{st->mutex};
+      if (st->stopped) co_return;
+      if (!s->items.empty()) {
+        next = std::move(s->items.front());
+        s->items.pop_front();
+      }
+    }
+    if (!next) {
+      co_await s->wake.async_wait(sdk::use_nothrow);
+      continue;
+    }
+    const std::string what = "hook subscriber '" + s->options.name + "' (" + next->event + ")";
+    auto delivered = co_await call_hook<void>(what, s->options.deadline, [&] { return s->on_event(*next); });
+    std::lock_guard lock{st->mutex};
+    if (delivered) ++s->stats.delivered;
+    else if (delivered.error().code == make_error_code(errc::hook_timed_out)) ++s->stats.timed_out;
+    else ++s->stats.failed;
+  }
+}
+
+class stream_impl final : public stream_subscription {
+ public:
+  stream_impl(std::shared_ptr<hook_bus::state> st, std::shared_ptr<pull_queue> q) : st_(std::move(st)), q_(std::move(q)) {}
+  ~stream_impl() override {
+    std::lock_guard lock{st_->mutex};
+    q_->closed = true;
+  }
+  asio::awaitable<std::optional<envelope>> next(std::chrono::milliseconds patience) override {
+    auto deadline = std::chrono::steady_clock::now() + patience;
+    for (;;) {
+      {
+        std::lock_guard lock{st_->mutex};
+        if (!q_->items.empty()) {
+          envelope e = std::move(q_->items.front());
+          q_->items.pop_front();
+          co_return e;
+        }
+        if (st_->stopped) co_return std::nullopt;
+      }
+      if (std::chrono::steady_clock::now() >= deadline) co_return std::nullopt;
+      using namespace asio::experimental::awaitable_operators;
+      asio::steady_timer limit{co_await asio::this_coro::executor, deadline};
+      co_await (q_->wake.async_wait(sdk::use_nothrow) || limit.async_wait(sdk::use_nothrow));
+    }
+  }
+  std::uint64_t dropped() const override {
+    std::lock_guard lock{st_->mutex};
+    return q_->dropped;
+  }
+
+ private:
+  std::shared_ptr<hook_bus::state> st_;
+  std::shared_ptr<pull_queue> q_;
+};
+
+}  // namespace
+
+hook_bus::hook_bus(asio::any_io_executor ex, std::size_t history_limit) : state_(std::make_shared<state>(std::move(ex))) {
+  state_->history_limit = history_limit;
+}
+
+hook_bus::~hook_bus() { stop(); }
+
+result<void> hook_bus::publish(std::string_view event, json::object payload) {
+  if (find_event(event) == nullptr) return fail(errc::bad_request, "unsupported event '" + std::string{event} + "'");
+  std::vector<queue_base*> woken;
+  {
+    std::lock_guard lock{state_->mutex};
+    if (state_->stopped) return {};
+    envelope e{std::string{event}, engine::utc_timestamp(), state_->next_seq++, std::move(payload)};
+    for (auto& s : state_->subscribers) {
+      if (wants(s->options.events, event)) {
+        enqueue(*s, e);
+        s->stats.dropped = s->dropped;
+        woken.push_back(s.get());
+      }
+    }
+    std::erase_if(state_->streams, [](const std::weak_ptr<pull_queue>& w) {
+      auto q = w.lock();
+      return !q || q->closed;
+    });
+    for (auto& w : state_->streams) {
+      auto q = w.lock();
+      if (q && wants(q->events, event)) {
+        enqueue(*q, e);
+        woken.push_back(q.get());
+      }
+    }
+    state_->history.push_back(std::move(e));
+    if (state_->history.size() > state_->history_limit) state_->history.pop_front();
+  }
+  // Wake-ups run on the executor; the shared state keeps the queues alive until then.
+  asio::post(state_->ex, [st = state_, woken] {
+    std::lock_guard lock{st->mutex};
+    for (auto& s : st->subscribers) {
+      if (std::find(woken.begin(), woken.end(), s.get()) != woken.end()) s->wake.cancel();
+    }
+    for (auto& w : st->streams) {
+      if (auto q = w.lock(); q && std::find(woken.begin(), woken.end(), q.get()) != woken.end()) q->wake.cancel();
+    }
+  });
+  return {};
+}
+
+void hook_bus::subscribe(subscriber_options options, handler on_event) {
+  auto s = std::make_shared<push_subscriber>(state_->ex);
+  s->events = options.events;
+  s->limit = options.queue_limit;
+  s->stats.name = options.name;
+  s->options = std::move(options);
+  s->on_event = std::move(on_event);
+  {
+    std::lock_guard lock{state_->mutex};
+    state_->subscribers.push_back(s);
+  }
+  asio::co_spawn(state_->ex, consume(state_, s), asio::detached);
+}
+
+std::unique_ptr<stream_subscription> hook_bus::open_stream(std::vector<std::string> events, std::size_t queue_limit) {
+  auto q = std::make_shared<pull_queue>(state_->ex);
+  q->events = std::move(events);
+  q->limit = queue_limit;
+  {
+    std::lock_guard lock{state_->mutex};
+    state_->streams.push_back(q);
+  }
+  return std::make_unique<stream_impl>(state_, q);
+}
+
+std::vector<envelope> hook_bus::history(std::size_t limit, std::string_view event) const {
+  std::lock_guard lock{state_->mutex};
+  std::vector<envelope> out;
+  for (auto it = state_->history.rbegin(); it != state_->history.rend() && out.size() < limit; ++it) {
+    if (event.empty() || it->event == event) out.push_back(*it);
+  }
+  std::reverse(out.begin(), out.end());
+  return out;
+}
+
+std::vector<subscriber_stats> hook_bus::stats() const {
+  std::lock_guard lock{state_->mutex};
+  std::vector<subscriber_stats> out;
+  for (const auto& s : state_->subscribers) {
+    subscriber_stats st = s->stats;
+    st.dropped = s->dropped;
+    st.queued = s->items.size();
+    out.push_back(st);
+  }
+  return out;
+}
+
+void hook_bus::stop() {
+  {
+    std::lock_guard lock{state_->mutex};
+    if (state_->stopped) return;
+    state_->stopped = true;
+  }
+  asio::post(state_->ex, [st = state_] {
+    for (auto& s : st->subscribers) s->wake.cancel();
+    for (auto& w : st->streams) {
+      if (auto q = w.lock()) q->wake.cancel();
+    }
+  });
+}
+
+}  // namespace rio::kernel::hooks
