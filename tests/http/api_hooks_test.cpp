@@ -1,0 +1,195 @@
+// Modder hooks over the API: the catalogue, a live stream of a real run's events, and signed
+// webhooks delivered to a local receiver, with a retry after a failed attempt.
+#include "api_test_support.hpp"
+
+#include <rio/vault/hmac.hpp>
+
+#include <mutex>
+
+namespace rio::test {
+namespace {
+
+namespace json = boost::json;
+
+bool sshd_available() { return fs::exists("/usr/sbin/sshd") && fs::exists("/usr/bin/ssh-keygen") && fs::exists("/usr/bin/git"); }
+#define REQUIRE_SSHD() \
+  if (!sshd_available()) GTEST_SKIP() << "needs sshd, ssh-keygen and git"
+
+// A webhook receiver on loopback: answers each request with the next status from `answers`
+// (then 200), and records the requests.
+class receiver {
+ public:
+  struct request {
+    std::map<std::string, std::string> headers;
+    std::string body;
+  };
+  explicit receiver(std::vector<int> answers) : answers_(std::move(answers)) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in sa{};
+    sa.sin_family = AF_INET;
+    ::inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+    ::bind(fd_, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
+    ::listen(fd_, 16);
+    socklen_t len = sizeof sa;
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&sa), &len);
+    port_ = ntohs(sa.sin_port);
+    thread_ = std::thread{[this] { serve(); }};
+  }
+  ~receiver() {
+    ::shutdown(fd_, SHUT_RDWR);
+    ::close(fd_);
+    thread_.join();
+  }
+  std::uint16_t port() const { return port_; }
+  /** Blocks until `n` requests arrived (or 20 s). */
+  std::vector<request> wait_for(std::size_t n) {
+    std::unique_lock lock{mutex_};
+    cv_.wait_for(lock, std::chrono::seconds{20}, [&] { return requests_.size() >= n; });
+    return requests_;
+  }
+
+ private:
+  void serve() {
+    for (;;) {
+      int c = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+      if (c < 0) return;
+      std::string data;
+      char buf[4096];
+      request r;
+      for (;;) {
+        ssize_t n = ::recv(c, buf, sizeof buf, 0);
+        if (n <= 0) break;
+        data.append(buf, static_cast<std::size_t>(n));
+        auto end = data.find("\r\n\r\n");
+        if (end == std::string::npos) continue;
+        std::size_t length = 0;
+        std::size_t pos = 0;
+        while ((pos = data.find("\r\n", pos)) != std::string::npos && pos < end) {
+          pos += 2;
+          auto eol = data.find("\r\n", pos);
+          std::string line = data.substr(pos, eol - pos);
+          auto colon = line.find(':');
+          if (colon == std::string::npos) continue;
+          std::string name = line.substr(0, colon);
+          for (auto& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+          r.headers[name] = line.substr(colon + 2);
+        }
+        length = std::stoul(r.headers["content-length"]);
+        if (data.size() >= end + 4 + length) {
+          r.body = data.substr(end + 4, length);
+          break;
+        }
+      }
+      int status = 200;
+      {
+        std::lock_guard lock{mutex_};
+        if (requests_.size() < answers_.size()) status = answers_[requests_.size()];
+        requests_.push_back(r);
+      }
+      cv_.notify_all();
+      std::string reply = "HTTP/1.1 " + std::to_string(status) + " X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+      ::send(c, reply.data(), reply.size(), MSG_NOSIGNAL);
+      ::close(c);
+    }
+  }
+  std::vector<int> answers_;
+  int fd_ = -1;
+  std::uint16_t port_ = 0;
+  std::thread thread_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::vector<request> requests_;
+};
+
+TEST(ApiHooks, TheCatalogueListsEveryEventWithItsPayloadAndTheModulesLoaded) {
+  temp_dir root;
+  api_server api{root.path()};
+  auto r = api.get("/api/modder/hooks").json();
+  EXPECT_EQ(r["ok"], true);
+  EXPECT_EQ(r["hooks"].as_array().size(), 8u);
+  for (const auto& h : r["hooks"].as_array()) EXPECT_FALSE(h.as_object().at("payload").as_object().empty());
+  std::size_t loaded = 0;
+  for (const auto& e : r["history"].as_array()) loaded += e.as_object().at("event") == "on_module_loaded" ? 1 : 0;
+  EXPECT_EQ(loaded, 4u);
+  auto history = api.get("/api/modder/hooks/history?limit=2&event=on_module_loaded").json();
+  EXPECT_EQ(history["items"].as_array().size(), 2u);
+  EXPECT_EQ(api.post("/api/modder/hooks/test", R"({"event": "on_scene_enter"})").status, 400);
+  EXPECT_EQ(api.get("/api/modder/hooks/stream?topics=nope").status, 400);
+}
+
+TEST(ApiHooks, AStreamCarriesARealRunsEventsInOrderWithoutSecrets) {
+  REQUIRE_SSHD();
+  engine_world w;
+  auto& h = w.add_host();
+  store_key_in_vault(w);
+  api_server api{w.root(), true, std::nullopt, vault_env()};
+  http_connection c{api.port()};
+  ASSERT_TRUE(c.send_request("GET", "/api/modder/hooks/stream?topics=on_security_secret_read,on_remote_install_started,"
+                                    "on_remote_module_finished,on_remote_install_finished", {}, {}));
+  auto head = c.read_head();
+  ASSERT_TRUE(head);
+  ASSERT_EQ(head->status, 200);
+
+  auto run = api.post("/api/remote/install", install_body(w, engine_world::spec(h), "[\"ollama\", \"lmstudio\"]"));
+  ASSERT_EQ(run.status, 200) << run.body;
+  auto events = read_events(c, 5);
+  ASSERT_EQ(events.size(), 5u);
+  std::vector<std::string> names;
+  for (const auto& e : events) names.push_back(e.event);
+  EXPECT_EQ(names, (std::vector<std::string>{"on_security_secret_read", "on_remote_install_started", "on_remote_module_finished",
+                                             "on_remote_module_finished", "on_remote_install_finished"}));
+  auto read = json::parse(events[0].data).as_object()["payload"].as_object();
+  EXPECT_EQ(read["provider"], "remote_installer");
+  auto finished = json::parse(events[2].data).as_object()["payload"].as_object();
+  EXPECT_EQ(finished["module"], "ollama");
+  EXPECT_EQ(finished["state"], "installed");
+  EXPECT_EQ(json::parse(events[4].data).as_object()["payload"].as_object()["status"], "installed");
+  // The key that was read never travels in an event.
+  const std::string key = read_file(h.user_key());
+  std::string all;
+  for (const auto& e : events) all += e.data;
+  std::istringstream lines{key};
+  for (std::string line; std::getline(lines, line);) {
+    if (line.size() > 20 && line.find("-----") == std::string::npos) {
+      EXPECT_EQ(all.find(line), std::string::npos);
+    }
+  }
+}
+
+TEST(ApiHooks, WebhooksAreSignedRetriedAndTheirSecretsNeverReturned) {
+  temp_dir root;
+  {
+    std::vector<std::string> base{"--root", root.path().string()};
+    ASSERT_EQ(run_cli(engine_world::with(base, {"vault", "init"}), vault_env()).code, 0);
+  }
+  receiver hook_target{{500}};  // the first delivery fails, the retry succeeds
+  api_server api{root.path(), true, std::nullopt, vault_env()};
+  const std::string secret = "webhook-canary-secret-31f";
+  const std::string url = "http://127.0.0.1:" + std::to_string(hook_target.port()) + "/rio";
+  auto reg = api.post("/api/modder/hooks/webhooks",
+                      R"({"event": "on_remote_install_finished", "url": ")" + url + R"(", "secret": ")" + secret + R"("})");
+  ASSERT_EQ(reg.status, 200) << reg.body;
+  EXPECT_EQ(reg.body.find(secret), std::string::npos);
+  EXPECT_EQ(api.post("/api/modder/hooks/webhooks", R"({"event": "on_remote_install_finished", "url": "ftp://x"})").status, 400);
+  EXPECT_EQ(api.post("/api/modder/hooks/webhooks", R"({"event": "nope", "url": ")" + url + R"("})").status, 400);
+
+  ASSERT_EQ(api.post("/api/modder/hooks/test", R"({"event": "on_remote_install_finished", "payload": {"host": "h"}})").status, 200);
+  auto got = hook_target.wait_for(2);
+  ASSERT_EQ(got.size(), 2u) << "one failed attempt, then the retry";
+  EXPECT_EQ(got[0].body, got[1].body) << "the retry sends the same delivery";
+  const std::string expected = "sha256=" + vault::hmac_sha256_hex(secret, got[1].body);
+  EXPECT_EQ(got[1].headers["x-rio-signature-256"], expected);
+  EXPECT_EQ(got[1].headers["x-rio-event"], "on_remote_install_finished");
+  EXPECT_EQ(json::parse(got[1].body).as_object()["payload"].as_object()["host"], "h");
+
+  auto listing = api.get("/api/modder/hooks");
+  EXPECT_EQ(listing.body.find(secret), std::string::npos);
+  EXPECT_EQ(listing.json()["webhooks"].as_array().size(), 1u);
+  EXPECT_EQ(read_file(root.path() / "data/webhooks.json").find(secret), std::string::npos);
+  auto removed = http_call(api.port(), "DELETE", "/api/modder/hooks/webhooks",
+                           R"({"event": "on_remote_install_finished", "url": ")" + url + R"("})");
+  EXPECT_EQ(removed.status, 200) << removed.body;
+}
+
+}  // namespace
+}  // namespace rio::test
