@@ -19,6 +19,7 @@
 #include <boost/beast/http/write.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <array>
 #include <chrono>
 #include <random>
 
@@ -180,6 +181,17 @@ asio::awaitable<void> serve_connection(server::state& st, tcp::socket socket) {
       res.keep_alive(false);
       stream.expires_after(std::chrono::seconds{10});
       co_await bhttp::async_write(stream, res, sdk::use_nothrow);
+      // Lingering close: closing with unread input makes the kernel send RST, and the client
+      // may lose the 413 before reading it. Stop sending, then drain (bounded) until it stops.
+      beast::error_code ignored;
+      stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      std::array<char, 16384> sink;
+      stream.expires_after(std::chrono::seconds{2});
+      for (std::size_t drained = 0; drained < 8 * st.options.body_limit;) {
+        auto [rerr, got] = co_await stream.async_read_some(asio::buffer(sink), sdk::use_nothrow);
+        if (rerr) break;
+        drained += got;
+      }
       break;
     }
     if (ec) break;  // closed, timed out, or malformed HTTP

@@ -133,7 +133,9 @@ inline http_reply http_call(std::uint16_t port, const std::string& method, const
                             const std::string& body = {}, const std::vector<std::pair<std::string, std::string>>& headers = {}) {
   http_connection c{port};
   http_reply failed;
-  if (!c.ok() || !c.send_request(method, target, body, headers)) return failed;
+  if (!c.ok()) return failed;
+  // A server may answer (413) and stop reading before the whole body is sent: read the answer anyway.
+  (void)c.send_request(method, target, body, headers);
   auto r = c.read_head();
   if (!r) return failed;
   c.read_body(*r);
