@@ -2,6 +2,8 @@
 
 #include <rio/kernel/registry_json.hpp>
 
+#include <boost/json/serialize.hpp>
+
 namespace rio::http::detail {
 
 api_state::api_state(api_config c, kernel::module_registry r, boost::asio::any_io_executor e, delivery_policy webhook_policy)
@@ -14,6 +16,7 @@ api_state::api_state(api_config c, kernel::module_registry r, boost::asio::any_i
       bus(e),
       webhooks(config.settings.root, config.env, bus, &vault_events, webhook_policy),
       log_activity(e, boost::asio::steady_timer::time_point::max()) {
+  modules_text = std::make_shared<const std::string>(boost::json::serialize(modules_json));
   for (const auto& m : registry.modules()) kernel::hooks::publish_module_loaded(bus, *m);
 }
 

@@ -8,6 +8,7 @@
 
 #include <rio/http/server.hpp>
 #include <rio/kernel/engine/run_paths.hpp>
+#include <rio/kernel/engine/status_query.hpp>
 #include <rio/kernel/hooks/bridges.hpp>
 #include <rio/kernel/hooks/hook_bus.hpp>
 #include <rio/kernel/module_registry.hpp>
@@ -24,9 +25,11 @@ struct api_state {
   api_config config;
   kernel::module_registry registry;
   kernel::engine::run_paths paths;
+  kernel::engine::manifest_cache manifests;  ///< status polls parse each manifest once per change
   feature_flag remote_installer;
   run_registry runs;
   boost::json::object modules_json;  ///< GET /api/remote/modules, built once
+  std::shared_ptr<const std::string> modules_text;  ///< ...and serialised once
   boost::asio::any_io_executor ex;
   kernel::hooks::hook_bus bus;
   kernel::hooks::vault_bridge vault_events{bus};

@@ -7,6 +7,7 @@
 #include <boost/json/value.hpp>
 
 #include <functional>
+#include <memory>
 #include <map>
 #include <string>
 #include <string_view>
@@ -39,6 +40,8 @@ struct api_response {
   int status = 200;
   boost::json::value body;  ///< serialised as JSON unless `text` is set
   std::string text;         ///< a non-JSON body (rare)
+  /** A JSON body serialised once and shared (responses that never change, such as /modules). */
+  std::shared_ptr<const std::string> json_text;
   std::vector<std::pair<std::string, std::string>> headers;
   /** Set for event streams: the server sends the headers, then hands the connection to this. */
   std::function<boost::asio::awaitable<void>(sse_writer&)> stream;

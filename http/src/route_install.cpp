@@ -71,7 +71,7 @@ api_response get_status(api_state& state, const api_request& req) {
   if (auto off = require_feature(state, req)) return *off;
   auto it = req.query.find("host");
   if (it == req.query.end() || it->second.empty()) {
-    return json_response(200, engine::host_list_json(engine::list_host_statuses(state.paths)));
+    return json_response(200, engine::host_list_json(engine::list_host_statuses(state.paths, &state.manifests)));
   }
   std::string host = it->second;
   while (!host.empty() && std::isspace(static_cast<unsigned char>(host.back()))) host.pop_back();
@@ -79,7 +79,7 @@ api_response get_status(api_state& state, const api_request& req) {
   if (host.empty()) return error_response(400, "host is required", req.request_id, "host");
   auto entry = kernel::inventory::parse_host_spec(host);
   if (!entry) return error_response(400, entry.error().message, req.request_id, "host");
-  auto status = engine::read_host_status(state.paths, *entry);
+  auto status = engine::read_host_status(state.paths, *entry, &state.manifests);
   if (!status.manifest) return error_response(500, status.manifest.error().message, req.request_id);
   return json_response(200, engine::host_status_json(status, it->second));
 }

@@ -42,7 +42,9 @@ asio::awaitable<api_response> route(api_state& state, const api_request& req) {
 
   if (p == "/api/remote/modules") {
     if (m != "GET") co_return wrong_method("GET");
-    co_return json_response(200, state.modules_json);
+    api_response r;
+    r.json_text = state.modules_text;
+    co_return r;
   }
   if (p == "/api/remote/install") {
     if (m != "POST") co_return wrong_method("POST");

@@ -120,7 +120,10 @@ bhttp::response<bhttp::string_body> to_beast(const api_response& r, const api_re
                                              std::chrono::steady_clock::time_point started) {
   bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(r.status), version};
   res.set(bhttp::field::server, "rio");
-  if (r.text.empty()) {
+  if (r.json_text) {
+    res.set(bhttp::field::content_type, "application/json");
+    res.body() = *r.json_text;
+  } else if (r.text.empty()) {
     res.set(bhttp::field::content_type, "application/json");
     res.body() = json::serialize(r.body);
   } else {

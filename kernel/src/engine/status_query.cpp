@@ -22,9 +22,32 @@ bool run_in_progress(const fs::path& lock_file) {
   return busy;
 }
 
+result<host_manifest> load_with(manifest_cache* cache, const fs::path& file, const std::string& host) {
+  return cache != nullptr ? cache->load(file, host) : load_manifest(file, host);
+}
+
 }  // namespace
 
-host_status read_host_status(const run_paths& paths, const inventory::host_entry& e) {
+result<host_manifest> manifest_cache::load(const fs::path& file, const std::string& host) {
+  std::error_code ec;
+  auto mtime = fs::last_write_time(file, ec);
+  auto size = ec ? 0 : fs::file_size(file, ec);
+  if (ec) {
+    entries_.erase(file);
+    return load_manifest(file, host);
+  }
+  auto it = entries_.find(file);
+  if (it != entries_.end() && it->second.mtime == mtime && it->second.size == size) {
+    auto copy = it->second.manifest;
+    if (copy && copy->host.empty()) copy->host = host;
+    return copy;
+  }
+  auto loaded = load_manifest(file, host);
+  entries_[file] = entry{mtime, size, loaded};
+  return loaded;
+}
+
+host_status read_host_status(const run_paths& paths, const inventory::host_entry& e, manifest_cache* cache) {
   const std::string token = host_token(record_host(e.name, e.where.host, e.where.port), e.where.port);
   host_status s;
   s.host = e.name;
@@ -32,11 +55,11 @@ host_status read_host_status(const run_paths& paths, const inventory::host_entry
   std::error_code ec;
   s.exists = fs::exists(s.status_path, ec);
   s.running = run_in_progress(paths.lock_file(token));
-  s.manifest = load_manifest(s.status_path, e.name);
+  s.manifest = load_with(cache, s.status_path, e.name);
   return s;
 }
 
-std::vector<host_status> list_host_statuses(const run_paths& paths) {
+std::vector<host_status> list_host_statuses(const run_paths& paths, manifest_cache* cache) {
   std::vector<fs::path> files;
   std::error_code ec;
   for (fs::directory_iterator it{paths.status_root, ec}, end; !ec && it != end; it.increment(ec)) {
@@ -51,7 +74,7 @@ std::vector<host_status> list_host_statuses(const run_paths& paths) {
     s.exists = true;
     s.host = f.stem().string();
     s.running = run_in_progress(paths.status_root / (f.stem().string() + ".lock"));
-    s.manifest = load_manifest(f, s.host);
+    s.manifest = load_with(cache, f, s.host);
     if (s.manifest && !s.manifest->host.empty()) s.host = s.manifest->host;
     out.push_back(std::move(s));
   }

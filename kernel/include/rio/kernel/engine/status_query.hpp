@@ -8,7 +8,9 @@
 
 #include <boost/json/object.hpp>
 
+#include <cstdint>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -22,11 +24,28 @@ struct host_status {
   result<host_manifest> manifest = host_manifest{};
 };
 
+/**
+ * Parsed manifests keyed by path, reused while the file's size and modification time are
+ * unchanged (a server answering status polls reads each file once per change). Not thread-safe.
+ */
+class manifest_cache {
+ public:
+  result<host_manifest> load(const std::filesystem::path& file, const std::string& host);
+
+ private:
+  struct entry {
+    std::filesystem::file_time_type mtime;
+    std::uintmax_t size = 0;
+    result<host_manifest> manifest = host_manifest{};
+  };
+  std::map<std::filesystem::path, entry> entries_;
+};
+
 /** One host as named (an inventory entry or a parsed host spec). */
-host_status read_host_status(const run_paths& paths, const inventory::host_entry& entry);
+host_status read_host_status(const run_paths& paths, const inventory::host_entry& entry, manifest_cache* cache = nullptr);
 
 /** Every manifest in the status directory, sorted by file name. */
-std::vector<host_status> list_host_statuses(const run_paths& paths);
+std::vector<host_status> list_host_statuses(const run_paths& paths, manifest_cache* cache = nullptr);
 
 /** {"ok","host","status":<manifest>,"status_path","running"}; `host` as the caller spelled it. */
 boost::json::object host_status_json(const host_status& s, const std::string& host_as_given);
