@@ -10,7 +10,6 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
-#include <set>
 
 namespace rio::http::detail {
 namespace json = boost::json;
@@ -236,18 +235,16 @@ std::variant<install_call, body_error> read_install_body(const json::object& bod
     defaults.provider_fields = std::move(*fields);
   }
 
-  std::chrono::milliseconds connect_timeout{std::chrono::seconds{10}};
-  std::set<std::string> seen;
+  std::vector<kernel::inventory::host_entry> entries;
   for (const auto& spec : host_specs) {
     auto entry = kernel::inventory::parse_host_spec(spec);
     if (!entry) return bad(entry.error().message, call.single_host ? "host" : "hosts");
-    auto built = engine::build_host_request(*entry, defaults, *modules, *call.redact, state.config.env);
-    if (!built) return bad(built.error().message, call.single_host ? "host" : "hosts");
-    const auto& t = built->request.where;
-    if (!seen.insert(t.user + "@" + t.host + ":" + std::to_string(t.port)).second) continue;
-    connect_timeout = built->connect_timeout;
-    call.hosts.push_back(std::move(built->request));
+    entries.push_back(std::move(*entry));
   }
+  auto built = engine::build_host_requests(entries, defaults, *modules, *call.redact, state.config.env);
+  if (!built) return bad(built.error().message, call.single_host ? "host" : "hosts");
+  call.hosts = std::move(built->requests);
+  const auto connect_timeout = built->connect_timeout;
 
   auto& s = call.settings;
   s.run_id = engine::new_run_id();

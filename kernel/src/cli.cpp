@@ -114,6 +114,19 @@ std::optional<settings> settings_or_report(const cli_args& args, const cli_io& i
   return *cfg;
 }
 
+std::optional<module_registry> registry_or_report(const settings& cfg, const cli_io& io) {
+  std::vector<load_problem> problems;
+  auto registry = module_registry::load_directory(cfg.plugin_dir, problems);
+  if (!registry) {
+    io.err << "rio: " << registry.error().message << " (from " << cfg.plugin_dir_source << ")\n";
+    return std::nullopt;
+  }
+  for (const auto& problem : problems) {
+    io.err << "rio: skipped plugin " << problem.file.string() << ": " << problem.reason << "\n";
+  }
+  return std::move(*registry);
+}
+
 int run_cli(const std::vector<std::string>& argv, const cli_io& io) {
   auto parsed = parse(argv);
   if (!parsed) return usage_error(io, parsed.error().message);

@@ -21,15 +21,8 @@ int cli_modules(const cli_args& args, const cli_io& io) {
   }
   auto cfg = settings_or_report(args, io);
   if (!cfg) return exit_failed;
-  std::vector<load_problem> problems;
-  auto registry = module_registry::load_directory(cfg->plugin_dir, problems);
-  if (!registry) {
-    io.err << "rio: " << registry.error().message << " (from " << cfg->plugin_dir_source << ")\n";
-    return exit_failed;
-  }
-  for (const auto& problem : problems) {
-    io.err << "rio: skipped plugin " << problem.file.string() << ": " << problem.reason << "\n";
-  }
+  auto registry = registry_or_report(*cfg, io);
+  if (!registry) return exit_failed;
   if (registry->modules().empty()) {
     io.err << "rio: no installer modules could be loaded from " << cfg->plugin_dir.string() << "\n";
     return exit_failed;

@@ -104,13 +104,8 @@ void print_install(std::ostream& out, const host_result& r) {
 int run_command(const cli_args& args, const cli_io& io, bool install) {
   auto cfg = settings_or_report(args, io);
   if (!cfg) return exit_failed;
-  std::vector<load_problem> problems;
-  auto registry = module_registry::load_directory(cfg->plugin_dir, problems);
-  if (!registry) {
-    io.err << "rio: " << registry.error().message << " (from " << cfg->plugin_dir_source << ")\n";
-    return exit_failed;
-  }
-  for (const auto& problem : problems) io.err << "rio: skipped plugin " << problem.file.string() << ": " << problem.reason << "\n";
+  auto registry = registry_or_report(*cfg, io);
+  if (!registry) return exit_failed;
 
   int code = exit_ok;
   auto req = cli_detail::parse_run_request(args.rest, *cfg, *registry, io, install, code);

@@ -250,17 +250,10 @@ std::optional<run_request> parse_run_request(const std::vector<std::string>& arg
     defaults.provider_fields = std::move(*fields);
   }
 
-  std::set<std::string> seen;
-  for (auto& e : entries) {
-    auto built = engine::build_host_request(e, defaults, modules, *req.redact, io.env);
-    if (!built) return bad(built.error().message);
-    if (!raw.connect_timeout.empty()) built->connect_timeout = connect_timeout;
-    const auto& t = built->request.where;
-    // The same host twice in one call runs once.
-    if (!seen.insert(t.user + "@" + t.host + ":" + std::to_string(t.port)).second) continue;
-    connect_timeout = built->connect_timeout;
-    req.hosts.push_back(std::move(built->request));
-  }
+  auto built = engine::build_host_requests(entries, defaults, modules, *req.redact, io.env);
+  if (!built) return bad(built.error().message);
+  req.hosts = std::move(built->requests);
+  if (raw.connect_timeout.empty()) connect_timeout = built->connect_timeout;
 
   auto& s = req.settings;
   s.run_id = engine::new_run_id();

@@ -8,7 +8,6 @@
 namespace rio::test {
 namespace {
 
-bool sshd_available() { return fs::exists("/usr/sbin/sshd") && fs::exists("/usr/bin/ssh-keygen") && fs::exists("/usr/bin/git"); }
 
 std::vector<std::string> key_lines(const std::string& pem) {
   std::vector<std::string> out;
@@ -20,7 +19,7 @@ std::vector<std::string> key_lines(const std::string& pem) {
 }
 
 TEST(EngineCanary, NoSecretReachesLogsManifestsOutputOrErrors) {
-  if (!sshd_available()) GTEST_SKIP() << "needs sshd, ssh-keygen and git";
+  REQUIRE_SSHD();
   engine_world w;
   auto& h = w.add_host();
   const std::string key_text = read_file(h.user_key());

@@ -30,6 +30,13 @@ namespace rio::test {
 
 namespace fs = std::filesystem;
 
+/** What the engine, sandbox and API tests need on this machine; they skip without it. */
+inline bool sshd_available() {
+  return fs::exists("/usr/sbin/sshd") && fs::exists("/usr/bin/ssh-keygen") && fs::exists("/usr/bin/git");
+}
+#define REQUIRE_SSHD() \
+  if (!::rio::test::sshd_available()) GTEST_SKIP() << "needs /usr/sbin/sshd, ssh-keygen and git"
+
 /** A process started with posix_spawn; stdout and stderr go to files. */
 struct rio_process {
   pid_t pid = -1;

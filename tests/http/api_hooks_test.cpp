@@ -11,9 +11,6 @@ namespace {
 
 namespace json = boost::json;
 
-bool sshd_available() { return fs::exists("/usr/sbin/sshd") && fs::exists("/usr/bin/ssh-keygen") && fs::exists("/usr/bin/git"); }
-#define REQUIRE_SSHD() \
-  if (!sshd_available()) GTEST_SKIP() << "needs sshd, ssh-keygen and git"
 
 // A webhook receiver on loopback: answers each request with the next status from `answers`
 // (then 200), and records the requests.

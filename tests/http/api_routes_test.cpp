@@ -8,9 +8,6 @@ namespace {
 
 namespace json = boost::json;
 
-bool sshd_available() { return fs::exists("/usr/sbin/sshd") && fs::exists("/usr/bin/ssh-keygen") && fs::exists("/usr/bin/git"); }
-#define REQUIRE_SSHD() \
-  if (!sshd_available()) GTEST_SKIP() << "needs sshd, ssh-keygen and git"
 
 std::string msg(const http_reply& r) { return std::string{r.json()["message"].is_string() ? r.json()["message"].as_string().c_str() : ""}; }
 

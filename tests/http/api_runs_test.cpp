@@ -10,9 +10,6 @@ namespace {
 
 namespace json = boost::json;
 
-bool sshd_available() { return fs::exists("/usr/sbin/sshd") && fs::exists("/usr/bin/ssh-keygen") && fs::exists("/usr/bin/git"); }
-#define REQUIRE_SSHD() \
-  if (!sshd_available()) GTEST_SKIP() << "needs sshd, ssh-keygen and git"
 
 std::vector<sse_event> stream(std::uint16_t port, const std::string& target) {
   http_connection c{port};

@@ -8,6 +8,7 @@
 #include <ctime>
 #include <pwd.h>
 #include <random>
+#include <set>
 #include <unistd.h>
 
 namespace rio::kernel::engine {
@@ -133,6 +134,22 @@ result<built_host> build_host_request(const inventory::host_entry& e, const host
     auto resolved = sdk::resolve_options(m->spec(), overrides);
     if (!resolved) return bad("module " + m->id + ": " + resolved.error().message);
     hr.modules.push_back({&m->installer(), std::move(*resolved)});
+  }
+  return out;
+}
+
+result<built_hosts> build_host_requests(const std::vector<inventory::host_entry>& entries, const host_defaults& defaults,
+                                        const std::vector<const loaded_module*>& modules, redactor& redact,
+                                        const env_lookup& env) {
+  built_hosts out;
+  std::set<std::string> seen;
+  for (const auto& e : entries) {
+    auto built = build_host_request(e, defaults, modules, redact, env);
+    if (!built) return built.error();
+    const auto& t = built->request.where;
+    if (!seen.insert(t.user + "@" + t.host + ":" + std::to_string(t.port)).second) continue;
+    out.connect_timeout = built->connect_timeout;
+    out.requests.push_back(std::move(built->request));
   }
   return out;
 }

@@ -3,6 +3,7 @@
 // cli_commands.cpp; the dispatcher and `rio --help` read that table.
 
 #include <rio/kernel/cli.hpp>
+#include <rio/kernel/module_registry.hpp>
 
 #include <optional>
 #include <span>
@@ -48,6 +49,12 @@ int usage_error(const cli_io& io, const std::string& message);
 
 /** Resolves settings from the global options, printing the error if that fails. */
 std::optional<settings> settings_or_report(const cli_args& args, const cli_io& io);
+
+/**
+ * Loads the plugin directory, printing one line per skipped plugin on stderr, and the error (with
+ * where the directory came from) when it cannot be loaded at all.
+ */
+std::optional<module_registry> registry_or_report(const settings& cfg, const cli_io& io);
 
 // The commands.
 int cli_modules(const cli_args& args, const cli_io& io);

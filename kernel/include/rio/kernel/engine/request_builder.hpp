@@ -65,6 +65,16 @@ result<built_host> build_host_request(const inventory::host_entry& entry, const 
                                       const std::vector<const loaded_module*>& modules, redactor& redact,
                                       const env_lookup& env);
 
+struct built_hosts {
+  std::vector<host_request> requests;  ///< each user@host:port once, in the order given
+  std::chrono::milliseconds connect_timeout{std::chrono::seconds{10}};
+};
+
+/** build_host_request for every entry; the same user@host:port named twice runs once. */
+result<built_hosts> build_host_requests(const std::vector<inventory::host_entry>& entries, const host_defaults& defaults,
+                                        const std::vector<const loaded_module*>& modules, redactor& redact,
+                                        const env_lookup& env);
+
 /** A run id: UTC time plus 32 random bits, e.g. 20261127T130509Z-69ff7c3e. */
 std::string new_run_id();
 
