@@ -17,6 +17,8 @@ api_state::api_state(api_config c, kernel::module_registry r, boost::asio::any_i
       webhooks(config.settings.root, config.env, bus, &vault_events, webhook_policy),
       log_activity(e, boost::asio::steady_timer::time_point::max()) {
   modules_text = std::make_shared<const std::string>(boost::json::serialize(modules_json));
+  subscribers = kernel::load_subscribers(config.settings.plugin_dir, subscriber_problems);
+  for (auto& s : subscribers) kernel::attach(bus, *s);
   for (const auto& m : registry.modules()) kernel::hooks::publish_module_loaded(bus, *m);
 }
 

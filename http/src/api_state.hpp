@@ -12,6 +12,7 @@
 #include <rio/kernel/hooks/bridges.hpp>
 #include <rio/kernel/hooks/hook_bus.hpp>
 #include <rio/kernel/module_registry.hpp>
+#include <rio/kernel/subscriber_loader.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -31,6 +32,9 @@ struct api_state {
   boost::json::object modules_json;  ///< GET /api/remote/modules, built once
   std::shared_ptr<const std::string> modules_text;  ///< ...and serialised once
   boost::asio::any_io_executor ex;
+  /** Hook subscriber plugins from the plugin directory; declared before the bus, which they outlive. */
+  std::vector<std::unique_ptr<kernel::loaded_subscriber>> subscribers;
+  std::vector<kernel::load_problem> subscriber_problems;
   kernel::hooks::hook_bus bus;
   kernel::hooks::vault_bridge vault_events{bus};
   webhook_registry webhooks;

@@ -18,7 +18,7 @@ constexpr const char* document_text = R"json({
 "info": {
   "title": "rio REST API",
   "version": "1.0.0",
-  "description": "ComfyVN's remote-installer API (/api/remote/modules, /install, /status) with the original's request fields, response keys and error envelope, plus asynchronous runs, cancellation and Server-Sent Events streams. Served by `rio serve` on 127.0.0.1:8001. POST /api/remote/install and every route under /api/remote except /modules answer 403 until features.enable_remote_installer is true in <root>/config/comfyvn.json (re-read whenever the file changes). When the server has an API token, every request needs `Authorization: Bearer <token>` (401 otherwise). Every response carries X-Request-ID (the request's own X-Request-ID when it is short and printable, else a new UUID) and JSON responses X-Process-Time (seconds). Errors are {ok:false, code, message, request_id} with `field` naming the request field at fault. See docs/api.md."
+  "description": "ComfyVN's remote-installer API (/api/remote/modules, /install, /status) with the original's request fields, response keys and error envelope, plus asynchronous runs, cancellation and Server-Sent Events streams, and the modder-hook API (/api/modder/hooks, not gated by the flag). Served by `rio serve` on 127.0.0.1:8001. POST /api/remote/install and every route under /api/remote except /modules answer 403 until features.enable_remote_installer is true in <root>/config/comfyvn.json (re-read whenever the file changes). When the server has an API token, every request needs `Authorization: Bearer <token>` (401 otherwise). Every response carries X-Request-ID (the request's own X-Request-ID when it is at most 128 printable characters, else a new UUID; a 413 is answered before the request is read, with a new one) and JSON responses X-Process-Time (seconds). Errors are {ok:false, code, message, request_id} with `field` naming the request field at fault. See docs/api.md."
 },
 "servers": [{"url": "http://127.0.0.1:8001"}],
 "security": [{}, {"bearerToken": []}],
@@ -159,6 +159,103 @@ constexpr const char* document_text = R"json({
         "401": {"$ref": "#/components/responses/Unauthorized"},
         "403": {"$ref": "#/components/responses/Disabled"},
         "404": {"$ref": "#/components/responses/UnknownRun"}
+      }
+    }
+  },
+  "/api/modder/hooks": {
+    "get": {
+      "operationId": "listHooks",
+      "summary": "The hook catalogue, registered webhooks (never their secrets), subscriber counters and the latest 15 events",
+      "description": "Not gated by the feature flag (as in the original).",
+      "responses": {
+        "200": {"description": "The catalogue", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/HookCatalogue"}}}},
+        "401": {"$ref": "#/components/responses/Unauthorized"}
+      }
+    }
+  },
+  "/api/modder/hooks/history": {
+    "get": {
+      "operationId": "hookHistory",
+      "summary": "Recent hook events, oldest first",
+      "parameters": [
+        {"name": "limit", "in": "query", "required": false, "description": "How many (clamped to 1-200)", "schema": {"type": "integer", "default": 25}},
+        {"name": "event", "in": "query", "required": false, "description": "Only this event", "schema": {"type": "string"}}
+      ],
+      "responses": {
+        "200": {"description": "The events", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/HookHistory"}}}},
+        "400": {"$ref": "#/components/responses/BadRequest"},
+        "401": {"$ref": "#/components/responses/Unauthorized"}
+      }
+    }
+  },
+  "/api/modder/hooks/stream": {
+    "get": {
+      "operationId": "followHooks",
+      "summary": "Hook events as Server-Sent Events, live, until the client disconnects (rio's counterpart of the original's WebSocket)",
+      "parameters": [{"name": "topics", "in": "query", "required": false, "description": "Comma-separated event names; all events when missing", "schema": {"type": "string"}}],
+      "responses": {
+        "200": {"description": "The stream; the event name is the hook's name, the event id its `seq`; comment lines (`: keep-alive`) every 15 s while idle", "content": {"text/event-stream": {"schema": {"type": "string"},
+          "x-rio-events": {
+            "on_security_secret_read": {"data": "json", "schema": {"$ref": "#/components/schemas/HookEvent"}},
+            "on_security_key_rotated": {"data": "json", "schema": {"$ref": "#/components/schemas/HookEvent"}},
+            "on_remote_install_started": {"data": "json", "schema": {"$ref": "#/components/schemas/HookEvent"}},
+            "on_remote_module_planned": {"data": "json", "schema": {"$ref": "#/components/schemas/HookEvent"}},
+            "on_remote_step_finished": {"data": "json", "schema": {"$ref": "#/components/schemas/HookEvent"}},
+            "on_remote_module_finished": {"data": "json", "schema": {"$ref": "#/components/schemas/HookEvent"}},
+            "on_remote_install_finished": {"data": "json", "schema": {"$ref": "#/components/schemas/HookEvent"}},
+            "on_module_loaded": {"data": "json", "schema": {"$ref": "#/components/schemas/HookEvent"}}
+          }}}},
+        "400": {"$ref": "#/components/responses/BadRequest"},
+        "401": {"$ref": "#/components/responses/Unauthorized"}
+      }
+    }
+  },
+  "/api/modder/hooks/test": {
+    "post": {
+      "operationId": "emitTestHook",
+      "summary": "Publish a test event (its payload gets \"test\": true) to every subscriber",
+      "requestBody": {"required": false, "content": {"application/json": {"schema": {"type": "object", "properties": {
+        "event": {"type": "string", "description": "A catalogued event name (default on_remote_install_started)"},
+        "payload": {"type": "object", "additionalProperties": true}}}}}},
+      "responses": {
+        "200": {"description": "Published", "content": {"application/json": {"schema": {"type": "object", "required": ["ok", "event"], "properties": {
+          "ok": {"type": "boolean", "enum": [true]}, "event": {"type": "string"}}}}}},
+        "400": {"$ref": "#/components/responses/BadRequest"},
+        "401": {"$ref": "#/components/responses/Unauthorized"},
+        "413": {"$ref": "#/components/responses/TooLarge"},
+        "422": {"$ref": "#/components/responses/NotAnObject"}
+      }
+    }
+  },
+  "/api/modder/hooks/webhooks": {
+    "post": {
+      "operationId": "addWebhook",
+      "summary": "Register a webhook (replaces the one with the same event and url): deliveries are POSTs of the event, signed with HMAC-SHA256 (X-Rio-Signature-256) when it has a secret, retried with backoff",
+      "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["event", "url"], "properties": {
+        "event": {"type": "string", "description": "A catalogued event name, or \"*\" for all"},
+        "url": {"type": "string", "description": "http://host[:port]/path"},
+        "secret": {"type": "string", "description": "Kept in the vault (provider modder_webhooks); never returned"}}}}}},
+      "responses": {
+        "200": {"description": "Registered", "content": {"application/json": {"schema": {"type": "object", "required": ["ok", "id", "signed"], "properties": {
+          "ok": {"type": "boolean", "enum": [true]}, "id": {"type": "string"}, "signed": {"type": "boolean"}}}}}},
+        "400": {"$ref": "#/components/responses/BadRequest"},
+        "401": {"$ref": "#/components/responses/Unauthorized"},
+        "413": {"$ref": "#/components/responses/TooLarge"},
+        "422": {"$ref": "#/components/responses/NotAnObject"}
+      }
+    },
+    "delete": {
+      "operationId": "removeWebhook",
+      "summary": "Remove the webhook with this event and url",
+      "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["event", "url"], "properties": {
+        "event": {"type": "string"}, "url": {"type": "string"}}}}}},
+      "responses": {
+        "200": {"description": "Removed", "content": {"application/json": {"schema": {"type": "object", "required": ["ok"], "properties": {"ok": {"type": "boolean", "enum": [true]}}}}}},
+        "400": {"$ref": "#/components/responses/BadRequest"},
+        "401": {"$ref": "#/components/responses/Unauthorized"},
+        "404": {"description": "No webhook with this event and url; field is url", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+        "413": {"$ref": "#/components/responses/TooLarge"},
+        "422": {"$ref": "#/components/responses/NotAnObject"}
       }
     }
   },
@@ -481,6 +578,40 @@ constexpr const char* document_text = R"json({
           "id": {"type": "string"}, "outcome": {"type": "string"}, "exit_code": {"type": "integer"}, "duration_ms": {"type": "integer"}, "reason": {"type": "string"}}}},
         "stderr_tail": {"type": "string"}, "last_reason": {"type": "string"}, "updated_at": {"type": "string"}
       }
+    },
+    "HookEvent": {
+      "type": "object", "required": ["event", "timestamp", "seq", "payload"],
+      "properties": {
+        "event": {"type": "string"}, "timestamp": {"type": "string"}, "seq": {"type": "integer"},
+        "payload": {"type": "object", "additionalProperties": true, "description": "The event's fields, as the catalogue lists them; names and fingerprints, never secret values"}
+      }
+    },
+    "HookCatalogue": {
+      "type": "object", "required": ["ok", "hooks", "webhooks", "subscribers", "plugin_host", "stream_path", "history"],
+      "properties": {
+        "ok": {"type": "boolean", "enum": [true]},
+        "hooks": {"type": "array", "items": {"type": "object", "required": ["name", "description", "ws_topic", "rest_event", "payload"], "properties": {
+          "name": {"type": "string"}, "description": {"type": "string"}, "ws_topic": {"type": "string"}, "rest_event": {"type": "string"},
+          "payload": {"type": "object", "additionalProperties": {"type": "string"}, "description": "Field name to description"}}}},
+        "webhooks": {"type": "array", "items": {"type": "object", "required": ["id", "event", "url", "signed", "created_at"], "properties": {
+          "id": {"type": "string"}, "event": {"type": "string"}, "url": {"type": "string"}, "signed": {"type": "boolean"}, "created_at": {"type": "string"}}}},
+        "subscribers": {"type": "array", "items": {"type": "object", "required": ["name", "delivered", "dropped", "failed", "timed_out", "queued"], "properties": {
+          "name": {"type": "string"}, "delivered": {"type": "integer"}, "dropped": {"type": "integer"}, "failed": {"type": "integer"},
+          "timed_out": {"type": "integer"}, "queued": {"type": "integer"}}}},
+        "plugin_host": {"type": "object", "required": ["enabled", "root", "subscribers", "skipped"], "description": "Hook subscriber plugins loaded from the plugin directory", "properties": {
+          "enabled": {"type": "boolean", "description": "At least one subscriber plugin is loaded"},
+          "root": {"type": "string", "description": "The plugin directory"},
+          "subscribers": {"type": "array", "items": {"type": "object", "required": ["id", "file", "events"], "properties": {
+            "id": {"type": "string"}, "file": {"type": "string"}, "events": {"type": "array", "items": {"type": "string"}}}}},
+          "skipped": {"type": "array", "items": {"type": "object", "required": ["file", "reason"], "properties": {
+            "file": {"type": "string"}, "reason": {"type": "string"}}}}}},
+        "stream_path": {"type": "string"},
+        "history": {"type": "array", "items": {"$ref": "#/components/schemas/HookEvent"}}
+      }
+    },
+    "HookHistory": {
+      "type": "object", "required": ["ok", "items"],
+      "properties": {"ok": {"type": "boolean", "enum": [true]}, "items": {"type": "array", "items": {"$ref": "#/components/schemas/HookEvent"}}}
     },
     "Health": {
       "type": "object", "required": ["ok", "version", "remote_installer_enabled", "active_runs"],

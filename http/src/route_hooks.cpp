@@ -36,6 +36,20 @@ std::vector<std::string> split_topics(const std::string& text) {
   return out;
 }
 
+json::object plugin_host_json(const api_state& state) {
+  json::array loaded, skipped;
+  for (const auto& s : state.subscribers) {
+    json::array events;
+    for (const auto& e : s->events) events.emplace_back(e);
+    loaded.emplace_back(json::object{{"id", s->id}, {"file", s->file.string()}, {"events", std::move(events)}});
+  }
+  for (const auto& p : state.subscriber_problems) skipped.emplace_back(json::object{{"file", p.file.string()}, {"reason", p.reason}});
+  return json::object{{"enabled", !state.subscribers.empty()},
+                      {"root", state.config.settings.plugin_dir.string()},
+                      {"subscribers", std::move(loaded)},
+                      {"skipped", std::move(skipped)}};
+}
+
 }  // namespace
 
 api_response get_hooks(api_state& state, const api_request&) {
@@ -58,6 +72,7 @@ api_response get_hooks(api_state& state, const api_request&) {
                                          {"hooks", std::move(catalogue)},
                                          {"webhooks", state.webhooks_json()},
                                          {"subscribers", std::move(subscribers)},
+                                         {"plugin_host", plugin_host_json(state)},
                                          {"stream_path", "/api/modder/hooks/stream"},
                                          {"history", history_json(state, 15)}});
 }

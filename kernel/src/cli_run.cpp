@@ -4,6 +4,8 @@
 #include <rio/kernel/cli_command.hpp>
 #include <rio/kernel/engine/engine_json.hpp>
 #include <rio/kernel/engine/fleet_run.hpp>
+#include <rio/kernel/hooks/bridges.hpp>
+#include <rio/kernel/subscriber_loader.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -107,16 +109,35 @@ int run_command(const cli_args& args, const cli_io& io, bool install) {
   auto registry = registry_or_report(*cfg, io);
   if (!registry) return exit_failed;
 
+  // Hook subscriber plugins (if any) receive this run's events in-process.
+  asio::io_context ctx;
+  hooks::hook_bus bus{ctx.get_executor()};
+  hooks::vault_bridge vault_events{bus};
+  std::vector<load_problem> problems;
+  auto subscribers = load_subscribers(cfg->plugin_dir, problems);
+  for (const auto& p : problems) io.err << "rio: skipped subscriber " << p.file.string() << ": " << p.reason << "\n";
+  for (auto& s : subscribers) attach(bus, *s);
+  for (const auto& m : registry->modules()) {
+    if (!subscribers.empty()) hooks::publish_module_loaded(bus, *m);
+  }
+
   int code = exit_ok;
-  auto req = cli_detail::parse_run_request(args.rest, *cfg, *registry, io, install, code);
+  auto req = cli_detail::parse_run_request(args.rest, *cfg, *registry, io, install, code,
+                                           subscribers.empty() ? nullptr : &vault_events);
   if (!req) return code;
   const bool dry = req->settings.dry_run;
+  if (!subscribers.empty()) {
+    auto user_events = std::move(req->settings.on_event);
+    req->settings.on_event = [&bus, user_events](const engine::run_event& e) {
+      hooks::publish_run_event(bus, e);
+      if (user_events) user_events(e);
+    };
+  }
 
   progress_line progress{io, req->progress && req->hosts.size() > 1, install && !dry};
   std::vector<host_result> results;
   int interrupted_by = 0;
   {
-    asio::io_context ctx;
     ssh::session_pool pool;
     engine::fleet_options fo;
     fo.parallel = req->parallel;
@@ -148,6 +169,8 @@ int run_command(const cli_args& args, const cli_io& io, bool install) {
       results = co_await engine::run_fleet(pool, req->settings, std::move(req->hosts), fo);
       signals.cancel();
       co_await pool.close_all();
+      co_await bus.drain(std::chrono::seconds{10});  // subscribers see the whole run before rio exits
+      bus.stop();
     }, asio::detached);
     ctx.run();
   }

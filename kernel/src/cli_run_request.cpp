@@ -101,7 +101,7 @@ struct raw_args {
 
 std::optional<run_request> parse_run_request(const std::vector<std::string>& args, const settings& cfg,
                                              const module_registry& registry, const cli_io& io, bool install,
-                                             int& exit_code) {
+                                             int& exit_code, vault::event_listener* vault_events) {
   const char* cmd = install ? "install" : "plan";
   auto bad = [&](const std::string& message) -> std::optional<run_request> {
     exit_code = usage_error(io, std::string{cmd} + ": " + message);
@@ -240,7 +240,7 @@ std::optional<run_request> parse_run_request(const std::vector<std::string>& arg
       provider.resize(colon);
     }
     // Read once for the whole call (one audited read).
-    auto fields = engine::read_provider(cfg.root, io.env, provider);
+    auto fields = engine::read_provider(cfg.root, io.env, provider, vault_events);
     if (!fields && fields.error().code == make_error_code(errc::bad_request)) return bad("--secrets: " + fields.error().message);
     if (!fields) {
       exit_code = exit_failed;

@@ -6,6 +6,7 @@
 #include <rio/kernel/cli.hpp>
 #include <rio/kernel/engine/host_run.hpp>
 #include <rio/kernel/module_registry.hpp>
+#include <rio/vault/event_listener.hpp>
 
 #include <cstddef>
 #include <memory>
@@ -29,7 +30,7 @@ struct run_request {
  */
 std::optional<run_request> parse_run_request(const std::vector<std::string>& args, const settings& cfg,
                                              const module_registry& registry, const cli_io& io, bool install,
-                                             int& exit_code);
+                                             int& exit_code, vault::event_listener* vault_events = nullptr);
 
 /** The options shared by plan and install, for their help texts. */
 extern const char* const run_options_help;

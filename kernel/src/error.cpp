@@ -31,6 +31,7 @@ class kernel_category_impl final : public boost::system::error_category {
       case errc::io_error: return "io_error";
       case errc::host_busy: return "host_busy";
       case errc::corrupt_manifest: return "corrupt_manifest";
+      case errc::other_plugin_kind: return "other_plugin_kind";
     }
     return "unknown rio.kernel error " + std::to_string(ev);
   }

@@ -29,7 +29,7 @@ auto guarded(const char* what, F f) -> result<decltype(f())> {
 
 }  // namespace
 
-result<std::unique_ptr<loaded_module>> load_module(const std::filesystem::path& file, const abi_identity& expected) {
+result<const sdk::module_descriptor*> open_plugin(const std::filesystem::path& file, const abi_identity& expected) {
   if (auto ok = check_plugin_file(file); !ok) return ok.error();
 
   // RTLD_NODELETE: the object is never unmapped, even when the shared_library handle goes
@@ -50,6 +50,16 @@ result<std::unique_ptr<loaded_module>> load_module(const std::filesystem::path& 
   if (*descriptor == nullptr) return fail(errc::not_a_plugin, "descriptor function returned null");
   const sdk::module_descriptor& d = **descriptor;
   if (auto ok = check_handshake(d, expected); !ok) return ok.error();
+  return &d;
+}
+
+result<std::unique_ptr<loaded_module>> load_module(const std::filesystem::path& file, const abi_identity& expected) {
+  auto opened = open_plugin(file, expected);
+  if (!opened) return opened.error();
+  const sdk::module_descriptor& d = **opened;
+  if (d.kind != nullptr && std::string_view{d.kind} == "subscriber") {
+    return fail(errc::other_plugin_kind, "a hook subscriber, not an installer module");
+  }
   if (d.kind == nullptr || std::string_view{d.kind} != "installer") {
     return fail(errc::not_a_plugin, "descriptor kind is not 'installer'");
   }

@@ -41,7 +41,8 @@ result<module_registry> module_registry::load_directory(const fs::path& dir, std
   for (const auto& file : files) {
     auto module = load_module(file, expected);
     if (!module) {
-      problems.push_back({file, module.error().message});
+      // Subscriber plugins share the directory; they are loaded by load_subscribers.
+      if (module.error().code != make_error_code(errc::other_plugin_kind)) problems.push_back({file, module.error().message});
       continue;
     }
     if (auto added = registry.add(std::move(*module)); !added) problems.push_back({file, added.error().message});

@@ -7,6 +7,7 @@
 #include <rio/sdk/testing/fake_remote_shell.hpp>
 #include <rio/sdk/testing/run_co.hpp>
 
+#include "../engine/engine_test_support.hpp"
 #include "temp_dir.hpp"
 
 #include <boost/json/parse.hpp>
@@ -18,6 +19,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <sstream>
 #include <string_view>
 
 namespace rio::test {
@@ -161,6 +163,82 @@ TEST(SdkInstall, ExampleModuleBuildsAgainstTheInstalledSdkAndLoads) {
   const auto& entry = modules->as_array().front().as_object();
   EXPECT_EQ(entry.at("id").as_string(), "hello");
   EXPECT_EQ(entry.at("version").as_string(), "1.0.0");
+}
+
+TEST(SdkInstall, ExampleSubscriberBuiltOutOfTreeReceivesARealRunsEventsInOrder) {
+  REQUIRE_SSHD();
+  const umask_guard mask{022};
+  const temp_dir tmp;
+  const fs::path source_dir = fs::path{RIO_TEST_SOURCE_DIR} / "sdk" / "examples" / "hook_logger";
+  const fs::path prefix = tmp.path() / "prefix";
+  const fs::path build = tmp.path() / "build";
+  const fs::path logs = tmp.path() / "logs";
+  fs::create_directories(logs);
+  auto cache = read_cmake_cache(RIO_TEST_BINARY_DIR);
+  const fs::path cmake = cache.count("CMAKE_COMMAND") != 0 ? fs::path{cache["CMAKE_COMMAND"]} : fs::path{"cmake"};
+  std::string forwarded;
+  for (const char* name : {"CMAKE_CXX_COMPILER", "CMAKE_MAKE_PROGRAM", "CMAKE_BUILD_TYPE", "CMAKE_CXX_FLAGS",
+                           "CMAKE_MODULE_LINKER_FLAGS"}) {
+    if (auto it = cache.find(name); it != cache.end() && !it->second.empty()) {
+      forwarded += " " + sdk::shell_quote("-D" + std::string{name} + "=" + it->second);
+    }
+  }
+  auto installed = run(q(cmake) + " --install " + q(RIO_TEST_BINARY_DIR) + " --prefix " + q(prefix) +
+                           " --component rio_Development", logs / "install.log");
+  ASSERT_EQ(installed.exit_code, 0) << installed.output;
+  auto configured = run(q(cmake) + " -S " + q(source_dir) + " -B " + q(build) + " -G Ninja" + forwarded +
+                            " -DCMAKE_PREFIX_PATH=" + q(prefix), logs / "configure.log");
+  ASSERT_EQ(configured.exit_code, 0) << configured.output;
+  auto built = run(q(cmake) + " --build " + q(build), logs / "build.log");
+  ASSERT_EQ(built.exit_code, 0) << built.output;
+
+  // A plugin directory with rio's four modules and the subscriber.
+  const fs::path plugins = tmp.path() / "plugins";
+  fs::create_directories(plugins);
+  for (const auto& e : fs::directory_iterator{RIO_TEST_PLUGIN_DIR}) {
+    if (e.path().extension() == ".so") fs::copy_file(e.path(), plugins / e.path().filename());
+  }
+  fs::copy_file(build / "rio-hook_logger.so", plugins / "rio-hook_logger.so");
+
+  engine_world w;
+  auto& h = w.add_host();
+  auto args = w.args("install", {engine_world::spec(h)}, "ollama");
+  args[3] = plugins.string();  // --plugin-dir
+  std::string command = "RIO_HOOK_LOGGER_FILE=" + q(tmp.path() / "events.jsonl") + " " + q(RIO_TEST_RIO_EXE);
+  for (const auto& a : args) command += " " + sdk::shell_quote(a);
+  auto ran = run(command, logs / "install.out", logs / "install.err");
+  ASSERT_EQ(ran.exit_code, 0) << ran.output << read_file(logs / "install.err");
+
+  std::vector<std::string> names;
+  std::vector<boost::json::object> events;
+  std::istringstream in{read_file(tmp.path() / "events.jsonl")};
+  for (std::string line; std::getline(in, line);) {
+    boost::system::error_code ec;
+    auto v = boost::json::parse(line, ec);
+    ASSERT_FALSE(ec) << line;
+    events.push_back(v.as_object());
+    names.emplace_back(v.as_object().at("event").as_string());
+  }
+  const std::vector<std::string> expected{
+      "on_module_loaded",        "on_module_loaded",          "on_module_loaded",          "on_module_loaded",
+      "on_remote_install_started", "on_remote_module_planned", "on_remote_step_finished",  "on_remote_step_finished",
+      "on_remote_step_finished", "on_remote_module_finished", "on_remote_install_finished"};
+  ASSERT_EQ(names, expected) << read_file(tmp.path() / "events.jsonl");
+  for (std::size_t i = 1; i < events.size(); ++i) {
+    EXPECT_EQ(events[i].at("seq").as_int64(), events[i - 1].at("seq").as_int64() + 1) << "in order, none lost";
+  }
+  const auto& started = events[4].at("payload").as_object();
+  EXPECT_EQ(started.at("host"), ("127.0.0.1:" + std::to_string(h.target().port)).c_str());
+  const auto& planned = events[5].at("payload").as_object();
+  EXPECT_EQ(planned.at("module"), "ollama");
+  EXPECT_EQ(planned.at("action"), "install");
+  const auto& step = events[6].at("payload").as_object();
+  EXPECT_EQ(step.at("step"), "install-script");
+  EXPECT_EQ(step.at("outcome"), "done");
+  EXPECT_EQ(events[8].at("payload").as_object().at("step"), "sentinel");
+  EXPECT_EQ(events[9].at("payload").as_object().at("state"), "installed");
+  EXPECT_EQ(events[10].at("payload").as_object().at("status"), "installed");
+  EXPECT_EQ(events[4].at("payload").as_object().at("run_id"), events[10].at("payload").as_object().at("run_id"));
 }
 
 }  // namespace

@@ -42,6 +42,7 @@ struct queue_base {
 
 struct push_subscriber : queue_base {
   using queue_base::queue_base;
+  bool delivering = false;
   subscriber_options options;
   hook_bus::handler on_event;
   subscriber_stats stats;
@@ -83,6 +84,7 @@ asio::awaitable<void> consume(std::shared_ptr<hook_bus::state> st, std::shared_p
       if (!s->items.empty()) {
         next = std::move(s->items.front());
         s->items.pop_front();
+        s->delivering = true;
       }
     }
     if (!next) {
@@ -92,6 +94,7 @@ asio::awaitable<void> consume(std::shared_ptr<hook_bus::state> st, std::shared_p
     const std::string what = "hook subscriber '" + s->options.name + "' (" + next->event + ")";
     auto delivered = co_await call_hook<void>(what, s->options.deadline, [&] { return s->on_event(*next); });
     std::lock_guard lock{st->mutex};
+    s->delivering = false;
     if (delivered) ++s->stats.delivered;
     else if (delivered.error().code == make_error_code(errc::hook_timed_out)) ++s->stats.timed_out;
     else ++s->stats.failed;
@@ -227,6 +230,22 @@ std::vector<subscriber_stats> hook_bus::stats() const {
     out.push_back(st);
   }
   return out;
+}
+
+asio::awaitable<void> hook_bus::drain(std::chrono::milliseconds patience) {
+  const auto deadline = std::chrono::steady_clock::now() + patience;
+  asio::steady_timer tick{co_await asio::this_coro::executor};
+  for (;;) {
+    bool idle = true;
+    {
+      std::lock_guard lock{state_->mutex};
+      for (const auto& s : state_->subscribers) idle = idle && s->items.empty() && !s->delivering;
+    }
+    if (idle || std::chrono::steady_clock::now() >= deadline) co_return;
+    // Deliveries are coroutines on this executor: yielding briefly lets them run.
+    tick.expires_after(std::chrono::milliseconds{5});
+    co_await tick.async_wait(sdk::use_nothrow);
+  }
 }
 
 void hook_bus::stop() {

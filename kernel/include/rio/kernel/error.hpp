@@ -25,6 +25,7 @@ enum class errc {
   io_error,                 ///< a local file could not be read or written
   host_busy,                ///< another run holds the host's lock
   corrupt_manifest,         ///< a status manifest is not valid JSON of the expected shape
+  other_plugin_kind,        ///< a valid plugin of another kind (a subscriber where an installer was wanted, or the reverse)
 };
 
 const boost::system::error_category& kernel_category() noexcept;

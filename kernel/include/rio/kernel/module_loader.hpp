@@ -17,4 +17,11 @@ namespace rio::kernel {
 result<std::unique_ptr<loaded_module>> load_module(const std::filesystem::path& file,
                                                    const abi_identity& expected = kernel_abi());
 
+/**
+ * The shared steps of every plugin kind: file pre-check, dlopen (RTLD_NODELETE), the descriptor
+ * and the handshake. The descriptor lives in the plugin, which is never unloaded.
+ */
+result<const sdk::module_descriptor*> open_plugin(const std::filesystem::path& file,
+                                                  const abi_identity& expected = kernel_abi());
+
 }  // namespace rio::kernel

@@ -11,6 +11,7 @@
 #include <rio/sdk/abi_version.hpp>
 #include <rio/sdk/data_installer.hpp>
 #include <rio/sdk/installer.hpp>
+#include <rio/sdk/subscriber.hpp>
 
 #include <boost/dll/alias.hpp>
 #include <boost/version.hpp>
@@ -28,9 +29,11 @@ struct module_descriptor {
   std::uint32_t glibcxx_cxx11_abi;      ///< _GLIBCXX_USE_CXX11_ABI
   const char* sdk_header_hash;          ///< RIO_SDK_HEADER_HASH
   const char* id;                       ///< must equal create()->spec().id
-  const char* kind;                     ///< "installer"
-  installer* (*create)();               ///< may throw; the kernel catches at the boundary
-  void (*destroy)(installer*) noexcept; ///< deletes with the module's own allocator
+  const char* kind;                     ///< "installer" or "subscriber"
+  installer* (*create)();               ///< installers: may throw; the kernel catches at the boundary
+  void (*destroy)(installer*) noexcept; ///< installers: deletes with the module's own allocator
+  hook_subscriber* (*create_subscriber)();               ///< subscribers: as create
+  void (*destroy_subscriber)(hook_subscriber*) noexcept; ///< subscribers: as destroy
 };
 
 using descriptor_fn = const module_descriptor*();
@@ -53,7 +56,24 @@ inline constexpr const char* descriptor_alias = "rio_module_v1";
   inline void destroy(::rio::sdk::installer* p) noexcept { delete p; }                      \
   inline const ::rio::sdk::module_descriptor descriptor{                                    \
       RIO_SDK_ABI_MAJOR, RIO_SDK_ABI_MINOR, BOOST_VERSION, __GXX_ABI_VERSION,               \
-      RIO_SDK_DETAIL_CXX11_ABI, RIO_SDK_HEADER_HASH, ID, "installer", &create, &destroy};   \
+      RIO_SDK_DETAIL_CXX11_ABI, RIO_SDK_HEADER_HASH, ID, "installer", &create, &destroy,    \
+      nullptr, nullptr};                                                                    \
+  inline const ::rio::sdk::module_descriptor* get() { return &descriptor; }                 \
+  BOOST_DLL_ALIAS(rio_sdk_module_entry::get, rio_module_v1)                                 \
+  }
+
+/**
+ * Declares the shared object's hook subscriber (a class deriving from rio::sdk::hook_subscriber).
+ * Use once per shared object, at namespace scope, instead of RIO_DECLARE_INSTALLER.
+ */
+#define RIO_DECLARE_SUBSCRIBER(ID, TYPE)                                                     \
+  namespace rio_sdk_module_entry {                                                          \
+  inline ::rio::sdk::hook_subscriber* create() { return new TYPE(); }                       \
+  inline void destroy(::rio::sdk::hook_subscriber* p) noexcept { delete p; }                \
+  inline const ::rio::sdk::module_descriptor descriptor{                                    \
+      RIO_SDK_ABI_MAJOR, RIO_SDK_ABI_MINOR, BOOST_VERSION, __GXX_ABI_VERSION,               \
+      RIO_SDK_DETAIL_CXX11_ABI, RIO_SDK_HEADER_HASH, ID, "subscriber", nullptr, nullptr,    \
+      &create, &destroy};                                                                   \
   inline const ::rio::sdk::module_descriptor* get() { return &descriptor; }                 \
   BOOST_DLL_ALIAS(rio_sdk_module_entry::get, rio_module_v1)                                 \
   }

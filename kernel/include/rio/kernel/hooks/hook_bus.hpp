@@ -85,6 +85,9 @@ class hook_bus {
 
   std::vector<subscriber_stats> stats() const;
 
+  /** Waits until every push subscriber has handled what was queued (at most `patience`). */
+  boost::asio::awaitable<void> drain(std::chrono::milliseconds patience);
+
   /** Stops delivery (subscribers' coroutines end after their current event). */
   void stop();
 
