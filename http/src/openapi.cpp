@@ -474,11 +474,13 @@ constexpr const char* document_text = R"json({
     "FleetResult": {
       "type": "object", "required": ["status", "run_id", "hosts", "summary"],
       "properties": {
-        "status": {"type": "string", "enum": ["installed", "noop", "failed", "cancelled", "dry_run"]},
+        "status": {"type": "string", "enum": ["installed", "noop", "failed", "cancelled", "recorded", "dry_run"]},
         "run_id": {"type": "string"},
         "hosts": {"type": "array", "items": {"$ref": "#/components/schemas/HostResult"}},
         "summary": {"type": "object", "required": ["hosts", "installed", "noop", "failed"], "properties": {
-          "hosts": {"type": "integer"}, "installed": {"type": "integer"}, "noop": {"type": "integer"}, "failed": {"type": "integer"}}}
+          "hosts": {"type": "integer"}, "installed": {"type": "integer"}, "noop": {"type": "integer"}, "failed": {"type": "integer"},
+          "recorded": {"type": "integer"}, "cancelled": {"type": "integer"},
+          "unreachable": {"type": "integer", "description": "hosts that could not be reached (a dry run included)"}}}
       }
     },
     "FleetInstallResponse": {"allOf": [{"$ref": "#/components/schemas/FleetResult"}, {"$ref": "#/components/schemas/InstallAnswer"}]},
@@ -513,7 +515,7 @@ constexpr const char* document_text = R"json({
         "progress": {"type": "object", "required": ["total", "done", "failed", "running"], "properties": {
           "total": {"type": "integer"}, "done": {"type": "integer"}, "failed": {"type": "integer"}, "running": {"type": "integer"}}},
         "finished_at": {"type": "string", "description": "Once finished"},
-        "status": {"type": "string", "enum": ["installed", "noop", "failed", "cancelled", "dry_run"], "description": "Once finished: the fleet's status"},
+        "status": {"type": "string", "enum": ["installed", "noop", "failed", "cancelled", "recorded", "dry_run"], "description": "Once finished: the fleet's status"},
         "hosts": {"type": "array", "items": {"$ref": "#/components/schemas/HostResult"}, "description": "Once finished"},
         "hosts_requested": {"type": "array", "items": {"type": "string"}, "description": "While running"},
         "cancelled": {"type": "boolean", "description": "Cancellation was requested"}

@@ -23,7 +23,9 @@ json::object final_response(const api_run& run, const api_state& state) {
   // `ok` keeps the original's meaning (the request was processed); `succeeded` says whether the
   // run did what was asked, which the original left to parsing `status`.
   const std::string status = engine::fleet_status(run.results);
-  o["succeeded"] = status != "failed" && status != "cancelled";
+  bool clean = status != "failed" && status != "cancelled";
+  for (const auto& r : run.results) clean = clean && r.failure == engine::host_failure::none;  // e.g. a dry run that reached no host
+  o["succeeded"] = clean;
   o["registry"] = state.modules_json.at("modules");
   return o;
 }

@@ -179,6 +179,10 @@ asio::awaitable<void> serve_connection(server::state& st, tcp::socket socket) {
     if (ec == bhttp::error::body_limit) {
       api_request dummy;
       dummy.request_id = new_request_id();
+      if (auto rid = parser.get().find("X-Request-ID"); rid != parser.get().end() && !rid->value().empty() &&
+                                                      rid->value().size() <= 128) {
+        dummy.request_id = std::string{rid->value()};
+      }
       auto r = error_response(413, "request body larger than " + std::to_string(st.options.body_limit) + " bytes", dummy.request_id);
       auto res = to_beast(r, dummy, 11, started);
       res.keep_alive(false);
@@ -211,7 +215,17 @@ asio::awaitable<void> serve_connection(server::state& st, tcp::socket socket) {
       authorised = auth != req.headers.end() && token_matches(*st.options.token, auth->second);
     }
     if (authorised) {
-      r = co_await route(st.api, req);
+      std::string failure;
+      try {
+        r = co_await route(st.api, req);
+      } catch (const std::exception& e) {
+        failure = e.what();
+      }
+      // A handler bug answers 500 with the original's envelope instead of dropping the connection.
+      if (!failure.empty()) {
+        r = error_response(500, "Internal server error", req.request_id);
+        r.body.as_object()["code"] = "internal_error";
+      }
     } else {
       r = error_response(401, "missing or wrong API token (send Authorization: Bearer <token>)", req.request_id);
       r.headers.emplace_back("WWW-Authenticate", "Bearer");

@@ -143,7 +143,7 @@ kernel::result<std::string> webhook_registry::add(const std::string& event, cons
   h->signed_ = !secret.empty();
   h->secret = vault::secret{secret};
   h->created_at = kernel::engine::utc_timestamp();
-  if (replacing) hooks_[id]->event.clear();  // the old subscriber goes quiet (see start_delivery)
+  if (replacing) hooks_[id]->active = false;  // the old subscriber goes quiet (see start_delivery)
   hooks_[id] = h;
   if (auto saved = save(); !saved) return saved.error();
   start_delivery(h);
@@ -153,7 +153,7 @@ kernel::result<std::string> webhook_registry::add(const std::string& event, cons
 kernel::result<void> webhook_registry::remove(const std::string& event, const std::string& url) {
   for (auto it = hooks_.begin(); it != hooks_.end(); ++it) {
     if (it->second->event == event && it->second->url == url) {
-      it->second->event.clear();
+      it->second->active = false;
       if (it->second->signed_) {
         auto v = open_vault(root_, env_, listener_);
         (void)v.unset(secrets_provider, {it->first});
@@ -194,7 +194,7 @@ void webhook_registry::start_delivery(const std::shared_ptr<webhook>& hook) {
   delivery_policy policy = policy_;
   bus_.subscribe(o, [weak, policy](const kernel::hooks::envelope& e) -> asio::awaitable<kernel::result<void>> {
     auto h = weak.lock();
-    if (!h || h->event.empty()) co_return kernel::result<void>{};  // removed or replaced
+    if (!h || !h->active) co_return kernel::result<void>{};  // removed or replaced
     auto url = parse_http_url(h->url);
     if (!url) co_return url.error();
     const std::string body = json::serialize(e.to_json());

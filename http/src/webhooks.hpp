@@ -14,6 +14,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/json/array.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <map>
@@ -29,6 +30,8 @@ struct webhook {
   bool signed_ = false;
   vault::secret secret;
   std::string created_at;
+  /** Cleared when removed or replaced; read by the delivery thread. */
+  std::atomic<bool> active{true};
 };
 
 struct delivery_policy {

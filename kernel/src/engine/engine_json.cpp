@@ -122,17 +122,21 @@ json::object host_result_json(const host_result& r) {
 
 json::object fleet_result_json(const std::vector<host_result>& results, const std::string& run_id) {
   json::array hosts;
-  std::size_t failed = 0, installed = 0, noop = 0;
+  std::size_t failed = 0, installed = 0, noop = 0, recorded = 0, unreachable = 0, cancelled = 0;
   for (const auto& r : results) {
     hosts.emplace_back(host_result_json(r));
     if (r.status == "failed") ++failed;
     else if (r.status == "installed") ++installed;
     else if (r.status == "noop") ++noop;
+    else if (r.status == "recorded") ++recorded;
+    else if (r.status == "cancelled") ++cancelled;
+    if (r.failure == host_failure::unreachable) ++unreachable;
   }
   return json::object{{"status", fleet_status(results)},
                       {"run_id", run_id},
                       {"hosts", std::move(hosts)},
-                      {"summary", json::object{{"hosts", results.size()}, {"installed", installed}, {"noop", noop}, {"failed", failed}}}};
+                      {"summary", json::object{{"hosts", results.size()}, {"installed", installed}, {"noop", noop}, {"failed", failed},
+                                           {"recorded", recorded}, {"cancelled", cancelled}, {"unreachable", unreachable}}}};
 }
 
 }  // namespace rio::kernel::engine

@@ -109,16 +109,17 @@ void run_cancel::cancel() {
 }
 
 std::string fleet_status(const std::vector<host_result>& results) {
-  bool installed = false;
+  bool installed = false, recorded = false;
   for (const auto& r : results) {
     if (r.status == "cancelled") return "cancelled";
   }
   for (const auto& r : results) {
     if (r.status == "failed") return "failed";
     if (r.status == "installed") installed = true;
+    if (r.status == "recorded") recorded = true;
     if (r.status == "dry_run") return "dry_run";
   }
-  return installed ? "installed" : "noop";
+  return installed ? "installed" : recorded ? "recorded" : "noop";
 }
 
 }  // namespace rio::kernel::engine

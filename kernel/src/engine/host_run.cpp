@@ -149,6 +149,7 @@ class host_runner {
     if (needs_host) {
       auto options = connect_options();
       session = co_await pool_.get(options);
+      if (co_await cancelled()) co_return host_failed(host_failure::cancelled, "run cancelled while connecting");
     }
     std::vector<module_detection> found;
     if (!s_.probe) {

@@ -121,7 +121,18 @@ result<built_host> build_host_request(const inventory::host_entry& e, const host
     hr.auth.passphrase = creds->passphrase;
     redact.add(creds->passphrase.reveal());
   }
-  hr.auth.default_identities = creds->private_key.empty() && !creds->identity;
+  if (creds->private_key.empty() && !creds->identity) {
+    // ssh's default keys, from the HOME rio was given (the CLI's or the server's environment),
+    // so an injected environment decides them as it decides everything else.
+    if (auto home = env ? env("HOME") : std::nullopt; home && !home->empty()) {
+      for (const char* name : {"id_ed25519", "id_ecdsa", "id_rsa"}) {
+        std::error_code ec;
+        fs::path key = fs::path{*home} / ".ssh" / name;
+        if (fs::is_regular_file(key, ec)) hr.auth.identity_files.push_back(key);
+      }
+    }
+  }
+  hr.auth.default_identities = creds->private_key.empty() && hr.auth.identity_files.empty();
   if (auto sock = env ? env("SSH_AUTH_SOCK") : std::nullopt; sock && !sock->empty()) hr.auth.agent_socket = fs::path{*sock};
   if (creds->connect_timeout) out.connect_timeout = *creds->connect_timeout;
 

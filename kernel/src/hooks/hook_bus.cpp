@@ -6,12 +6,15 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/this_coro.hpp>
 
 #include <algorithm>
+#include <thread>
 
 namespace rio::kernel::hooks {
 namespace asio = boost::asio;
@@ -51,11 +54,17 @@ struct push_subscriber : queue_base {
 struct pull_queue : queue_base {
   using queue_base::queue_base;
   bool closed = false;
+  asio::any_io_executor owner;  ///< the stream reader's executor: its wake-ups are posted there
 };
 
 struct hook_bus::state {
   explicit state(asio::any_io_executor e) : ex(std::move(e)) {}
   asio::any_io_executor ex;
+  // Push subscribers (plugins, webhooks) run on their own thread, so one that blocks despite
+  // the rules stalls only hook delivery, never a run or the server.
+  asio::io_context delivery;
+  asio::executor_work_guard<asio::io_context::executor_type> keep_running{delivery.get_executor()};
+  std::thread delivery_thread;
   mutable std::mutex mutex;
   std::uint64_t next_seq = 0;
   std::size_t history_limit = 200;
@@ -140,6 +149,7 @@ class stream_impl final : public stream_subscription {
 
 hook_bus::hook_bus(asio::any_io_executor ex, std::size_t history_limit) : state_(std::make_shared<state>(std::move(ex))) {
   state_->history_limit = history_limit;
+  state_->delivery_thread = std::thread{[st = state_.get()] { st->delivery.run(); }};
 }
 
 hook_bus::~hook_bus() { stop(); }
@@ -172,21 +182,27 @@ result<void> hook_bus::publish(std::string_view event, json::object payload) {
     state_->history.push_back(std::move(e));
     if (state_->history.size() > state_->history_limit) state_->history.pop_front();
   }
-  // Wake-ups run on the executor; the shared state keeps the queues alive until then.
-  asio::post(state_->ex, [st = state_, woken] {
+  // Each timer is cancelled on the executor that waits on it; the shared state keeps the queues
+  // alive until then.
+  asio::post(state_->delivery, [st = state_, woken] {
     std::lock_guard lock{st->mutex};
     for (auto& s : st->subscribers) {
       if (std::find(woken.begin(), woken.end(), s.get()) != woken.end()) s->wake.cancel();
     }
-    for (auto& w : st->streams) {
-      if (auto q = w.lock(); q && std::find(woken.begin(), woken.end(), q.get()) != woken.end()) q->wake.cancel();
-    }
   });
+  std::vector<std::shared_ptr<pull_queue>> streams;
+  {
+    std::lock_guard lock{state_->mutex};
+    for (auto& w : state_->streams) {
+      if (auto q = w.lock(); q && std::find(woken.begin(), woken.end(), q.get()) != woken.end()) streams.push_back(q);
+    }
+  }
+  for (auto& q : streams) asio::post(q->owner, [q] { q->wake.cancel(); });
   return {};
 }
 
 void hook_bus::subscribe(subscriber_options options, handler on_event) {
-  auto s = std::make_shared<push_subscriber>(state_->ex);
+  auto s = std::make_shared<push_subscriber>(state_->delivery.get_executor());
   s->events = options.events;
   s->limit = options.queue_limit;
   s->stats.name = options.name;
@@ -196,11 +212,12 @@ void hook_bus::subscribe(subscriber_options options, handler on_event) {
     std::lock_guard lock{state_->mutex};
     state_->subscribers.push_back(s);
   }
-  asio::co_spawn(state_->ex, consume(state_, s), asio::detached);
+  asio::co_spawn(state_->delivery, consume(state_, s), asio::detached);
 }
 
 std::unique_ptr<stream_subscription> hook_bus::open_stream(std::vector<std::string> events, std::size_t queue_limit) {
   auto q = std::make_shared<pull_queue>(state_->ex);
+  q->owner = state_->ex;
   q->events = std::move(events);
   q->limit = queue_limit;
   {
@@ -249,17 +266,25 @@ asio::awaitable<void> hook_bus::drain(std::chrono::milliseconds patience) {
 }
 
 void hook_bus::stop() {
+  std::vector<std::shared_ptr<pull_queue>> streams;
   {
     std::lock_guard lock{state_->mutex};
     if (state_->stopped) return;
     state_->stopped = true;
-  }
-  asio::post(state_->ex, [st = state_] {
-    for (auto& s : st->subscribers) s->wake.cancel();
-    for (auto& w : st->streams) {
-      if (auto q = w.lock()) q->wake.cancel();
+    for (auto& w : state_->streams) {
+      if (auto q = w.lock()) streams.push_back(q);
     }
+  }
+  for (auto& q : streams) asio::post(q->owner, [q] { q->wake.cancel(); });
+  // Wake every consumer so it sees `stopped` and ends; then the delivery thread runs out of work.
+  asio::post(state_->delivery, [st = state_] {
+    std::lock_guard lock{st->mutex};
+    for (auto& s : st->subscribers) s->wake.cancel();
   });
+  state_->keep_running.reset();
+  if (state_->delivery_thread.joinable() && state_->delivery_thread.get_id() != std::this_thread::get_id()) {
+    state_->delivery_thread.join();
+  }
 }
 
 }  // namespace rio::kernel::hooks

@@ -74,7 +74,10 @@ class hook_bus {
    */
   result<void> publish(std::string_view event, boost::json::object payload);
 
-  /** Adds a push subscriber: `on_event` runs on the executor, one event at a time, in order. */
+  /**
+   * Adds a push subscriber: `on_event` runs on the bus's own delivery thread, one event at a
+   * time, in order (a subscriber that blocks stalls hook delivery only).
+   */
   void subscribe(subscriber_options options, handler on_event);
 
   /** A pull subscription for `events` ({"*"} for all); destroyed = unsubscribed. */
@@ -88,7 +91,7 @@ class hook_bus {
   /** Waits until every push subscriber has handled what was queued (at most `patience`). */
   boost::asio::awaitable<void> drain(std::chrono::milliseconds patience);
 
-  /** Stops delivery (subscribers' coroutines end after their current event). */
+  /** Stops delivery: subscribers finish their current event, then the delivery thread is joined. */
   void stop();
 
   struct state;
