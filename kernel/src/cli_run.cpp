@@ -169,7 +169,8 @@ int run_command(const cli_args& args, const cli_io& io, bool install) {
       results = co_await engine::run_fleet(pool, req->settings, std::move(req->hosts), fo);
       signals.cancel();
       co_await pool.close_all();
-      co_await bus.drain(std::chrono::seconds{10});  // subscribers see the whole run before rio exits
+      // Subscribers get a short grace to see the end of the run; a slow one cannot hold rio longer.
+      co_await bus.drain(std::chrono::seconds{2});
       bus.stop();
     }, asio::detached);
     ctx.run();

@@ -12,6 +12,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 namespace rio::kernel::hooks {
 namespace {
 
@@ -82,6 +85,36 @@ TEST(HookBus, ThrowingAndSlowSubscribersDoNotDelayAHealthyOne) {
   EXPECT_EQ(stats[1].failed, 50u) << "every throw is counted, none escapes";
   EXPECT_GE(stats[2].dropped, 40u) << "a full queue drops and counts";
   EXPECT_GE(stats[2].timed_out, 1u);
+}
+
+TEST(HookBus, APublisherIsNeverHeldUpEvenByASubscriberThatBlocksItsThread) {
+  asio::io_context ctx;
+  hook_bus bus{ctx.get_executor()};
+  std::atomic<int> handled{0};
+  // Breaks the rules on purpose: blocks the delivery thread for 200 ms per event.
+  subscriber_options blocking{"blocking", {"*"}, 1000, std::chrono::seconds{5}};
+  bus.subscribe(blocking, [&](const envelope&) -> asio::awaitable<result<void>> {
+    std::this_thread::sleep_for(std::chrono::milliseconds{200});
+    ++handled;
+    co_return result<void>{};
+  });
+  subscriber_options thrower{"thrower", {"*"}, 1000, std::chrono::seconds{5}};
+  bus.subscribe(thrower, [](const envelope&) -> asio::awaitable<result<void>> {
+    throw std::runtime_error("subscriber bug");
+    co_return result<void>{};
+  });
+  // What a run does: publish its events. 20 events would take the blocking subscriber 4 s.
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 20; ++i) ASSERT_TRUE(bus.publish("on_remote_step_finished", json::object{{"i", i}}));
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_LT(took, std::chrono::milliseconds{100}) << "publishing waited for a subscriber";
+  EXPECT_LT(handled.load(), 20) << "delivery is still going on, on its own thread";
+  // The run's own executor stays free as well: a timer on it fires on time.
+  bool fired = false;
+  asio::steady_timer t{ctx, std::chrono::milliseconds{10}};
+  t.async_wait([&](auto) { fired = true; });
+  ctx.run_for(std::chrono::milliseconds{500});
+  EXPECT_TRUE(fired);
 }
 
 TEST(HookBus, AStreamFiltersByTopicAndSeesEventsInOrder) {
