@@ -13,6 +13,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 namespace rio::kernel::hooks {
@@ -103,6 +105,17 @@ TEST(HookBus, APublisherIsNeverHeldUpEvenByASubscriberThatBlocksItsThread) {
     throw std::runtime_error("subscriber bug");
     co_return result<void>{};
   });
+  std::atomic<int> healthy{0};
+  std::mutex m;
+  std::condition_variable all_seen;
+  subscriber_options fine{"healthy", {"*"}, 1000, std::chrono::seconds{5}};
+  bus.subscribe(fine, [&](const envelope&) -> asio::awaitable<result<void>> {
+    if (++healthy == 20) {
+      std::lock_guard lock{m};
+      all_seen.notify_all();
+    }
+    co_return result<void>{};
+  });
   // What a run does: publish its events. 20 events would take the blocking subscriber 4 s.
   const auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < 20; ++i) ASSERT_TRUE(bus.publish("on_remote_step_finished", json::object{{"i", i}}));
@@ -115,6 +128,13 @@ TEST(HookBus, APublisherIsNeverHeldUpEvenByASubscriberThatBlocksItsThread) {
   t.async_wait([&](auto) { fired = true; });
   ctx.run_for(std::chrono::milliseconds{500});
   EXPECT_TRUE(fired);
+  // Another subscriber gets every event while the blocking one is still on its first few: each
+  // subscriber has its own thread.
+  {
+    std::unique_lock lock{m};
+    EXPECT_TRUE(all_seen.wait_for(lock, std::chrono::seconds{2}, [&] { return healthy.load() == 20; }));
+  }
+  EXPECT_LT(handled.load(), 20);
 }
 
 TEST(HookBus, AStreamFiltersByTopicAndSeesEventsInOrder) {

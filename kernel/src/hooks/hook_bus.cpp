@@ -43,12 +43,21 @@ struct queue_base {
 
 }  // namespace
 
-struct push_subscriber : queue_base {
-  using queue_base::queue_base;
+// Each push subscriber (a plugin, a webhook) runs on a thread of its own, so one that blocks
+// despite the rules stalls only itself: never a run, the server, or another subscriber.
+struct push_subscriber {
+  asio::io_context ctx;
+  asio::executor_work_guard<asio::io_context::executor_type> keep_running{ctx.get_executor()};
+  std::vector<std::string> events;
+  std::size_t limit = 1000;
+  std::deque<envelope> items;
+  std::uint64_t dropped = 0;
+  asio::steady_timer wake{ctx, asio::steady_timer::time_point::max()};
   bool delivering = false;
   subscriber_options options;
   hook_bus::handler on_event;
   subscriber_stats stats;
+  std::thread thread;
 };
 
 struct pull_queue : queue_base {
@@ -60,11 +69,6 @@ struct pull_queue : queue_base {
 struct hook_bus::state {
   explicit state(asio::any_io_executor e) : ex(std::move(e)) {}
   asio::any_io_executor ex;
-  // Push subscribers (plugins, webhooks) run on their own thread, so one that blocks despite
-  // the rules stalls only hook delivery, never a run or the server.
-  asio::io_context delivery;
-  asio::executor_work_guard<asio::io_context::executor_type> keep_running{delivery.get_executor()};
-  std::thread delivery_thread;
   mutable std::mutex mutex;
   std::uint64_t next_seq = 0;
   std::size_t history_limit = 200;
@@ -76,7 +80,8 @@ struct hook_bus::state {
 
 namespace {
 
-void enqueue(queue_base& q, const envelope& e) {
+template <class Queue>
+void enqueue(Queue& q, const envelope& e) {
   if (q.items.size() >= q.limit) {
     ++q.dropped;
     return;
@@ -149,14 +154,14 @@ class stream_impl final : public stream_subscription {
 
 hook_bus::hook_bus(asio::any_io_executor ex, std::size_t history_limit) : state_(std::make_shared<state>(std::move(ex))) {
   state_->history_limit = history_limit;
-  state_->delivery_thread = std::thread{[st = state_.get()] { st->delivery.run(); }};
 }
 
 hook_bus::~hook_bus() { stop(); }
 
 result<void> hook_bus::publish(std::string_view event, json::object payload) {
   if (find_event(event) == nullptr) return fail(errc::bad_request, "unsupported event '" + std::string{event} + "'");
-  std::vector<queue_base*> woken;
+  std::vector<std::shared_ptr<push_subscriber>> pushed;
+  std::vector<std::shared_ptr<pull_queue>> streams;
   {
     std::lock_guard lock{state_->mutex};
     if (state_->stopped) return {};
@@ -165,7 +170,7 @@ result<void> hook_bus::publish(std::string_view event, json::object payload) {
       if (wants(s->options.events, event)) {
         enqueue(*s, e);
         s->stats.dropped = s->dropped;
-        woken.push_back(s.get());
+        pushed.push_back(s);
       }
     }
     std::erase_if(state_->streams, [](const std::weak_ptr<pull_queue>& w) {
@@ -176,33 +181,20 @@ result<void> hook_bus::publish(std::string_view event, json::object payload) {
       auto q = w.lock();
       if (q && wants(q->events, event)) {
         enqueue(*q, e);
-        woken.push_back(q.get());
+        streams.push_back(q);
       }
     }
     state_->history.push_back(std::move(e));
     if (state_->history.size() > state_->history_limit) state_->history.pop_front();
   }
-  // Each timer is cancelled on the executor that waits on it; the shared state keeps the queues
-  // alive until then.
-  asio::post(state_->delivery, [st = state_, woken] {
-    std::lock_guard lock{st->mutex};
-    for (auto& s : st->subscribers) {
-      if (std::find(woken.begin(), woken.end(), s.get()) != woken.end()) s->wake.cancel();
-    }
-  });
-  std::vector<std::shared_ptr<pull_queue>> streams;
-  {
-    std::lock_guard lock{state_->mutex};
-    for (auto& w : state_->streams) {
-      if (auto q = w.lock(); q && std::find(woken.begin(), woken.end(), q.get()) != woken.end()) streams.push_back(q);
-    }
-  }
+  // Each timer is cancelled on the executor that waits on it (never from this thread).
+  for (auto& p : pushed) asio::post(p->ctx, [p] { p->wake.cancel(); });
   for (auto& q : streams) asio::post(q->owner, [q] { q->wake.cancel(); });
   return {};
 }
 
 void hook_bus::subscribe(subscriber_options options, handler on_event) {
-  auto s = std::make_shared<push_subscriber>(state_->delivery.get_executor());
+  auto s = std::make_shared<push_subscriber>();
   s->events = options.events;
   s->limit = options.queue_limit;
   s->stats.name = options.name;
@@ -212,7 +204,8 @@ void hook_bus::subscribe(subscriber_options options, handler on_event) {
     std::lock_guard lock{state_->mutex};
     state_->subscribers.push_back(s);
   }
-  asio::co_spawn(state_->delivery, consume(state_, s), asio::detached);
+  asio::co_spawn(s->ctx, consume(state_, s), asio::detached);
+  s->thread = std::thread{[raw = s.get()] { raw->ctx.run(); }};
 }
 
 std::unique_ptr<stream_subscription> hook_bus::open_stream(std::vector<std::string> events, std::size_t queue_limit) {
@@ -276,14 +269,18 @@ void hook_bus::stop() {
     }
   }
   for (auto& q : streams) asio::post(q->owner, [q] { q->wake.cancel(); });
-  // Wake every consumer so it sees `stopped` and ends; then the delivery thread runs out of work.
-  asio::post(state_->delivery, [st = state_] {
-    std::lock_guard lock{st->mutex};
-    for (auto& s : st->subscribers) s->wake.cancel();
-  });
-  state_->keep_running.reset();
-  if (state_->delivery_thread.joinable() && state_->delivery_thread.get_id() != std::this_thread::get_id()) {
-    state_->delivery_thread.join();
+  std::vector<std::shared_ptr<push_subscriber>> subscribers;
+  {
+    std::lock_guard lock{state_->mutex};
+    subscribers = state_->subscribers;
+  }
+  // Wake every consumer so it sees `stopped` and ends; then its thread runs out of work.
+  for (auto& s : subscribers) {
+    asio::post(s->ctx, [s] { s->wake.cancel(); });
+    s->keep_running.reset();
+  }
+  for (auto& s : subscribers) {
+    if (s->thread.joinable() && s->thread.get_id() != std::this_thread::get_id()) s->thread.join();
   }
 }
 
