@@ -23,9 +23,9 @@ struct hook_event {
 };
 
 /**
- * Receives events. Threading: on_event runs on the hook bus's own delivery thread (not the thread
- * that runs installs or serves requests), one event at a time, in publication order. It should
- * not block: a subscriber that does stalls hook delivery for every subscriber, though never a run.
+ * Receives events. Threading: on_event runs on a delivery thread of this subscriber's own (not
+ * the thread that runs installs or serves requests), one event at a time, in publication order.
+ * It should not block: a subscriber that does delays only its own events.
  * Each delivery has a deadline (5 s by default): a subscriber that overruns it is cancelled for
  * that event, one that throws is counted as failed, and one that falls behind loses events from
  * its own bounded queue (counted). None of this affects runs or other subscribers.
