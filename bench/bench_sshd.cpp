@@ -111,6 +111,7 @@ scratch_dir::scratch_dir() {
 
 scratch_dir::~scratch_dir() {
   scratch_for_signal.fill('\0');
+  if (keep_) return;
   std::error_code ec;
   fs::remove_all(path_, ec);
 }
@@ -159,10 +160,25 @@ bench_keys bench_keys::generate(const fs::path& dir) {
 }
 
 bench_sshd::bench_sshd(sshd_settings settings) : settings_(std::move(settings)) {
-  if (!is_loopback_v4(settings_.listen_address)) {
-    throw std::runtime_error("refusing to listen on " + settings_.listen_address + ": loopback (127.x) only");
+  const auto& addrs = settings_.listen_addresses;
+  if (addrs.empty() || addrs.size() > max_listen_addresses) {
+    throw std::runtime_error("an sshd instance listens on 1 to " + std::to_string(max_listen_addresses) + " addresses");
+  }
+  for (std::size_t i = 0; i < addrs.size(); ++i) {
+    if (!is_loopback_v4(addrs[i])) throw std::runtime_error("refusing to listen on " + addrs[i] + ": loopback (127.x) only");
+    if (std::find(addrs.begin(), addrs.begin() + static_cast<std::ptrdiff_t>(i), addrs[i]) != addrs.begin() + static_cast<std::ptrdiff_t>(i)) {
+      throw std::runtime_error("listen address " + addrs[i] + " is given twice");
+    }
+  }
+  if (!settings_.homes.empty() && settings_.homes.size() != addrs.size()) {
+    throw std::runtime_error("sshd_settings: one home per listen address, or none");
+  }
+  for (const auto& h : settings_.homes) {
+    const std::string text = h.string();
+    if (text.empty() || text.find_first_of(" \t\n\"'") != std::string::npos) throw std::runtime_error("unusable home: " + text);
   }
   fs::create_directories(settings_.dir);
+  log_ = settings_.dir / "sshd.log";
   // sshd's privilege-separation directory; there is no systemd here to create it.
   ::mkdir("/run/sshd", 0755);
   run_program({"/usr/bin/ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "rio-bench-host", "-f",
@@ -175,18 +191,20 @@ bench_sshd::~bench_sshd() { stop(); }
 void bench_sshd::write_config() {
   const auto& d = settings_.dir;
   std::ofstream cfg(d / "sshd_config");
-  cfg << "Port " << port_ << "\n"
-      << "ListenAddress " << settings_.listen_address << "\n"
-      << "HostKey " << (d / "host_ed25519").string() << "\n"
+  // One ListenAddress line per endpoint, each with its own port (the Port line is then unused).
+  for (const auto& e : endpoints_) cfg << "ListenAddress " << e.address << ":" << e.port << "\n";
+  cfg << "HostKey " << (d / "host_ed25519").string() << "\n"
       << "PidFile " << (d / "sshd.pid").string() << "\n"
-      << "AuthorizedKeysFile " << settings_.authorized_keys.string() << "\n"
-      // The same algorithms for every client, enforced by the server: a client that cannot
-      // use them fails instead of silently negotiating something else.
-      << "KexAlgorithms curve25519-sha256\n"
-      << "HostKeyAlgorithms ssh-ed25519\n"
-      << "Ciphers aes128-ctr\n"
-      << "MACs hmac-sha2-256\n"
-      << "PermitRootLogin prohibit-password\n"
+      << "AuthorizedKeysFile " << settings_.authorized_keys.string() << "\n";
+  if (settings_.pin_algorithms) {
+    // The same algorithms for every client, enforced by the server: a client that cannot
+    // use them fails instead of silently negotiating something else.
+    cfg << "KexAlgorithms curve25519-sha256\n"
+        << "HostKeyAlgorithms ssh-ed25519\n"
+        << "Ciphers aes128-ctr\n"
+        << "MACs hmac-sha2-256\n";
+  }
+  cfg << "PermitRootLogin prohibit-password\n"
       << "PubkeyAuthentication yes\n"
       << "PasswordAuthentication no\n"
       << "KbdInteractiveAuthentication no\n"
@@ -200,19 +218,40 @@ void bench_sshd::write_config() {
       // limit, so each instance serves at most 100 of them.
       << "MaxStartups 1000\n"
       << "MaxSessions 10\n"
-      << "LogLevel INFO\n";
-  if (settings_.skip_login_rc) cfg << "SetEnv SHLVL=1\n";
+      << "LogLevel " << settings_.log_level << "\n";
+  // sshd takes only the first SetEnv that applies to a connection, so every variable goes on one
+  // line: globally, or in the connection's Match block (which must come after all global lines).
+  const std::string shlvl = settings_.skip_login_rc ? " SHLVL=1" : "";
+  if (settings_.homes.empty()) {
+    if (!shlvl.empty()) cfg << "SetEnv" << shlvl << "\n";
+    return;
+  }
+  for (std::size_t i = 0; i < endpoints_.size(); ++i) {
+    cfg << "Match LocalAddress " << endpoints_[i].address << "\n"
+        << "  SetEnv" << shlvl << " HOME=" << settings_.homes[i].string() << "\n";
+  }
 }
 
+namespace {
+
+std::size_t count_of(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + what.size())) ++n;
+  return n;
+}
+
+}  // namespace
+
 void bench_sshd::start() {
-  const fs::path log = settings_.dir / "sshd.log";
   const std::string cfg = (settings_.dir / "sshd_config").string();
+  const std::size_t want = settings_.listen_addresses.size();
   for (int attempt = 0; attempt < 5; ++attempt) {
-    port_ = pick_port(settings_.listen_address);
+    endpoints_.clear();
+    for (const auto& a : settings_.listen_addresses) endpoints_.push_back({a, pick_port(a)});
     write_config();
     std::error_code ignored;
-    fs::remove(log, ignored);
-    const std::string log_s = log.string();
+    fs::remove(log_, ignored);
+    const std::string log_s = log_.string();
     std::array<const char*, 8> argv{"/usr/sbin/sshd", "-D", "-E", log_s.c_str(), "-f", cfg.c_str(), nullptr, nullptr};
     const pid_t parent = ::getpid();
     // fork + exec rather than posix_spawn, for PR_SET_PDEATHSIG: if the benchmark is killed
@@ -236,13 +275,17 @@ void bench_sshd::start() {
     pid_ = child;
     register_pid(pid_);
 
-    // Ready when sshd itself says it listens; gone (bind race) when it exits first.
+    // Ready when sshd says it listens on every endpoint. A port taken meanwhile (a lost race with
+    // another program) shows as "Bind to port ... failed" or as sshd exiting: start over.
     const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds{20};
     std::string text;
     bool exited = false;
+    bool bind_failed = false;
     while (std::chrono::steady_clock::now() < give_up) {
-      text = read_whole(log);
-      if (text.find("Server listening on") != std::string::npos) return;
+      text = read_whole(log_);
+      const std::size_t listening = count_of(text, "Server listening on");
+      bind_failed = text.find("Address already in use") != std::string::npos;
+      if (listening >= want && !bind_failed) return;
       int status = 0;
       if (::waitpid(pid_, &status, WNOHANG) == pid_) {
         exited = true;
@@ -250,17 +293,15 @@ void bench_sshd::start() {
         pid_ = -1;
         break;
       }
+      if (bind_failed && listening + count_of(text, "Bind to port") >= want) break;
       std::this_thread::sleep_for(std::chrono::milliseconds{10});
     }
-    if (!exited) {
-      stop();
-      throw std::runtime_error("sshd on " + settings_.listen_address + " did not start: " + text);
-    }
-    if (text.find("Address already in use") == std::string::npos) {
-      throw std::runtime_error("sshd on " + settings_.listen_address + " exited: " + text);
+    if (!exited) stop();
+    if (!bind_failed) {
+      throw std::runtime_error("sshd on " + settings_.listen_addresses.front() + (exited ? " exited: " : " did not start: ") + text);
     }
   }
-  throw std::runtime_error("sshd could not find a free port on " + settings_.listen_address);
+  throw std::runtime_error("sshd could not find free ports on " + settings_.listen_addresses.front());
 }
 
 void bench_sshd::stop() noexcept {
@@ -278,10 +319,16 @@ void bench_sshd::stop() noexcept {
   pid_ = -1;
 }
 
-std::string bench_sshd::known_hosts_line() const {
+std::string bench_sshd::known_hosts_line() const { return known_hosts_lines().front(); }
+
+std::vector<std::string> bench_sshd::known_hosts_lines() const {
   const std::string pub = first_line_of(settings_.dir / "host_ed25519.pub");
   const auto second_space = pub.find(' ', pub.find(' ') + 1);
-  return "[" + settings_.listen_address + "]:" + std::to_string(port_) + " " + pub.substr(0, second_space);
+  std::vector<std::string> out;
+  for (const auto& e : endpoints_) {
+    out.push_back("[" + e.address + "]:" + std::to_string(e.port) + " " + pub.substr(0, second_space));
+  }
+  return out;
 }
 
 double bench_sshd::cpu_seconds() const {

@@ -1,15 +1,18 @@
 #pragma once
-// Loopback sshd instances for the SSH benchmark. Adapted from the test fixture
+// Loopback sshd instances for the benchmarks (rio_bench_ssh, rio_bench_plan). Adapted from the test fixture
 // (tests/support/sshd_server.*), which links GoogleTest and drains sshd's log through a thread of
 // the test process; here nothing of sshd may run inside the benchmark process, because the
 // benchmark measures its own CPU with getrusage(RUSAGE_SELF). So:
 //   * sshd logs to a file (-E), read only while waiting for "Server listening on";
 //   * sshd runs in its own process group and gets SIGTERM if the benchmark dies (PR_SET_PDEATHSIG);
 //   * the server's CPU is read from /proc (the listener's own time plus its reaped children's).
-// Loopback only: every address must be 127.x.y.z.
+// Loopback only: every address must be 127.x.y.z. One instance may listen on several addresses
+// (up to 16, sshd's MAX_LISTEN_SOCKS), each on its own port: each (address, port) is one
+// simulated host.
 
 #include <sys/types.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -25,9 +28,12 @@ class scratch_dir {
   scratch_dir(const scratch_dir&) = delete;
   scratch_dir& operator=(const scratch_dir&) = delete;
   const std::filesystem::path& path() const noexcept { return path_; }
+  /** Leaves the directory in place at exit (for looking at what a run did). */
+  void keep() noexcept { keep_ = true; }
 
  private:
   std::filesystem::path path_;
+  bool keep_ = false;
 };
 
 /** Runs a program (no shell) and waits; throws when it cannot start or exits non-zero. */
@@ -40,9 +46,12 @@ struct bench_keys {
   static bench_keys generate(const std::filesystem::path& dir);
 };
 
+/** sshd's MAX_LISTEN_SOCKS: one instance listens on at most this many (address, port) pairs. */
+inline constexpr std::size_t max_listen_addresses = 16;
+
 struct sshd_settings {
-  std::string listen_address;          ///< 127.x.y.z
-  std::filesystem::path dir;           ///< this instance's own directory (created)
+  std::vector<std::string> listen_addresses;  ///< 127.x.y.z each, distinct, 1..max_listen_addresses
+  std::filesystem::path dir;                  ///< this instance's own directory (created)
   std::filesystem::path authorized_keys;
   /**
    * sshd runs every command through the account's login shell; bash then reads ~/.bashrc when
@@ -50,6 +59,25 @@ struct sshd_settings {
    * every client alike. false keeps the account's ~/.bashrc in every login.
    */
   bool skip_login_rc = true;
+  /**
+   * true: the server offers only curve25519-sha256, ssh-ed25519, aes128-ctr and hmac-sha2-256
+   * (rio_bench_ssh). false: sshd's default algorithm lists (rio_bench_plan).
+   */
+  bool pin_algorithms = true;
+  /**
+   * Empty: sessions get the account's home. Otherwise one directory per listen address, set with
+   * `Match LocalAddress <address>` + `SetEnv HOME=<dir>`, so each simulated host has a home of its
+   * own (its ~/.config, its sentinels) while the login account stays the same.
+   */
+  std::vector<std::filesystem::path> homes;
+  /** sshd's LogLevel; DEBUG1 makes it log the negotiated algorithms ("kex: algorithm: ..."). */
+  std::string log_level = "INFO";
+};
+
+/** One simulated host: an address and the port the instance listens on there. */
+struct sshd_endpoint {
+  std::string address;
+  std::uint16_t port = 0;
 };
 
 class bench_sshd {
@@ -59,12 +87,18 @@ class bench_sshd {
   bench_sshd(const bench_sshd&) = delete;
   bench_sshd& operator=(const bench_sshd&) = delete;
 
-  const std::string& address() const noexcept { return settings_.listen_address; }
-  std::uint16_t port() const noexcept { return port_; }
+  /** The first endpoint's address and port. */
+  const std::string& address() const noexcept { return endpoints_.front().address; }
+  std::uint16_t port() const noexcept { return endpoints_.front().port; }
+  /** Every (address, port) the instance listens on, in the order of listen_addresses. */
+  const std::vector<sshd_endpoint>& endpoints() const noexcept { return endpoints_; }
   pid_t pid() const noexcept { return pid_; }
+  const std::filesystem::path& log_file() const noexcept { return log_; }
 
-  /** "[addr]:port ssh-ed25519 AAAA..." */
+  /** "[addr]:port ssh-ed25519 AAAA..." for the first endpoint. */
   std::string known_hosts_line() const;
+  /** The same line for every endpoint. */
+  std::vector<std::string> known_hosts_lines() const;
 
   /** CPU seconds of the listener plus every child it has reaped (all sessions that ended). */
   double cpu_seconds() const;
@@ -77,7 +111,8 @@ class bench_sshd {
   void start();
 
   sshd_settings settings_;
-  std::uint16_t port_ = 0;
+  std::vector<sshd_endpoint> endpoints_;
+  std::filesystem::path log_;
   pid_t pid_ = -1;
 };
 

@@ -8,6 +8,7 @@
 // CPU comes from wait4() on xargs (xargs plus every ssh it reaped; sshd is not in that subtree).
 // See bench/README.md.
 
+#include "bench_common.hpp"
 #include "bench_sshd.hpp"
 
 #include <rio/kernel/ssh/session.hpp>
@@ -17,34 +18,19 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 
-#include <fcntl.h>
-#include <poll.h>
 #include <pwd.h>
-#include <signal.h>
-#include <spawn.h>
 #include <sys/resource.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
-#include <cmath>
 #include <cstdio>
-#include <cstring>
-#include <ctime>
 #include <fstream>
-#include <iostream>
 #include <memory>
-#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
-#include <thread>
 #include <vector>
-
-extern char** environ;
 
 namespace rio::bench {
 namespace {
@@ -135,63 +121,7 @@ options parse(int argc, char** argv) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Stopping by itself, and leaving nothing behind
-
-std::atomic<pid_t> xargs_group{0};
-
-extern "C" void on_fatal_signal(int sig) {
-  kill_registered_sshd_from_signal();
-  if (pid_t g = xargs_group.load(); g > 0) ::kill(-g, SIGKILL);
-  remove_scratch_from_signal();
-  const char* msg = sig == SIGALRM ? "rio_bench_ssh: time limit reached, stopped (sshd instances killed)\n"
-                                   : "rio_bench_ssh: interrupted, stopped (sshd instances killed)\n";
-  [[maybe_unused]] auto n = ::write(STDERR_FILENO, msg, std::strlen(msg));
-  ::_exit(128 + sig);
-}
-
-void install_signal_handlers(int time_limit_s) {
-  struct sigaction sa{};
-  sa.sa_handler = on_fatal_signal;
-  sigemptyset(&sa.sa_mask);
-  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGALRM}) ::sigaction(sig, &sa, nullptr);
-  ::alarm(static_cast<unsigned>(time_limit_s));
-}
-
-// ---------------------------------------------------------------------------------------------
 // Measurements
-
-double cpu_of(const rusage& r) {
-  return static_cast<double>(r.ru_utime.tv_sec + r.ru_stime.tv_sec) +
-         static_cast<double>(r.ru_utime.tv_usec + r.ru_stime.tv_usec) / 1e6;
-}
-
-rusage self_usage() {
-  rusage r{};
-  ::getrusage(RUSAGE_SELF, &r);
-  return r;
-}
-
-double switches_of(const rusage& r) { return static_cast<double>(r.ru_nvcsw + r.ru_nivcsw); }
-
-// CPU seconds of the whole machine (all cores), from /proc/stat: a disturbance indicator.
-struct machine_cpu {
-  double busy = 0;     // user nice system irq softirq
-  double softirq = 0;  // part of busy: on loopback, much of TCP's work runs here, charged to no process
-};
-
-machine_cpu machine_cpu_now() {
-  std::ifstream in("/proc/stat");
-  std::string cpu;
-  in >> cpu;
-  std::vector<double> v;
-  for (double x; v.size() < 8 && in >> x;) v.push_back(x);
-  if (v.size() < 8) return {};
-  // user nice system idle iowait irq softirq steal
-  const double tick = static_cast<double>(::sysconf(_SC_CLK_TCK));
-  return {(v[0] + v[1] + v[2] + v[5] + v[6]) / tick, v[6] / tick};
-}
-
-double machine_busy_seconds() { return machine_cpu_now().busy; }
 
 struct host {
   std::string address;
@@ -382,34 +312,6 @@ int count_ok_lines(const fs::path& file) {
   return n;
 }
 
-// Waits for `pid` at most `seconds`, then kills its process group; returns its rusage.
-rusage wait_bounded(pid_t pid, double seconds, int& status, bool& killed) {
-  killed = false;
-  const auto give_up = clock::now() + std::chrono::duration<double>(seconds);
-  const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
-  for (;;) {
-    if (pidfd >= 0) {
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(give_up - clock::now()).count();
-      pollfd p{pidfd, POLLIN, 0};
-      if (left > 0 && ::poll(&p, 1, static_cast<int>(std::min<long long>(left, 1000))) > 0) break;
-    } else {
-      siginfo_t info{};
-      if (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == pid) break;
-      std::this_thread::sleep_for(2ms);
-    }
-    if (clock::now() >= give_up) {
-      ::kill(-pid, SIGKILL);
-      killed = true;
-      break;
-    }
-  }
-  if (pidfd >= 0) ::close(pidfd);
-  rusage ru{};
-  while (::wait4(pid, &status, 0, &ru) < 0 && errno == EINTR) {
-  }
-  return ru;
-}
-
 phase_result run_openssh(const fleet& f, const std::vector<host>& hosts, const openssh_setup& setup) {
   {
     std::ofstream dest(setup.destinations, std::ios::trunc);
@@ -418,32 +320,19 @@ phase_result run_openssh(const fleet& f, const std::vector<host>& hosts, const o
   std::vector<std::string> args{"/usr/bin/xargs", "-P", std::to_string(setup.parallel), "-I", "{}"};
   for (auto& a : ssh_argv(f)) args.push_back(std::move(a));
   for (const char* a : {"--", "{}", remote_command}) args.emplace_back(a);
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, setup.destinations.c_str(), O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, setup.out.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0600);
-  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, setup.err.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0600);
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
-  posix_spawnattr_setpgroup(&attr, 0);
-
-  pid_t pid = -1;
+  spawn_spec spec;
+  spec.argv = std::move(args);
+  spec.stdin_file = setup.destinations;
+  spec.stdout_file = setup.out;
+  spec.stderr_file = setup.err;
   const auto t0 = clock::now();
-  const int rc = ::posix_spawn(&pid, argv[0], &actions, &attr, argv.data(), environ);
-  posix_spawnattr_destroy(&attr);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) throw std::runtime_error("cannot start xargs");
-  xargs_group = pid;
+  const pid_t pid = spawn_client(spec);
+  set_client_group(pid);
   int status = 0;
   bool killed = false;
   const rusage ru = wait_bounded(pid, 180.0, status, killed);
   const auto t1 = clock::now();
-  xargs_group = 0;
+  set_client_group(0);
 
   phase_result r;
   r.wall_s = std::chrono::duration<double>(t1 - t0).count();
@@ -460,13 +349,6 @@ phase_result run_openssh(const fleet& f, const std::vector<host>& hosts, const o
 
 // ---------------------------------------------------------------------------------------------
 // Reporting
-
-double median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const std::size_t m = v.size() / 2;
-  return v.size() % 2 == 1 ? v[m] : (v[m - 1] + v[m]) / 2;
-}
 
 struct summary {
   double wall_s, cpu_ms_per_conn, server_ms_per_conn, machine_busy_s, other_cpu_s;
@@ -525,20 +407,6 @@ std::string json_side(const summary& s, const std::vector<phase_result>& runs, i
   return out + ",\"runs\":" + json_runs(runs, n) + "}";
 }
 
-std::string now_utc() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  ::gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-double loadavg_1m() {
-  double l[3] = {0, 0, 0};
-  return ::getloadavg(l, 3) > 0 ? l[0] : -1;
-}
-
 int run(const options& opt) {
   const passwd* pw = ::getpwuid(::geteuid());
   if (pw == nullptr) throw std::runtime_error("no passwd entry for the current user");
@@ -550,22 +418,15 @@ int run(const options& opt) {
   const int instances = (max_n + opt.per_sshd - 1) / opt.per_sshd;
   if (instances > 250) throw std::runtime_error("too many sshd instances; raise --per-sshd or lower --hosts");
   // Sockets: N for rio at once, plus headroom.
-  rlimit nofile{};
-  ::getrlimit(RLIMIT_NOFILE, &nofile);
-  if (nofile.rlim_cur < nofile.rlim_max) {
-    nofile.rlim_cur = nofile.rlim_max;
-    ::setrlimit(RLIMIT_NOFILE, &nofile);
-  }
-  if (opt.rio_inflight == 0 && nofile.rlim_cur < static_cast<rlim_t>(max_n) + 64) {
+  const rlim_t nofile = raise_nofile_limit();
+  if (opt.rio_inflight == 0 && nofile < static_cast<rlim_t>(max_n) + 64) {
     throw std::runtime_error("RLIMIT_NOFILE is too low for " + std::to_string(max_n) + " connections at once");
   }
 
   const double load_start = loadavg_1m();
-  const long cores = ::sysconf(_SC_NPROCESSORS_ONLN);
+  const long cores = cores_online();
   // The load average lags by a minute; what the machine does right now matters more.
-  const double busy0 = machine_busy_seconds();
-  std::this_thread::sleep_for(1s);
-  const double busy_before = (machine_busy_seconds() - busy0) / static_cast<double>(cores);
+  const double busy_before = machine_busy_fraction(1.0);
   std::printf("rio_bench_ssh: %d sshd instance(s) on 127.0.0.1..127.0.0.%d, N = ", instances, instances);
   for (std::size_t i = 0; i < opt.sizes.size(); ++i) std::printf("%s%d", i ? "," : "", opt.sizes[i]);
   std::printf(", %d round(s) each, %ld cores, load average %.2f, %.0f%% busy in the second before\n", opt.repeat,
@@ -586,7 +447,7 @@ int run(const options& opt) {
     std::ofstream known(f.known_hosts);
     for (int i = 0; i < instances; ++i) {
       sshd_settings s;
-      s.listen_address = "127.0.0." + std::to_string(i + 1);
+      s.listen_addresses = {"127.0.0." + std::to_string(i + 1)};
       s.dir = dir.path() / ("sshd" + std::to_string(i + 1));
       s.authorized_keys = keys.authorized_keys;
       s.skip_login_rc = opt.skip_login_rc;
@@ -697,7 +558,7 @@ int run(const options& opt) {
 
 int main(int argc, char** argv) {
   const auto opt = rio::bench::parse(argc, argv);
-  rio::bench::install_signal_handlers(opt.time_limit_s);
+  rio::bench::install_signal_handlers("rio_bench_ssh", opt.time_limit_s);
   rio::bench::become_subreaper();
   try {
     return rio::bench::run(opt);  // sshd instances are stopped by their destructors on every path

@@ -111,6 +111,8 @@ class host_runner {
     const auto started = std::chrono::steady_clock::now();
     emit(run_event_kind::host_started, "", "", "", out_.address);
     co_await run_inner();
+    // The host is done: its connection slot goes to the next host (fleets larger than the pool).
+    co_await pool_.close(req_.where);
     if (out_.status.empty()) out_.status = "failed";
     out_.duration = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
     emit(run_event_kind::host_finished, "", "", out_.status, out_.error);

@@ -123,6 +123,16 @@ asio::awaitable<void> session_pool::run_keepalive(std::chrono::seconds interval)
   }
 }
 
+asio::awaitable<void> session_pool::close(const target& where, std::chrono::milliseconds deadline) {
+  state& st = *state_;
+  auto it = st.sessions.find(key_of(where));
+  if (it == st.sessions.end()) co_return;
+  auto s = std::move(it->second);
+  st.sessions.erase(it);
+  st.connections.release();
+  co_await s->disconnect(deadline);
+}
+
 asio::awaitable<void> session_pool::close_all(std::chrono::milliseconds deadline) {
   state& st = *state_;
   auto sessions = std::move(st.sessions);

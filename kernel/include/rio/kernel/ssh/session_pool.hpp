@@ -42,6 +42,12 @@ class session_pool {
    */
   boost::asio::awaitable<void> run_keepalive(std::chrono::seconds interval = std::chrono::seconds{30});
 
+  /**
+   * Disconnects the session for `where` (if any) and frees its connection slot: a fleet run
+   * calls it when a host is done, so more hosts than max_connections can run in one call.
+   */
+  boost::asio::awaitable<void> close(const target& where, std::chrono::milliseconds deadline = std::chrono::seconds{2});
+
   /** Disconnects every session (each within `deadline`) and forgets them. */
   boost::asio::awaitable<void> close_all(std::chrono::milliseconds deadline = std::chrono::seconds{2});
 
