@@ -18,6 +18,11 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json/object.hpp>
 
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <string>
+
 namespace rio::http::detail {
 
 struct api_state {
@@ -27,6 +32,16 @@ struct api_state {
   kernel::module_registry registry;
   kernel::engine::run_paths paths;
   kernel::engine::manifest_cache manifests;  ///< status polls parse each manifest once per change
+  /**
+   * GET /api/remote/status without a host, serialised. Reused while the status directory is
+   * unchanged (every manifest write renames into it, which changes its mtime) and for at most
+   * 100 ms, the staleness allowed for the `running` flags (locks change no mtime).
+   */
+  struct {
+    std::filesystem::file_time_type dir_mtime{};
+    std::chrono::steady_clock::time_point made{};
+    std::shared_ptr<const std::string> text;
+  } status_list;
   feature_flag remote_installer;
   run_registry runs;
   boost::json::object modules_json;  ///< GET /api/remote/modules, built once

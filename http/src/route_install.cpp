@@ -8,6 +8,7 @@
 #include <rio/kernel/inventory.hpp>
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 
 namespace rio::http::detail {
 namespace asio = boost::asio;
@@ -73,7 +74,19 @@ api_response get_status(api_state& state, const api_request& req) {
   if (auto off = require_feature(state, req)) return *off;
   auto it = req.query.find("host");
   if (it == req.query.end() || it->second.empty()) {
-    return json_response(200, engine::host_list_json(engine::list_host_statuses(state.paths, &state.manifests)));
+    std::error_code ec;
+    const auto dir_mtime = std::filesystem::last_write_time(state.paths.status_root, ec);
+    const auto now = std::chrono::steady_clock::now();
+    auto& cache = state.status_list;
+    if (!cache.text || ec || cache.dir_mtime != dir_mtime || now - cache.made > std::chrono::milliseconds{100}) {
+      auto list = engine::host_list_json(engine::list_host_statuses(state.paths, &state.manifests));
+      cache.text = std::make_shared<const std::string>(boost::json::serialize(list));
+      cache.dir_mtime = ec ? std::filesystem::file_time_type{} : dir_mtime;
+      cache.made = now;
+    }
+    api_response r;
+    r.json_text = cache.text;
+    return r;
   }
   std::string host = it->second;
   while (!host.empty() && std::isspace(static_cast<unsigned char>(host.back()))) host.pop_back();
