@@ -96,24 +96,6 @@ result<std::unique_ptr<sshd_process>> sshd_process::start(const fs::path& progra
     return fail(errc::bad_config, std::string{"pipe: "} + std::strerror(errno));
   }
 
-  posix_spawn_file_actions_t actions;
-  posix_spawnattr_t attr;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawnattr_init(&attr);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&actions, err_pipe[1], STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2(&actions, err_pipe[1], STDERR_FILENO);
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 34)
-  // Asio does not mark sockets close-on-exec: sshd must not inherit rio's descriptors.
-  posix_spawn_file_actions_addclosefrom_np(&actions, STDERR_FILENO + 1);
-#endif
-  sigset_t none, all;
-  sigemptyset(&none);
-  sigfillset(&all);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setsigdefault(&attr, &all);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-
   auto env = environment_with(marker);
   std::vector<char*> envp;
   for (auto& e : env) envp.push_back(e.data());
@@ -122,9 +104,7 @@ result<std::unique_ptr<sshd_process>> sshd_process::start(const fs::path& progra
   const std::string cfg = config.string();
   std::array<const char*, 6> argv{exe.c_str(), "-D", "-e", "-f", cfg.c_str(), nullptr};
   pid_t pid = -1;
-  const int rc = ::posix_spawn(&pid, exe.c_str(), &actions, &attr, const_cast<char* const*>(argv.data()), envp.data());
-  posix_spawnattr_destroy(&attr);
-  posix_spawn_file_actions_destroy(&actions);
+  const int rc = spawn_with_output(exe, const_cast<char* const*>(argv.data()), envp.data(), err_pipe[1], pid);
   ::close(err_pipe[1]);
   if (rc != 0) {
     for (int fd : {err_pipe[0], wake[0], wake[1]}) ::close(fd);

@@ -26,6 +26,13 @@ struct local_run {
  * `env` is the complete environment ("NAME=value"); empty means rio's own environment.
  * Errors: errc::bad_config when the program cannot be started. A non-zero exit is not an error.
  */
+/**
+ * posix_spawn with stdin from /dev/null, stdout and stderr to `out_fd`, no inherited descriptors
+ * beyond those (Asio's sockets are not close-on-exec), and default signal handling. Returns
+ * posix_spawn's error number (0 on success); `pid` is set on success.
+ */
+int spawn_with_output(const std::string& exe, char* const* argv, char* const* envp, int out_fd, pid_t& pid);
+
 result<local_run> run_local(const std::filesystem::path& program, const std::vector<std::string>& args,
                             const std::vector<std::string>& env = {});
 
