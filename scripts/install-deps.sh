@@ -16,7 +16,10 @@ packages=(
   openssh-server openssh-client curl git
 )
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(libgtest-dev libgmock-dev)
+  packages+=(libgtest-dev libgmock-dev
+    # Platform tests: loopback hosts whose login shell is dash, busybox sh or bash --posix, given
+    # to sshd through nss_wrapper (docs/platforms.md).
+    dash busybox libnss-wrapper)
 fi
 
 missing=()

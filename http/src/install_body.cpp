@@ -162,6 +162,36 @@ std::optional<body_error> read_ssh(const json::object& ssh, const api_state& sta
   return std::nullopt;
 }
 
+// {"min_disk_gib": 10 | {"comfyui": 10}, "skip": ["disk", ...]}: the CLI's --min-disk and --skip-check.
+std::optional<body_error> read_preflight(const json::value& v, const api_state& state, engine::preflight_overrides& o) {
+  if (!v.is_object()) return bad("preflight must be an object with min_disk_gib and/or skip", "preflight");
+  const auto& p = v.get_object();
+  auto known = [&state](const std::string& id) { return state.registry.find(id) != nullptr; };
+  if (const auto* d = p.if_contains("min_disk_gib"); d != nullptr && !d->is_null()) {
+    if (d->is_number()) {
+      if (auto ok = engine::add_disk_override(o, json::serialize(*d), known); !ok) return bad("preflight." + ok.error().message, "preflight.min_disk_gib");
+    } else if (d->is_object()) {
+      for (const auto& [module, gib] : d->get_object()) {
+        const std::string field = "preflight.min_disk_gib." + std::string{module};
+        if (!gib.is_number()) return bad(field + " must be a number of GiB", field);
+        if (auto ok = engine::add_disk_override(o, std::string{module} + "=" + json::serialize(gib), known); !ok) {
+          return bad("preflight." + ok.error().message, field);
+        }
+      }
+    } else {
+      return bad("preflight.min_disk_gib must be a number of GiB or an object of module: GiB", "preflight.min_disk_gib");
+    }
+  }
+  if (const auto* sk = p.if_contains("skip"); sk != nullptr && !sk->is_null()) {
+    if (!sk->is_array()) return bad("preflight.skip must be a list of check names", "preflight.skip");
+    for (const auto& c : sk->get_array()) {
+      if (!c.is_string()) return bad("preflight.skip must be a list of check names", "preflight.skip");
+      if (auto ok = engine::add_skipped_check(o, c.get_string()); !ok) return bad("preflight." + ok.error().message, "preflight.skip");
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::variant<install_call, body_error> read_install_body(const json::object& body, api_state& state) {
@@ -256,6 +286,9 @@ std::variant<install_call, body_error> read_install_body(const json::object& bod
   s.probe = probe;
   s.record_only = record_only;
   s.redact = call.redact.get();
+  if (const auto* p = body.if_contains("preflight"); p != nullptr && !p->is_null()) {
+    if (auto e = read_preflight(*p, state, s.preflight)) return *e;
+  }
   call.async = boolish(body.if_contains("async"), false);
   return call;
 }

@@ -349,7 +349,32 @@ constexpr const char* document_text = R"json({
         "secrets": {"$ref": "#/components/schemas/SecretsRef"},
         "credentials": {"$ref": "#/components/schemas/SecretsRef"},
         "options": {"type": "object", "description": "rio: module options by module id, e.g. {\"comfyui\": {\"ref\": \"v0.3.10\"}}; validated against each module's option types",
-          "additionalProperties": {"type": "object", "additionalProperties": {"oneOf": [{"type": "string"}, {"type": "number"}, {"type": "boolean"}]}}}
+          "additionalProperties": {"type": "object", "additionalProperties": {"oneOf": [{"type": "string"}, {"type": "number"}, {"type": "boolean"}]}}},
+        "preflight": {"$ref": "#/components/schemas/PreflightOverrides"}
+      }
+    },
+    "PreflightOverrides": {
+      "type": "object", "description": "rio: overrides of the preflight's checks (docs/platforms.md); the CLI's --min-disk and --skip-check",
+      "properties": {
+        "min_disk_gib": {"description": "Free disk a module needs where it installs, in GiB (0 turns the check off): one number for every module, or per module id",
+          "oneOf": [{"type": "number", "minimum": 0}, {"type": "object", "additionalProperties": {"type": "number", "minimum": 0}}]},
+        "skip": {"type": "array", "items": {"type": "string", "enum": ["platform", "disk", "sudo", "package_manager", "tools", "gpu_driver"]}}
+      }
+    },
+    "HostFacts": {
+      "type": "object", "nullable": true, "description": "rio: what the preflight found inside the detect command; null when detection did not run",
+      "required": ["system", "os_id", "os_like", "os_version", "os_name", "arch", "sudo", "package_manager", "systemd", "tools", "gpus"],
+      "properties": {
+        "system": {"type": "string", "description": "linux, macos, windows (MSYS2, Git Bash, Cygwin) or other:<uname -s>"},
+        "os_id": {"type": "string"}, "os_like": {"type": "string"}, "os_version": {"type": "string"}, "os_name": {"type": "string"},
+        "arch": {"type": "string", "description": "uname -m"},
+        "sudo": {"type": "string", "enum": ["root", "passwordless", "password", "absent", ""]},
+        "package_manager": {"type": "string", "enum": ["apt-get", "dnf", "none", ""]},
+        "systemd": {"type": "boolean"},
+        "tools": {"type": "object", "additionalProperties": {"type": "boolean"}, "description": "Whether each tool is on the login's PATH"},
+        "gpus": {"type": "array", "items": {"type": "object", "required": ["vendor", "driver"], "properties": {
+          "vendor": {"type": "string", "description": "nvidia, amd, intel or a PCI vendor id"},
+          "driver": {"type": "string", "nullable": true, "description": "The driver version; null when no driver answered"}}}}
       }
     },
     "SshOptions": {
@@ -419,7 +444,7 @@ constexpr const char* document_text = R"json({
       "type": "object", "required": ["host", "module", "name", "action", "reason", "notes", "tags", "detected", "detect", "steps", "config_sync", "options"],
       "properties": {
         "host": {"type": "string"}, "module": {"type": "string"}, "name": {"type": "string"},
-        "action": {"type": "string", "enum": ["install", "noop"]},
+        "action": {"type": "string", "enum": ["install", "noop", "blocked"], "description": "blocked: the preflight refuses the module (see preflight); an apply records it failed with that reason and runs nothing for it"},
         "reason": {"type": "string"}, "notes": {"type": "string"}, "tags": {"type": "array", "items": {"type": "string"}},
         "detected": {"type": "boolean"},
         "detect": {"type": "object", "required": ["state", "evidence", "probes"], "properties": {
@@ -435,17 +460,22 @@ constexpr const char* document_text = R"json({
           "optional": {"type": "boolean"}, "local_exists": {"type": "boolean"},
           "remote_exists": {"type": "boolean", "nullable": true}, "will_upload": {"type": "boolean"}}}},
         "recorded_state": {"type": "string", "description": "What the status file said before this run"},
+        "disk": {"type": "object", "required": ["free_mib", "need_mib"], "properties": {"free_mib": {"type": "integer"}, "need_mib": {"type": "integer"}},
+          "description": "rio: free space where the module installs, and what the disk check asks for"},
+        "preflight": {"type": "array", "description": "rio: why the module is blocked", "items": {"type": "object", "required": ["check", "message"], "properties": {
+          "check": {"type": "string", "enum": ["platform", "disk", "sudo", "package_manager", "tools", "gpu_driver"]}, "message": {"type": "string"}}}},
         "options": {"type": "object", "additionalProperties": {"type": "string"}, "description": "The resolved option values"}
       }
     },
     "HostResult": {
-      "type": "object", "required": ["host", "address", "run_id", "status", "plan", "failed", "log_path", "status_path", "remote_commands", "connections", "duration_ms"],
+      "type": "object", "required": ["host", "address", "run_id", "status", "plan", "facts", "failed", "log_path", "status_path", "remote_commands", "connections", "duration_ms"],
       "properties": {
         "host": {"type": "string", "description": "As the request named it"},
         "address": {"type": "string", "description": "user@host:port used"},
         "run_id": {"type": "string"},
         "status": {"type": "string", "enum": ["installed", "noop", "failed", "cancelled", "recorded", "dry_run"]},
         "plan": {"type": "array", "items": {"$ref": "#/components/schemas/PlanEntry"}},
+        "facts": {"$ref": "#/components/schemas/HostFacts"},
         "failed": {"type": "array", "items": {"type": "string"}},
         "installed": {"type": "array", "items": {"type": "string"}, "description": "Absent in a dry run (as in the original)"},
         "skipped": {"type": "array", "items": {"type": "string"}, "description": "Absent in a dry run"},

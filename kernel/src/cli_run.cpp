@@ -57,16 +57,46 @@ std::string join(const std::vector<std::string>& v, const char* sep = ", ") {
   return out.empty() ? "-" : out;
 }
 
+std::string gib(std::uint64_t mib) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f GiB", static_cast<double>(mib) / 1024.0);
+  return buf;
+}
+
+// One line of what the preflight found: enough to see why a module is blocked.
+void print_facts(std::ostream& out, const engine::host_facts& f) {
+  if (!f.known) return;
+  std::vector<std::string> have, lack, gpus;
+  for (const auto& [tool, present] : f.tools) (present ? have : lack).push_back(tool);
+  for (const auto& g : f.gpus) gpus.push_back(g.vendor + (g.driver.empty() ? " (no driver)" : " (driver " + g.driver + ")"));
+  out << "  host: " << (f.os_name.empty() ? f.system + " " + f.os_id + " " + f.os_version : f.os_name) << ", " << f.arch
+      << "; sudo: " << f.sudo << "; packages: " << f.pkg_manager << "; systemd: " << (f.systemd ? "yes" : "no") << "\n"
+      << "  tools: " << join(have, " ") << (lack.empty() ? "" : "; missing: " + join(lack, " ")) << "; GPU: " << join(gpus, ", ")
+      << "\n";
+}
+
 void print_plan(std::ostream& out, const host_result& r) {
-  std::size_t installs = 0;
-  for (const auto& p : r.plan) installs += p.action == engine::plan_action::install ? 1 : 0;
+  std::size_t installs = 0, blocked = 0;
+  for (const auto& p : r.plan) {
+    installs += p.action == engine::plan_action::install ? 1 : 0;
+    blocked += p.action == engine::plan_action::blocked ? 1 : 0;
+  }
   out << r.host << " (" << r.address << "): ";
   if (r.failure == engine::host_failure::unreachable) out << "UNREACHABLE: " << r.error << "\n";
-  else out << installs << " to install, " << r.plan.size() - installs << " noop\n";
+  else out << installs << " to install, " << r.plan.size() - installs - blocked << " noop, " << blocked << " blocked\n";
   for (const auto& w : r.warnings) out << "  warning: " << w << "\n";
+  print_facts(out, r.facts);
   for (const auto& p : r.plan) {
+    if (p.action == engine::plan_action::blocked) {
+      out << "  " << std::left << std::setw(13) << p.id << std::setw(8) << "BLOCKED" << "refused before anything runs:\n";
+      for (const auto& i : p.preflight) out << "  " << std::setw(21) << "" << "- " << i.check << ": " << i.message << "\n";
+      continue;
+    }
     out << "  " << std::left << std::setw(13) << p.id << std::setw(8) << engine::to_string(p.action) << p.reason << "\n";
     if (p.action == engine::plan_action::noop) continue;
+    if (p.disk_free_mib) {
+      out << "  " << std::setw(21) << "" << "disk: " << gib(*p.disk_free_mib) << " free, " << gib(p.disk_need_mib) << " needed\n";
+    }
     std::vector<std::string> run, done;
     for (const auto& s : p.found.steps) (s.satisfied == true ? done : run).push_back(s.id);
     out << "  " << std::setw(21) << "" << "steps to run: " << join(run, " ") << "; already done: " << join(done, " ") << "\n";

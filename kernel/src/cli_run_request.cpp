@@ -31,6 +31,12 @@ const char* const run_options_help =
     "  --set MODULE.OPTION=VALUE  a module option for every host (an inventory line's own value wins)\n"
     "  --env NAME=VALUE         exported to every remote command (never to rio's own environment)\n"
     "\n"
+    "Preflight (checked inside the detect command; docs/platforms.md):\n"
+    "  --min-disk [MODULE=]GIB  free disk a module needs where it installs (default 6, SillyTavern 2;\n"
+    "                           0 turns the check off); repeatable\n"
+    "  --skip-check NAME        do not apply a check: platform, disk, sudo, package_manager, tools,\n"
+    "                           gpu_driver; repeatable\n"
+    "\n"
     "Connection (a host's own user@ and :port win over these):\n"
     "  -u, --user USER          login user (default: your local user name)\n"
     "  -p, --port PORT          SSH port (default 22)\n"
@@ -91,7 +97,7 @@ struct raw_args {
   std::vector<std::string> hosts;
   std::string inventory_file, limit;
   std::vector<std::string> modules;
-  std::vector<std::string> sets, envs;
+  std::vector<std::string> sets, envs, min_disk, skip_checks;
   std::string user, port, identity, secrets, connect_timeout, parallel;
   bool strict = false, json = false, no_progress = false, wait = false, dry_run = false;
   std::string wait_seconds;
@@ -130,6 +136,12 @@ std::optional<run_request> parse_run_request(const std::vector<std::string>& arg
     } else if (take_value(args, i, "--env", v, missing)) {
       if (missing) return bad(a + " needs a value");
       raw.envs.push_back(v);
+    } else if (take_value(args, i, "--min-disk", v, missing)) {
+      if (missing) return bad(a + " needs a value");
+      raw.min_disk.push_back(v);
+    } else if (take_value(args, i, "--skip-check", v, missing)) {
+      if (missing) return bad(a + " needs a value");
+      raw.skip_checks.push_back(v);
     } else if (a == "--strict-host-keys") {
       raw.strict = true;
     } else if (a == "--json") {
@@ -269,6 +281,13 @@ std::optional<run_request> parse_run_request(const std::vector<std::string>& arg
     s.lock_patience = std::chrono::seconds{*w};
   }
   s.redact = req.redact.get();
+  auto loaded = [&registry](const std::string& id) { return registry.find(id) != nullptr; };
+  for (const auto& d : raw.min_disk) {
+    if (auto ok = engine::add_disk_override(s.preflight, d, loaded); !ok) return bad("--" + ok.error().message);
+  }
+  for (const auto& c : raw.skip_checks) {
+    if (auto ok = engine::add_skipped_check(s.preflight, c); !ok) return bad("--" + ok.error().message);
+  }
   return req;
 }
 

@@ -30,6 +30,52 @@ result<void> unique_ids(const sdk::module_spec& spec, const Items& items, const 
   return {};
 }
 
+// Tool, architecture and system names go into the preflight script unquoted: a strict charset.
+bool is_word(std::string_view s) {
+  if (s.empty() || s.size() > 64 || s.front() == '-') return false;
+  for (char c : s) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+                    c == '_' || c == '+' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+result<void> words(const sdk::module_spec& spec, const std::vector<std::string>& list, const std::string& field) {
+  for (const auto& w : list) {
+    if (!is_word(w)) return invalid(spec, field + " entry '" + w + "' must match [A-Za-z0-9._+-]{1,64}");
+  }
+  return {};
+}
+
+result<void> validate_requirements(const sdk::module_spec& spec, const sdk::option_values& defaults) {
+  const auto& r = spec.requirements;
+  if (auto ok = words(spec, r.architectures, "requirements.architectures"); !ok) return ok;
+  if (auto ok = words(spec, r.systems, "requirements.systems"); !ok) return ok;
+  for (const auto& sys : r.systems) {
+    if (sys != "linux" && sys != "windows" && sys != "macos") {
+      return invalid(spec, "requirements.systems entry '" + sys + "' must be linux, windows or macos");
+    }
+  }
+  if (!r.install_path.empty()) {
+    if (auto p = sdk::render_path(r.install_path, spec, defaults); !p) {
+      return invalid(spec, "requirements.install_path: " + p.error().message);
+    }
+  }
+  if (!r.gpu_driver_option.empty()) {
+    bool found = false;
+    for (const auto& o : spec.options) found = found || (o.name == r.gpu_driver_option && o.type == sdk::option_type::boolean);
+    if (!found) {
+      return invalid(spec, "requirements.gpu_driver_option '" + r.gpu_driver_option + "' is not a boolean option");
+    }
+  }
+  for (const auto& step : spec.install_steps) {
+    if (auto ok = words(spec, step.needs_tools, "step '" + step.id + "' needs_tools"); !ok) return ok;
+    if (auto ok = words(spec, step.provides_tools, "step '" + step.id + "' provides_tools"); !ok) return ok;
+  }
+  return {};
+}
+
 }  // namespace
 
 result<void> validate_spec(const sdk::module_spec& spec) {
@@ -82,7 +128,7 @@ result<void> validate_spec(const sdk::module_spec& spec) {
     }
     if (auto r = sdk::render_path(entry.destination, spec, *defaults); !r) return invalid(spec, r.error().message);
   }
-  return {};
+  return validate_requirements(spec, *defaults);
 }
 
 }  // namespace rio::kernel

@@ -37,6 +37,11 @@ sdk::module_spec make_spec() {
   daemon.timeout = std::chrono::seconds{120};
   s.install_steps.push_back(daemon);
 
+  // install.sh serves Linux and macOS (Windows has install.ps1, which a POSIX login cannot run);
+  // llmster ships x86_64 and 64-bit ARM builds. Models land under ~/.lmstudio.
+  s.requirements.install_path = "~/.lmstudio";
+  s.requirements.systems = {"linux", "macos"};
+  s.requirements.architectures = {"x86_64", "aarch64", "arm64"};
   s.detect_steps = {
       {"lms", "Check the lms CLI is installed.", "test -x {{lms_path}}", std::chrono::seconds{20}},
   };

@@ -25,6 +25,10 @@ sdk::module_spec make_spec() {
       {"api_address", sdk::option_type::string, "127.0.0.1:11434", "host:port where the Ollama API answers.", false},
       {"health_timeout", sdk::option_type::integer, "60", "Seconds to wait for the API after starting Ollama.",
        false},
+      {"gpu_drivers", sdk::option_type::boolean, "false",
+       "Let Ollama's installer install NVIDIA drivers (CUDA repository, cuda-drivers, dkms) when the host has an "
+       "NVIDIA GPU without a working driver. Off: such a host is refused in the plan (ollama#8708).",
+       false},
       {"service", sdk::option_type::identifier, "auto",
        "How the server runs: auto (systemd when the host runs it, else background), systemd, or background "
        "(a detached `ollama serve` owned by the login user).",
@@ -35,11 +39,21 @@ sdk::module_spec make_spec() {
   sdk::step_spec install = sdk::steps::run_installer_script(
       "install-script", "Install Ollama using the official script.", "installer_url", "sh",
       "OLLAMA_VERSION={{version}}", "command -v ollama >/dev/null 2>&1");
+  // The same guard as the preflight's, at the moment it matters: the installer adds NVIDIA's
+  // CUDA repository and installs drivers when nvidia-smi does not work on an NVIDIA GPU.
   install.command =
       "if [ \"$(id -u)\" != 0 ] && ! sudo -n true 2>/dev/null; then\n"
       "  echo 'rio: the Ollama installer needs root or passwordless sudo' >&2; exit 1\n"
+      "fi\n"
+      "if [ {{gpu_drivers}} != true ] && ! nvidia-smi >/dev/null 2>&1 &&\n"
+      "   { lspci -n 2>/dev/null | grep -q ' 03[0-9][0-9]: 10de:' ||\n"
+      "     grep -qsx 0x10de /sys/bus/pci/devices/*/vendor; }; then\n"
+      "  echo 'rio: this host has an NVIDIA GPU without a working driver; the Ollama installer would install "
+      "drivers. Install the driver first, or set option gpu_drivers=true' >&2; exit 1\n"
       "fi\n" +
       install.command;
+  install.needs_root = true;
+  install.provides_tools = {"ollama"};
   s.install_steps.push_back(install);
 
   sdk::step_spec serve;
@@ -80,8 +94,15 @@ sdk::module_spec make_spec() {
       "exit 1";
   serve.done_check = "curl -fsS \"http://\"{{api_address}}\"/api/version\" >/dev/null 2>&1";
   serve.timeout = std::chrono::seconds{180};
+  serve.needs_tools = {"curl"};
   s.install_steps.push_back(serve);
 
+  // install.sh is Linux-only, amd64 or arm64; it unpacks into /usr/local (about 4 GiB with the
+  // CUDA and ROCm libraries) before any model is pulled.
+  s.requirements.install_path = "/usr/local";
+  s.requirements.systems = {"linux"};
+  s.requirements.architectures = {"x86_64", "aarch64", "arm64"};
+  s.requirements.gpu_driver_option = "gpu_drivers";
   s.detect_steps = {
       {"binary", "Check Ollama binary on PATH.", "command -v ollama", std::chrono::seconds{20}},
   };

@@ -28,9 +28,10 @@ sdk::module_spec make_spec() {
 
   // Node first: npm is useless without a new-enough node. Distribution packages are tried; if
   // they are too old (Ubuntu 20.04 ships Node 10) the step fails with what to do instead.
+  // `node --version` answers without starting V8: 4 ms of CPU instead of 80 for `node -p`.
   const std::string node_ok =
-      "command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 && "
-      "[ \"$(node -p 'process.versions.node.split(\".\")[0]' 2>/dev/null || echo 0)\" -ge {{node_min_major}} ]";
+      "command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 && rio_node=$(node --version 2>/dev/null) && "
+      "rio_node=${rio_node#v} && [ \"${rio_node%%.*}\" -ge {{node_min_major}} ] 2>/dev/null";
   sdk::step_spec node = sdk::steps::system_packages("nodejs", "Ensure Node.js and npm are installed.", node_ok,
                                                     "nodejs npm", "nodejs npm");
   node.command += "\nif ! { " + node_ok +
@@ -40,6 +41,7 @@ sdk::module_spec make_spec() {
                   "rerun.\" >&2\n"
                   "  exit 1\n"
                   "fi";
+  node.provides_tools = {"node", "npm"};
   s.install_steps.push_back(node);
   s.install_steps.push_back(sdk::steps::git_checkout("clone", "Clone the SillyTavern repository.", "install_dir",
                                                      "repo_url", "ref"));
@@ -49,8 +51,12 @@ sdk::module_spec make_spec() {
       "npm-install", "Install SillyTavern dependencies.", "install_dir", "package-lock.json",
       "node_modules/.rio-package-lock.sha256", "npm install --no-audit --no-fund --no-progress --omit=dev");
   deps.timeout = std::chrono::seconds{1200};
+  deps.needs_tools.push_back("npm");
   s.install_steps.push_back(deps);
 
+  // The checkout and node_modules take well under 1 GiB; 2 GiB leaves room for chats and assets.
+  s.requirements.disk_mib = 2048;
+  s.requirements.install_path = "{{install_dir}}";
   s.detect_steps = {
       {"repo", "Check SillyTavern repository exists.", "test -d {{install_dir}}/.git", std::chrono::seconds{20}},
       {"node-modules", "Check SillyTavern dependencies are installed.", "test -d {{install_dir}}/node_modules",

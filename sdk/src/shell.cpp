@@ -41,6 +41,9 @@ std::string_view shell_prelude() noexcept {
   sudo -n "$@"
 }
 rio_pkg_manager() {
+  # The kernel's preflight chose it from /etc/os-release (RIO_PKG_MANAGER); else look around.
+  case ${RIO_PKG_MANAGER:-} in apt-get|dnf) echo "$RIO_PKG_MANAGER"; return 0 ;; none)
+    echo "rio: unsupported platform: neither apt-get nor dnf is available" >&2; return 3 ;; esac
   if command -v apt-get >/dev/null 2>&1; then echo apt-get
   elif command -v dnf >/dev/null 2>&1; then echo dnf
   else echo "rio: unsupported platform: neither apt-get nor dnf is available" >&2; return 3

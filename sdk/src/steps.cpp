@@ -12,6 +12,8 @@ step_spec system_packages(std::string id, std::string description, std::string r
   step.command = "rio_pkg_install " + shell_quote(apt_packages) + " " + shell_quote(dnf_packages);
   step.done_check = std::move(ready_check);
   step.timeout = std::chrono::seconds{900};
+  step.needs_root = true;
+  step.needs_package_manager = true;
   return step;
 }
 
@@ -38,6 +40,7 @@ step_spec git_checkout(std::string id, std::string description, const std::strin
       "fi";
   step.done_check = "test -d " + dir + "/.git";
   step.timeout = std::chrono::seconds{900};
+  step.needs_tools = {"git"};
   return step;
 }
 
@@ -53,6 +56,7 @@ step_spec manifest_install(std::string id, std::string description, const std::s
   step.done_check = "cd " + dir + " 2>/dev/null && [ -f " + shell_quote(stamp) + " ] && [ \"$(cat " +
                     shell_quote(stamp) + ")\" = \"$(" + hash_of_manifest + ")\" ]";
   step.timeout = std::chrono::seconds{1800};
+  step.needs_tools = {"sha256sum"};  // the module adds what its install_commands call
   return step;
 }
 
@@ -69,6 +73,7 @@ step_spec run_installer_script(std::string id, std::string description, const st
       env + interpreter + " \"$rio_script\"";
   step.done_check = std::move(done_check);
   step.timeout = std::chrono::seconds{1200};
+  step.needs_tools = {"curl", interpreter};
   return step;
 }
 

@@ -67,9 +67,10 @@ class engine_world {
   }
 
   /** Starts another throwaway host (at most a few per test). */
-  kernel::sandbox::throwaway_host& add_host(const std::string& address = "127.0.0.1") {
+  kernel::sandbox::throwaway_host& add_host(const std::string& address = "127.0.0.1", const std::string& login_shell = "") {
     kernel::sandbox::host_options o;
     o.listen_address = address;
+    o.login_shell = login_shell;
     o.stub_dir = fixtures_.stub_dir;
     auto h = kernel::sandbox::throwaway_host::start(scratch_.path() / ("host" + std::to_string(hosts_.size())), o);
     if (!h) throw std::runtime_error("host: " + h.error().message);

@@ -16,6 +16,12 @@ const std::string install_cmd =
     "if [ \"$(id -u)\" != 0 ] && ! sudo -n true 2>/dev/null; then\n"
     "  echo 'rio: the Ollama installer needs root or passwordless sudo' >&2; exit 1\n"
     "fi\n"
+    "if [ false != true ] && ! nvidia-smi >/dev/null 2>&1 &&\n"
+    "   { lspci -n 2>/dev/null | grep -q ' 03[0-9][0-9]: 10de:' ||\n"
+    "     grep -qsx 0x10de /sys/bus/pci/devices/*/vendor; }; then\n"
+    "  echo 'rio: this host has an NVIDIA GPU without a working driver; the Ollama installer would install drivers. "
+    "Install the driver first, or set option gpu_drivers=true' >&2; exit 1\n"
+    "fi\n"
     "rio_script=$(mktemp) || exit 1\n"
     "trap 'rm -f \"$rio_script\"' EXIT\n"
     "rio_download 'https://ollama.com/install.sh' \"$rio_script\" || exit $?\n"
@@ -89,6 +95,32 @@ TEST_F(OllamaModule, FreshInstallRunsScriptFromAFileThenStartsServiceInBackgroun
   EXPECT_EQ(shell.requests()[1].timeout, std::chrono::seconds{1200});
   EXPECT_EQ(shell.requests()[3].timeout, std::chrono::seconds{180}) << "bounded: never a foreground server";
   expect_safe_commands(shell, env);
+}
+
+// The install step's own guard, run for real: an NVIDIA GPU (lspci) with no working driver
+// (nvidia-smi fails) stops it before the installer is even downloaded, unless gpu_drivers=true.
+TEST_F(OllamaModule, AnNvidiaGpuWithoutDriverStopsTheInstallerUnlessAllowed) {
+  temp_dir stubs;
+  for (const auto& [name, body] : std::vector<std::pair<std::string, std::string>>{
+           {"id", "#!/bin/sh\necho 0\n"},
+           {"lspci", "#!/bin/sh\necho '01:00.0 0300: 10de:2204 (rev a1)'\n"},
+           {"nvidia-smi", "#!/bin/sh\necho 'NVIDIA-SMI has failed' >&2; exit 9\n"}}) {
+    auto f = stubs.write(name, body);
+    std::filesystem::permissions(f, std::filesystem::perms::owner_all);
+  }
+  const std::string path = "PATH=" + sdk::shell_quote(stubs.path().string()) + ":/usr/bin:/bin; ";
+  fresh_host();
+  for (const char* allowed : {"false", "true"}) {
+    const std::size_t before = shell.bodies().size();  // the check, then the install body
+    ASSERT_TRUE(install({{"gpu_drivers", allowed}}));
+    const std::string ran = run_sh_locally(path + shell.bodies().at(before + 1));
+    const bool refused = contains(ran, "NVIDIA GPU without a working driver");
+    EXPECT_EQ(refused, std::string{allowed} == "false") << ran;
+    // Allowed: the guard passes and the step goes on to the download (no prelude here, so it stops there).
+    if (!refused) {
+      EXPECT_TRUE(contains(ran, "rio_download")) << ran;
+    }
+  }
 }
 
 TEST_F(OllamaModule, HintsAreUploadedAfterTheStepsAndBeforeTheSentinel) {

@@ -7,7 +7,7 @@ namespace {
 
 const std::string node_check =
     "command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 && "
-    "[ \"$(node -p 'process.versions.node.split(\".\")[0]' 2>/dev/null || echo 0)\" -ge 18 ]";
+    "rio_node=$(node --version 2>/dev/null) && rio_node=${rio_node#v} && [ \"${rio_node%%.*}\" -ge 18 ] 2>/dev/null";
 const std::string clone_check = "test -d \"$HOME\"/'SillyTavern'/.git";
 const std::string npm_check =
     "cd \"$HOME\"/'SillyTavern' 2>/dev/null && [ -f 'node_modules/.rio-package-lock.sha256' ] && "
@@ -88,7 +88,7 @@ TEST_F(SillytavernModule, OverridesAreShellQuotedAndReachSyncDestinations) {
   ASSERT_TRUE(report) << report.error().describe();
   auto b = shell.bodies();
   ASSERT_EQ(b.size(), 7u);
-  EXPECT_TRUE(b[0].ends_with("-ge 20 ]")) << b[0];
+  EXPECT_TRUE(b[0].ends_with("-ge 20 ] 2>/dev/null")) << b[0];
   EXPECT_EQ(b[2], "test -d '/opt/st'/.git");
   EXPECT_TRUE(contains(b[3], "--branch '1.12.0' -- 'ssh://git@example.com/fork/SillyTavern.git'"));
   EXPECT_TRUE(b[5].starts_with("cd '/opt/st' || exit 1\n"));

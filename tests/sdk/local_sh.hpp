@@ -18,14 +18,17 @@ struct sh_result {
   std::string out;
 };
 
-/** With `input`, stdin reads it from a file; without, stdin is /dev/null. */
+/**
+ * With `input`, stdin reads it from a file; without, stdin is /dev/null. `shell` is the command
+ * line that reads the script file (e.g. "busybox sh", "bash --posix").
+ */
 inline sh_result run_sh(const std::string& script, const std::string& home = "/nonexistent-home",
-                        const std::optional<std::string>& input = std::nullopt) {
+                        const std::optional<std::string>& input = std::nullopt, const std::string& shell = "/bin/sh") {
   temp_dir dir;
   auto file = dir.write("script.sh", script);
   auto out = dir.path() / "out.txt";
   const std::string in = input ? dir.write("stdin.bin", *input).string() : std::string{"/dev/null"};
-  std::string command = "HOME=" + sdk::shell_quote(home) + " /bin/sh " + sdk::shell_quote(file.string()) + " >" +
+  std::string command = "HOME=" + sdk::shell_quote(home) + " " + shell + " " + sdk::shell_quote(file.string()) + " >" +
                         sdk::shell_quote(out.string()) + " 2>/dev/null <" + sdk::shell_quote(in);
   int status = std::system(command.c_str());
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, read_file(out)};

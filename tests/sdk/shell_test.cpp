@@ -41,6 +41,18 @@ TEST(ShellPrelude, DefinesItsHelpersUnderPlainSh) {
   EXPECT_NE(r.out.find("ok"), std::string::npos);
 }
 
+TEST(ShellPrelude, PackageManagerComesFromThePreflightWhenTheKernelSetsIt) {
+  // The kernel exports RIO_PKG_MANAGER from the preflight's reading of /etc/os-release.
+  EXPECT_EQ(run_sh(sdk::with_prelude("RIO_PKG_MANAGER=dnf; rio_pkg_manager")).out, "dnf\n");
+  EXPECT_EQ(run_sh(sdk::with_prelude("RIO_PKG_MANAGER=apt-get; rio_pkg_manager")).out, "apt-get\n");
+  auto none = run_sh(sdk::with_prelude("RIO_PKG_MANAGER=none; rio_pkg_manager 2>&1; echo \"rc=$?\""));
+  EXPECT_NE(none.out.find("unsupported platform: neither apt-get nor dnf"), std::string::npos) << none.out;
+  EXPECT_NE(none.out.find("rc=3"), std::string::npos) << none.out;
+  // Anything else is ignored: the prelude looks for itself.
+  auto odd = run_sh(sdk::with_prelude("RIO_PKG_MANAGER='rm -rf'; rio_pkg_manager 2>/dev/null; echo \"rc=$?\""));
+  EXPECT_EQ(odd.out.find("rm"), std::string::npos) << odd.out;
+}
+
 TEST(ShellPrelude, DownloadFailureLeavesNoFileBehind) {
   temp_dir dir;
   auto target = dir.path() / "installer.sh";

@@ -35,6 +35,21 @@ const char* failure_name(host_failure f) {
   return "";
 }
 
+json::value facts_json(const host_facts& f) {
+  if (!f.known) return nullptr;
+  json::object tools;
+  for (const auto& [name, present] : f.tools) tools[name] = present;
+  json::array gpus;
+  for (const auto& g : f.gpus) {
+    gpus.emplace_back(json::object{{"vendor", g.vendor}, {"driver", g.driver.empty() ? json::value(nullptr) : json::value(g.driver)}});
+  }
+  return json::object{{"system", f.system},         {"os_id", f.os_id},     {"os_like", f.os_like},
+                      {"os_version", f.os_version}, {"os_name", f.os_name}, {"arch", f.arch},
+                      {"sudo", f.sudo},             {"package_manager", f.pkg_manager},
+                      {"systemd", f.systemd},       {"tools", std::move(tools)},
+                      {"gpus", std::move(gpus)}};
+}
+
 }  // namespace
 
 json::object plan_entry_json(const module_plan& p, const std::string& host) {
@@ -76,6 +91,12 @@ json::object plan_entry_json(const module_plan& p, const std::string& host) {
                                    {"will_upload", p.action == plan_action::install && c.local_exists && c.remote_exists != true}});
   }
   o["config_sync"] = std::move(sync);
+  if (p.disk_free_mib) o["disk"] = json::object{{"free_mib", *p.disk_free_mib}, {"need_mib", p.disk_need_mib}};
+  if (!p.preflight.empty()) {
+    json::array issues;
+    for (const auto& i : p.preflight) issues.emplace_back(json::object{{"check", i.check}, {"message", i.message}});
+    o["preflight"] = std::move(issues);
+  }
   if (!p.recorded_state.empty()) o["recorded_state"] = p.recorded_state;
   json::object options;
   for (const auto& [k, v] : p.options) options[k] = v;
@@ -92,6 +113,7 @@ json::object host_result_json(const host_result& r) {
   json::array plan;
   for (const auto& p : r.plan) plan.emplace_back(plan_entry_json(p, r.host));
   o["plan"] = std::move(plan);
+  o["facts"] = facts_json(r.facts);
   o["failed"] = strings(r.failed);
   if (r.status != "dry_run") {
     o["installed"] = strings(r.installed);

@@ -1,5 +1,6 @@
 #include <rio/kernel/engine/host_detect.hpp>
 
+#include <rio/kernel/engine/preflight.hpp>
 #include <rio/sdk/shell.hpp>
 
 #include <algorithm>
@@ -9,6 +10,31 @@ namespace {
 
 // A done_check or an existence test only looks; it never needs a step's full budget.
 constexpr std::chrono::seconds max_check_timeout{30};
+// The preflight forks a few short programs; sudo -n can be slow when the host's name does not resolve.
+constexpr std::chrono::seconds preflight_timeout{30};
+
+void add_unique(std::vector<std::string>& list, const std::string& item) {
+  if (std::find(list.begin(), list.end(), item) == list.end()) list.push_back(item);
+}
+
+result<void> add_preflight(const module_request& m, detect_batch& batch) {
+  const sdk::module_spec& spec = m.spec();
+  for (const auto& step : spec.install_steps) {
+    for (const auto& t : step.needs_tools) add_unique(batch.tools, t);
+  }
+  std::string where = "\"$HOME\"";
+  if (!spec.requirements.install_path.empty()) {
+    auto path = sdk::render_path(spec.requirements.install_path, spec, m.options);
+    if (!path) return sdk::error{path.error().code, "module '" + spec.id + "' install path: " + path.error().message};
+    auto quoted = sdk::shell_quote_path(*path);
+    if (!quoted) return sdk::error{quoted.error().code, "module '" + spec.id + "' install path: " + quoted.error().message};
+    where = *quoted;
+  }
+  add_unique(batch.disk_paths, where);
+  batch.module_disk.push_back(static_cast<std::size_t>(
+      std::find(batch.disk_paths.begin(), batch.disk_paths.end(), where) - batch.disk_paths.begin()));
+  return {};
+}
 
 result<void> add_module(const module_request& m, const std::filesystem::path& asset_root, detect_batch& batch) {
   const sdk::module_spec& spec = m.spec();
@@ -67,11 +93,14 @@ module_detection unknown_detection(module_detection d, const std::string& why) {
 
 result<detect_batch> build_detect_batch(const std::vector<module_request>& modules, const std::filesystem::path& asset_root) {
   detect_batch batch;
+  batch.tools = standard_tools();
   for (const auto& m : modules) {
     if (auto ok = add_module(m, asset_root, batch); !ok) return ok.error();
+    if (auto ok = add_preflight(m, batch); !ok) return ok.error();
   }
-  batch.script = sdk::probe_script(batch.checks);
-  batch.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(sdk::probe_script_timeout(batch.checks));
+  batch.script = preflight_script(batch.tools, batch.disk_paths) + sdk::probe_script(batch.checks);
+  batch.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(sdk::probe_script_timeout(batch.checks) +
+                                                                         preflight_timeout);
   return batch;
 }
 

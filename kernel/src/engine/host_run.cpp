@@ -169,11 +169,16 @@ class host_runner {
       ++out_.remote_commands;
       auto ran = co_await (*session)->exec(std::move(detect));
       found = read_detect_report(*batch, ran);
+      if (ran && !ran->timed_out) out_.facts = parse_host_facts(ran->stdout_tail, batch->tools, batch->disk_paths.size());
     }
     for (std::size_t i = 0; i < req_.modules.size(); ++i) {
       auto it = manifest_.modules.find(req_.modules[i].spec().id);
       out_.plan.push_back(plan_module(req_.modules[i], std::move(found[i]), it == manifest_.modules.end() ? nullptr : &it->second));
-      const module_plan& p = out_.plan.back();
+      module_plan& p = out_.plan.back();
+      const std::size_t disk = batch->module_disk[i];
+      if (disk < out_.facts.disk.size()) p.disk_free_mib = out_.facts.disk[disk];
+      p.disk_need_mib = disk_need_mib(req_.modules[i].spec(), s_.preflight);
+      block_on_preflight(p, check_module(req_.modules[i], p.found, out_.facts, disk, s_.preflight));
       emit(run_event_kind::module_planned, p.id, "", to_string(p.action), p.reason);
     }
 
@@ -241,6 +246,8 @@ class host_runner {
         record_noop(p);
       } else if (s_.record_only) {
         record_only(p);
+      } else if (p.action == plan_action::blocked) {
+        record_blocked(p);
       } else {
         co_await install_module(req_.modules[i], p);
       }
@@ -302,6 +309,28 @@ class host_runner {
     emit(run_event_kind::module_finished, p.id, "", "recorded", p.reason);
   }
 
+  // The preflight refused the module: nothing ran, and the manifest says why (the next run re-checks).
+  void record_blocked(const module_plan& p) {
+    log_->module_line(p.id, "refused: " + p.reason);
+    out_.failed.push_back(p.id);
+    module_record rec;
+    auto prev = manifest_.modules.find(p.id);
+    if (prev != manifest_.modules.end()) rec = prev->second;
+    rec.state = "failed";
+    rec.failed_at = utc_timestamp();
+    rec.error = p.reason;
+    rec.reason = p.reason;
+    rec.notes = p.notes;
+    rec.tags = p.tags;
+    rec.run_id = s_.run_id;
+    rec.steps.clear();
+    rec.stderr_tail.clear();
+    rec.updated_at = rec.failed_at;
+    manifest_.modules[p.id] = std::move(rec);
+    out_.outcomes.push_back({p.id, "failed", p.reason, {}, {}});
+    emit(run_event_kind::module_finished, p.id, "", "failed", p.reason);
+  }
+
   asio::awaitable<bool> cancelled() {
     auto state = co_await asio::this_coro::cancellation_state;
     co_return state.cancelled() != asio::cancellation_type::none;
@@ -341,7 +370,10 @@ class host_runner {
       detail::logging_shell shell{*session, log_, out_.remote_commands};
       shell.set_context(p.id, "");
       step_logger logger{*log_, shell, s_, req_.name, p.id};
-      sdk::run_context ctx{shell, m.options, s_.asset_root, req_.env, &logger};
+      // Package steps use the manager the preflight chose from /etc/os-release (rio_pkg_manager).
+      auto env = req_.env;
+      if (!out_.facts.pkg_manager.empty()) env.emplace_back("RIO_PKG_MANAGER", out_.facts.pkg_manager);
+      sdk::run_context ctx{shell, m.options, s_.asset_root, env, &logger};
       sdk::installer* installer = const_cast<sdk::installer*>(m.installer);
       const std::string what = "module '" + p.id + "' install";
       const auto deadline = install_deadline(m.spec());

@@ -2,11 +2,18 @@
 
 namespace rio::kernel::engine {
 
-const char* to_string(plan_action a) noexcept { return a == plan_action::noop ? "noop" : "install"; }
+const char* to_string(plan_action a) noexcept {
+  switch (a) {
+    case plan_action::noop: return "noop";
+    case plan_action::blocked: return "blocked";
+    case plan_action::install: break;
+  }
+  return "install";
+}
 
 std::vector<std::string> module_plan::steps_to_run() const {
   std::vector<std::string> out;
-  if (action == plan_action::noop) return out;
+  if (action != plan_action::install) return out;
   for (const auto& s : found.steps) {
     if (s.satisfied != true) out.push_back(s.id);
   }
@@ -49,6 +56,15 @@ module_plan plan_module(const module_request& request, module_detection found, c
   }
   plan.found = std::move(found);
   return plan;
+}
+
+void block_on_preflight(module_plan& plan, std::vector<preflight_issue> issues) {
+  if (plan.action != plan_action::install || issues.empty()) return;
+  plan.action = plan_action::blocked;
+  std::string why;
+  for (const auto& i : issues) why += (why.empty() ? "" : "; ") + i.message;
+  plan.reason = "refused before anything runs: " + why;
+  plan.preflight = std::move(issues);
 }
 
 }  // namespace rio::kernel::engine

@@ -8,6 +8,7 @@ set(RIO_ENGINE_SOURCES
   src/engine/host_run.cpp
   src/engine/logging_shell.cpp
   src/engine/plan.cpp
+  src/engine/preflight.cpp
   src/engine/redactor.cpp
   src/engine/request_builder.cpp
   src/engine/run_event.cpp

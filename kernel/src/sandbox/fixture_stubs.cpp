@@ -144,7 +144,8 @@ esac
 
 // The python that creates the virtualenv: `-c` answers the system-packages check (true once
 // python3-venv or python3 is "installed"), `-m venv DIR` creates DIR/bin/python (venv_python).
-constexpr std::string_view python = R"sh(case ${1-} in
+constexpr std::string_view python = R"sh(while [ "${1-}" = -I ] || [ "${1-}" = -S ]; do shift; done
+case ${1-} in
   -c)
     if rio_fx_has_pkg python3-venv || rio_fx_has_pkg python3; then exit 0; fi
     echo "ModuleNotFoundError: No module named 'ensurepip' (rio sandbox: install python3-venv)" >&2; exit 1 ;;

@@ -4,6 +4,7 @@ set(RIO_SANDBOX_SOURCES
   src/sandbox/fixture_upstreams.cpp
   src/sandbox/fixture_stubs.cpp
   src/sandbox/local_process.cpp
+  src/sandbox/login_shell.cpp
   src/sandbox/process_tree.cpp
   src/sandbox/sshd_process.cpp
   src/sandbox/throwaway_host.cpp)

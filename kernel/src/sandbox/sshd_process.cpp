@@ -85,7 +85,8 @@ std::vector<std::string> environment_with(const std::string& marker) {
 
 result<std::unique_ptr<sshd_process>> sshd_process::start(const fs::path& program, const fs::path& config,
                                                           const std::string& marker, const fs::path& log_file,
-                                                          std::chrono::seconds ready_timeout, bool& port_taken) {
+                                                          std::chrono::seconds ready_timeout, bool& port_taken,
+                                                          const std::vector<std::string>& extra_env) {
   port_taken = false;
   int err_pipe[2];
   int wake[2];
@@ -97,6 +98,7 @@ result<std::unique_ptr<sshd_process>> sshd_process::start(const fs::path& progra
   }
 
   auto env = environment_with(marker);
+  env.insert(env.end(), extra_env.begin(), extra_env.end());
   std::vector<char*> envp;
   for (auto& e : env) envp.push_back(e.data());
   envp.push_back(nullptr);

@@ -1,6 +1,7 @@
 #include <rio/kernel/sandbox/throwaway_host.hpp>
 
 #include <rio/kernel/sandbox/local_process.hpp>
+#include <rio/kernel/sandbox/login_shell.hpp>
 #include <rio/kernel/sandbox/sshd_process.hpp>
 
 #include <arpa/inet.h>
@@ -12,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <chrono>
@@ -106,6 +108,7 @@ struct throwaway_host::state {
   std::string marker;  // "RIO_SANDBOX_TOKEN=<random>", in sshd's and every session's environment
   std::uint16_t port = 0;
   std::unique_ptr<detail::sshd_process> sshd;
+  std::vector<std::string> sshd_env;  // nss_wrapper's, when the host has its own login shell
 
   fs::path etc() const { return dir / "sshd"; }
   fs::path config() const { return etc() / "sshd_config"; }
@@ -167,7 +170,7 @@ result<void> throwaway_host::state::write_config() const {
 
 result<void> throwaway_host::state::launch(bool& port_taken) {
   if (auto ok = write_config(); !ok) return ok.error();
-  auto started = detail::sshd_process::start(sshd_program, config(), marker, log(), ready_timeout, port_taken);
+  auto started = detail::sshd_process::start(sshd_program, config(), marker, log(), ready_timeout, port_taken, sshd_env);
   if (!started) {
     return fail(errc::bad_config, "sshd on " + options.listen_address + ":" + std::to_string(port) + ": " +
                                       started.error().message);
@@ -191,6 +194,12 @@ result<std::unique_ptr<throwaway_host>> throwaway_host::start(const fs::path& di
       return fail(errc::bad_config,
                   "stub directory '" + options.stub_dir.string() +
                       "': use a path of letters, digits and . _ / + @ , = - only (it goes into PATH)");
+    }
+  }
+  if (!options.login_shell.empty()) {
+    const auto& names = detail::login_shell_names();
+    if (std::find(names.begin(), names.end(), options.login_shell) == names.end()) {
+      return fail(errc::bad_config, "login shell '" + options.login_shell + "': use dash, busybox or bash-posix");
     }
   }
   const passwd* pw = ::getpwuid(::geteuid());
@@ -239,6 +248,11 @@ result<std::unique_ptr<throwaway_host>> throwaway_host::start(const fs::path& di
   const std::string authorized = "restrict,pty " + first_line(user_key.string() + ".pub") + "\n";
   if (auto ok = detail::write_file(s->etc() / "authorized_keys", authorized, 0600); !ok) return ok.error();
   if (auto ok = detail::write_file(s->etc() / "session.sh", session_script, 0755); !ok) return ok.error();
+  if (!s->options.login_shell.empty()) {
+    auto env = detail::login_shell_environment(s->etc(), s->user, s->options.login_shell);
+    if (!env) return env.error();
+    s->sshd_env = std::move(*env);
+  }
 
   bool port_taken = true;
   result<void> launched = fail(errc::bad_config, "sshd could not find a free port on " + s->options.listen_address);

@@ -3,6 +3,7 @@
 // coroutines execute. Command text may reference options as {{name}}; see options.hpp.
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,17 @@ struct step_spec {
   std::string done_check;
   std::chrono::seconds timeout{600};
   step_kind kind = step_kind::command;
+  // What the step needs from the host. The kernel's preflight (inside the detect command) checks
+  // these before anything runs, so a host that cannot succeed is refused with a reason instead of
+  // failing halfway. Only steps that would run count: a satisfied done_check needs nothing.
+  /** Commands the step calls (checked with `command -v`); [A-Za-z0-9._+-]+ each. */
+  std::vector<std::string> needs_tools{};  // {} so positional initialisers that stop earlier stay warning-free
+  /** Commands the step installs, so later steps that need them are not refused. */
+  std::vector<std::string> provides_tools{};
+  /** Runs commands as root (rio_sudo): the login must be root or have passwordless sudo. */
+  bool needs_root = false;
+  /** Uses the system package manager (rio_pkg_install): apt-get or dnf must exist. */
+  bool needs_package_manager = false;
 };
 
 /** One detect probe: exits 0 when its part of the installation is present. */
@@ -59,6 +71,27 @@ struct sync_spec {
   bool optional = false;    ///< a missing optional source is skipped; a missing required one fails
 };
 
+/**
+ * What a module needs from the host as a whole; the preflight checks it before any step runs.
+ * Every check can be overridden per run (docs/platforms.md).
+ */
+struct host_requirements {
+  /** Free space the install needs, in MiB, on the filesystem of `install_path`; 0: no check. */
+  std::uint64_t disk_mib = 6144;
+  /** Remote path whose filesystem holds the install ({{option}} allowed); empty: the home directory. */
+  std::string install_path;
+  /** `uname -m` values the module supports (x86_64, aarch64, arm64...); empty: any. */
+  std::vector<std::string> architectures;
+  /** OS families the module supports (linux, windows, macos); empty: any. */
+  std::vector<std::string> systems;
+  /**
+   * For modules whose upstream installer installs GPU drivers when it finds a GPU without a
+   * working driver (Ollama's install.sh does, ollama#8708): the boolean option that allows it.
+   * Without that option set, such a host is refused in the plan. Empty: the module never does.
+   */
+  std::string gpu_driver_option;
+};
+
 /** Everything a module declares. */
 struct module_spec {
   std::string id;       ///< [a-z][a-z0-9_-]{0,62}; also the sentinel's name
@@ -70,6 +103,7 @@ struct module_spec {
   std::vector<step_spec> install_steps;
   std::vector<probe_spec> detect_steps;
   std::vector<sync_spec> config_sync;
+  host_requirements requirements;
 };
 
 /** `~/.config/comfyvn/remote/<id>.installed`, the path the original tool uses. */

@@ -3,7 +3,8 @@
 // install step's done_check and every config-sync destination test run in one generated POSIX sh
 // script (sdk::probe_script), which prints one `rio-probe <index> <status>` line per check. The
 // plan therefore shows, from a single round trip, which modules are installed, which steps are
-// already satisfied and which config files already exist on the host.
+// already satisfied and which config files already exist on the host. The same command carries
+// the preflight (preflight.hpp): platform, sudo, tools, free disk and GPU facts.
 
 #include <rio/kernel/error.hpp>
 #include <rio/sdk/installer.hpp>
@@ -54,6 +55,10 @@ struct detect_batch {
   /** The skeleton of each module's result (descriptions, local source existence), in request order. */
   std::vector<module_detection> skeleton;
   std::vector<std::string> module_ids;  ///< parallel to skeleton
+  // The preflight (preflight.hpp) runs in the same command, before the checks.
+  std::vector<std::string> tools;       ///< tools whose presence the preflight reports
+  std::vector<std::string> disk_paths;  ///< rendered install locations, each once
+  std::vector<std::size_t> module_disk; ///< index into disk_paths, parallel to skeleton
 };
 
 /** Builds the batch. Errors: sdk::errc::template_error naming the module and the step or probe. */

@@ -5,6 +5,7 @@
 
 #include <rio/kernel/engine/host_detect.hpp>
 #include <rio/kernel/engine/plan.hpp>
+#include <rio/kernel/engine/preflight.hpp>
 #include <rio/kernel/engine/redactor.hpp>
 #include <rio/kernel/engine/run_event.hpp>
 #include <rio/kernel/engine/run_paths.hpp>
@@ -47,6 +48,8 @@ struct run_settings {
   /** When another run holds the host: fail at once (false) or wait up to lock_patience. */
   bool wait_for_lock = false;
   std::chrono::seconds lock_patience{std::chrono::hours{1}};
+  /** Per-run overrides of the preflight's checks. */
+  preflight_overrides preflight;
   const redactor* redact = nullptr;
   std::function<void(const run_event&)> on_event;  ///< optional
 };
@@ -61,7 +64,7 @@ enum class host_failure {
 
 struct module_outcome {
   std::string id;
-  std::string state;  ///< installed, failed, skipped (noop)
+  std::string state;  ///< installed, failed (blocked ones too), skipped (noop), recorded
   std::string error;
   std::vector<sdk::step_result> steps;
   sdk::sync_report sync;
@@ -75,6 +78,7 @@ struct host_result {
   host_failure failure = host_failure::none;
   std::string error;    ///< the host-level failure, for people
   std::vector<module_plan> plan;
+  host_facts facts;  ///< the preflight's findings (facts.known false when detection did not run)
   std::vector<std::string> installed, skipped, failed;
   std::vector<std::string> recorded;  ///< record_only runs: planned installs that were only recorded
   std::vector<module_outcome> outcomes;

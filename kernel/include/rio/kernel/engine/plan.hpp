@@ -5,14 +5,18 @@
 // original trusted its stale file and never reinstalled a wiped host).
 
 #include <rio/kernel/engine/host_detect.hpp>
+#include <rio/kernel/engine/preflight.hpp>
 #include <rio/kernel/engine/status_manifest.hpp>
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace rio::kernel::engine {
 
-enum class plan_action { install, noop };
+/** install: steps will run; noop: already installed; blocked: the preflight refuses it (see `preflight`). */
+enum class plan_action { install, noop, blocked };
 
 const char* to_string(plan_action a) noexcept;
 
@@ -26,11 +30,17 @@ struct module_plan {
   module_detection found;     ///< detect report, per-step checks, config-sync destinations
   std::string recorded_state; ///< what the status file said before this run ("" when nothing)
   sdk::option_values options;
+  std::vector<preflight_issue> preflight;  ///< why the install is refused (action blocked)
+  std::optional<std::uint64_t> disk_free_mib;  ///< free space where the module installs, when measured
+  std::uint64_t disk_need_mib = 0;             ///< what the disk check asked for (after overrides)
   /** Steps that would run (not satisfied, or no check); the rest are already done. */
   std::vector<std::string> steps_to_run() const;
 };
 
 /** Decides one module. `previous` is the module's status-file entry, or null. */
 module_plan plan_module(const module_request& request, module_detection found, const module_record* previous);
+
+/** Turns a planned install into `blocked` when the preflight found reasons; a noop stays a noop. */
+void block_on_preflight(module_plan& plan, std::vector<preflight_issue> issues);
 
 }  // namespace rio::kernel::engine

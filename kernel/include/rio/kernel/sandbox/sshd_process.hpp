@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace rio::kernel::sandbox::detail {
 
@@ -19,7 +20,7 @@ class sshd_process {
  public:
   /**
    * Spawns `program -D -e -f config` (in rio's process group, so a Ctrl-C that ends rio ends sshd
-   * too) with `marker` ("NAME=value") added to its environment, and waits until sshd logs
+   * too) with `marker` ("NAME=value") and `extra_env` added to its environment, and waits until sshd logs
    * "Server listening on". Everything it logs is appended to `log_file`. When it does not start,
    * it is ended and reaped; `port_taken` then tells whether its port was in use (try another).
    * Errors: errc::bad_config with the tail of sshd's log.
@@ -27,7 +28,8 @@ class sshd_process {
   static result<std::unique_ptr<sshd_process>> start(const std::filesystem::path& program,
                                                      const std::filesystem::path& config, const std::string& marker,
                                                      const std::filesystem::path& log_file,
-                                                     std::chrono::seconds ready_timeout, bool& port_taken);
+                                                     std::chrono::seconds ready_timeout, bool& port_taken,
+                                                     const std::vector<std::string>& extra_env = {});
 
   ~sshd_process();  ///< stop()
   sshd_process(const sshd_process&) = delete;

@@ -39,6 +39,12 @@ struct host_options {
   int max_startups = 300;
   /** Extra directory put first on the remote PATH (e.g. fixture stubs); empty for none. */
   std::filesystem::path stub_dir;
+  /**
+   * The account's login shell on this host: "" keeps the real one; "dash", "busybox" (busybox
+   * sh) or "bash-posix" (bash in POSIX mode) make sshd start every session with that shell, via
+   * nss_wrapper (login_shell.hpp; needs Debian's libnss-wrapper).
+   */
+  std::string login_shell;
 };
 
 class throwaway_host {

@@ -1,0 +1,327 @@
+#include <rio/kernel/engine/preflight.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <cstdio>
+
+namespace rio::kernel::engine {
+namespace {
+
+// Plain POSIX sh (dash, busybox sh, bash --posix). Builtins wherever a loop is involved: a fork
+// per PCI device would cost more than the rest of the detect command together.
+constexpr std::string_view facts_head = R"sh(rio_fact() { printf 'rio-fact %s %s\n' "$1" "$2"; }
+rio_uname=$(uname -sm 2>/dev/null) || rio_uname='unknown unknown'
+case ${rio_uname% *} in
+  Linux) rio_fact system linux ;;
+  Darwin) rio_fact system macos; rio_fact os_id macos; rio_fact os_version "$(sw_vers -productVersion 2>/dev/null)" ;;
+  MINGW*|MSYS*|CYGWIN*) rio_fact system windows; rio_fact os_id "${rio_uname% *}"; rio_fact os_version "$(uname -r 2>/dev/null)" ;;
+  *) rio_fact system "other:${rio_uname% *}" ;;
+esac
+rio_fact arch "${rio_uname##* }"
+(
+  if [ -r /etc/os-release ]; then
+    . /etc/os-release
+    rio_fact os_id "${ID:-}"; rio_fact os_like "${ID_LIKE:-}"; rio_fact os_version "${VERSION_ID:-}"
+    rio_fact os_name "${PRETTY_NAME:-}"
+  fi
+  case " ${ID:-} ${ID_LIKE:-} " in
+    *" debian "*|*" ubuntu "*) rio_pm=apt-get ;;
+    *" rhel "*|*" fedora "*|*" centos "*|*" rocky "*) rio_pm=dnf ;;
+    *) rio_pm= ;;
+  esac
+  if [ -n "$rio_pm" ] && command -v "$rio_pm" >/dev/null 2>&1; then :
+  elif command -v apt-get >/dev/null 2>&1; then rio_pm=apt-get
+  elif command -v dnf >/dev/null 2>&1; then rio_pm=dnf
+  else rio_pm=none; fi
+  rio_fact pkg_manager "$rio_pm"
+)
+if [ "$(id -u 2>/dev/null)" = 0 ]; then rio_fact sudo root
+elif ! command -v sudo >/dev/null 2>&1; then rio_fact sudo absent
+elif sudo -n true </dev/null >/dev/null 2>&1; then rio_fact sudo passwordless
+else rio_fact sudo password; fi
+if [ -d /run/systemd/system ]; then rio_fact systemd yes; else rio_fact systemd no; fi
+# Free space of each install location, measured on its nearest existing ancestor; one df for all.
+rio_disks() {
+  rio_n=$#
+  for rio_d do
+    while [ ! -e "$rio_d" ]; do
+      case $rio_d in */*) rio_d=${rio_d%/*}; [ -n "$rio_d" ] || rio_d=/ ;; *) rio_d=. ;; esac
+    done
+    set -- "$@" "$rio_d"
+  done
+  shift "$rio_n"
+  # A df that skipped a path would shift every line after it: then nothing is reported.
+  df -Pk -- "$@" 2>/dev/null |
+    awk -v n="$#" 'NR > 1 { l[NR - 2] = $4 } END { if (NR - 1 == n) for (i = 0; i < n; i++) print "rio-fact disk " i " " l[i] }'
+}
+if command -v lspci >/dev/null 2>&1; then
+  lspci -n 2>/dev/null | while read -r rio_slot rio_class rio_id rio_rest; do
+    case $rio_class in 03??:) rio_fact gpu "${rio_id%%:*}" ;; esac
+  done
+else
+  for rio_p in /sys/bus/pci/devices/*; do
+    [ -r "$rio_p/class" ] || continue
+    read -r rio_c <"$rio_p/class" || continue
+    case $rio_c in 0x03*) read -r rio_v <"$rio_p/vendor" && rio_fact gpu "${rio_v#0x}" ;; esac
+  done
+fi
+if command -v nvidia-smi >/dev/null 2>&1; then
+  rio_fact nvidia_driver "$(nvidia-smi --query-gpu=driver_version --format=csv,noheader 2>/dev/null | head -n 1)"
+elif [ -r /proc/driver/nvidia/version ]; then
+  read -r rio_l </proc/driver/nvidia/version && rio_fact nvidia_module "$rio_l"
+fi
+if command -v rocm-smi >/dev/null 2>&1; then
+  rio_fact amd_driver "$(rocm-smi --showdriverversion 2>/dev/null | grep -i 'driver version' | head -n 1)"
+elif [ -r /sys/module/amdgpu/version ]; then
+  read -r rio_l </sys/module/amdgpu/version && rio_fact amd_driver "$rio_l"
+elif [ -d /sys/module/amdgpu ]; then
+  rio_fact amd_driver "amdgpu (in-kernel)"
+fi
+)sh";
+
+constexpr std::size_t max_value = 200;
+
+std::string clean(std::string_view v) {
+  std::string out;
+  for (char c : v.substr(0, max_value)) {
+    if (static_cast<unsigned char>(c) >= 0x20 && c != 0x7f) out += c;
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+std::string vendor_name(std::string_view pci_id) {
+  if (pci_id == "10de") return "nvidia";
+  if (pci_id == "1002") return "amd";
+  if (pci_id == "8086") return "intel";
+  return std::string{pci_id};
+}
+
+gpu_fact& gpu_of(host_facts& f, const std::string& vendor) {
+  for (auto& g : f.gpus) {
+    if (g.vendor == vendor) return g;
+  }
+  f.gpus.push_back({vendor, ""});
+  return f.gpus.back();
+}
+
+// "NVRM version: NVIDIA UNIX x86_64 Kernel Module  535.104.05  Sat Aug 19 ..." -> "535.104.05"
+std::string nvidia_module_version(std::string_view line) {
+  const auto at = line.find("Kernel Module");
+  if (at == std::string_view::npos) return {};
+  std::string_view rest = line.substr(at + 13);
+  while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
+  return std::string{rest.substr(0, rest.find(' '))};
+}
+
+std::string gib(std::uint64_t mib) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f GiB", static_cast<double>(mib) / 1024.0);
+  return buf;
+}
+
+bool listed(const std::vector<std::string>& list, const std::string& v) {
+  return std::find(list.begin(), list.end(), v) != list.end();
+}
+
+std::string joined(const std::vector<std::string>& list) {
+  std::string out;
+  for (const auto& s : list) out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
+}  // namespace
+
+result<void> add_disk_override(preflight_overrides& o, std::string_view text,
+                               const std::function<bool(const std::string&)>& module_known) {
+  std::string module;
+  std::string_view amount = text;
+  if (const auto eq = text.find('='); eq != std::string_view::npos) {
+    module = std::string{text.substr(0, eq)};
+    amount = text.substr(eq + 1);
+    if (!module_known(module)) {
+      return fail(errc::bad_request, "min-disk '" + std::string{text.substr(0, 80)} + "': unknown module '" +
+                                         module.substr(0, 64) + "'");
+    }
+  }
+  double value = -1;
+  const auto [end, ec] = std::from_chars(amount.data(), amount.data() + amount.size(), value);
+  if (amount.empty() || ec != std::errc{} || end != amount.data() + amount.size() || !(value >= 0) || value > 1e6) {
+    return fail(errc::bad_request, "min-disk '" + std::string{text.substr(0, 80)} +
+                                       "': want GIB or MODULE=GIB with GIB a number from 0 to 1000000");
+  }
+  const auto mib = static_cast<std::uint64_t>(value * 1024.0 + 0.5);
+  if (module.empty()) o.disk_mib = mib;
+  else o.module_disk_mib[module] = mib;
+  return {};
+}
+
+result<void> add_skipped_check(preflight_overrides& o, std::string_view name) {
+  for (const auto& n : preflight_check_names()) {
+    if (n == name) {
+      o.skip.insert(n);
+      return {};
+    }
+  }
+  return fail(errc::bad_request, "skip-check '" + std::string{name.substr(0, 64)} + "': not a check; the checks are " +
+                                     joined(preflight_check_names()));
+}
+
+const std::vector<std::string>& preflight_check_names() {
+  static const std::vector<std::string> names{"platform", "disk", "sudo", "package_manager", "tools", "gpu_driver"};
+  return names;
+}
+
+const std::vector<std::string>& standard_tools() {
+  static const std::vector<std::string> tools{"git", "curl", "python3", "node", "npm", "systemctl"};
+  return tools;
+}
+
+std::string preflight_script(const std::vector<std::string>& tools, const std::vector<std::string>& disk_paths) {
+  std::string script{facts_head};
+  script += "for rio_t in";
+  for (const auto& t : tools) script += " " + t;  // validated words (spec validation)
+  script += "; do\n  if command -v \"$rio_t\" >/dev/null 2>&1; then rio_fact tool \"$rio_t yes\"; "
+            "else rio_fact tool \"$rio_t no\"; fi\ndone\n";
+  if (!disk_paths.empty()) {
+    script += "rio_disks";
+    for (const auto& p : disk_paths) script += " " + p;  // already quoted shell words
+    script += "\n";
+  }
+  return script;
+}
+
+host_facts parse_host_facts(std::string_view output, const std::vector<std::string>& tools, std::size_t disk_count) {
+  host_facts f;
+  f.disk.resize(disk_count);
+  while (!output.empty()) {
+    const auto eol = output.find('\n');
+    std::string_view line = output.substr(0, eol);
+    output = eol == std::string_view::npos ? std::string_view{} : output.substr(eol + 1);
+    if (!line.starts_with("rio-fact ")) continue;
+    line.remove_prefix(9);
+    const auto space = line.find(' ');
+    if (space == std::string_view::npos) continue;
+    const std::string_view key = line.substr(0, space);
+    const std::string value = clean(line.substr(space + 1));
+    f.known = true;
+    if (key == "system") f.system = value;
+    else if (key == "os_id") f.os_id = value;
+    else if (key == "os_like") f.os_like = value;
+    else if (key == "os_version") f.os_version = value;
+    else if (key == "os_name") f.os_name = value;
+    else if (key == "arch") f.arch = value;
+    else if (key == "sudo") f.sudo = value;
+    else if (key == "pkg_manager") f.pkg_manager = value == "apt-get" || value == "dnf" || value == "none" ? value : "";
+    else if (key == "systemd") f.systemd = value == "yes";
+    else if (key == "tool") {
+      const auto sp = value.find(' ');
+      if (sp == std::string::npos) continue;
+      const std::string name = value.substr(0, sp);
+      if (listed(tools, name)) f.tools[name] = value.substr(sp + 1) == "yes";
+    } else if (key == "disk") {
+      std::size_t index = 0;
+      std::uint64_t kib = 0;
+      const char* p = value.data();
+      const char* end = value.data() + value.size();
+      auto [p1, e1] = std::from_chars(p, end, index);
+      if (e1 != std::errc{} || index >= disk_count || p1 == end || *p1 != ' ') continue;
+      auto [p2, e2] = std::from_chars(p1 + 1, end, kib);
+      if (e2 == std::errc{} && p2 == end) f.disk[index] = kib / 1024;
+    } else if (key == "gpu") {
+      if (f.gpus.size() < 8) gpu_of(f, vendor_name(value));
+    } else if (key == "nvidia_driver" && !value.empty()) {
+      gpu_of(f, "nvidia").driver = value;
+    } else if (key == "nvidia_module") {
+      if (auto v = nvidia_module_version(value); !v.empty()) gpu_of(f, "nvidia").driver = v;
+    } else if (key == "amd_driver" && !value.empty()) {
+      // Only worth saying when there is an AMD GPU; the amdgpu module alone is no GPU.
+      for (auto& g : f.gpus) {
+        if (g.vendor == "amd") g.driver = value;
+      }
+    }
+  }
+  // A driver without a matching PCI display device (a container without /sys, say) still counts.
+  return f;
+}
+
+std::uint64_t disk_need_mib(const sdk::module_spec& spec, const preflight_overrides& overrides) {
+  std::uint64_t need = spec.requirements.disk_mib;
+  if (overrides.disk_mib) need = *overrides.disk_mib;
+  if (auto it = overrides.module_disk_mib.find(spec.id); it != overrides.module_disk_mib.end()) need = it->second;
+  return need;
+}
+
+std::vector<preflight_issue> check_module(const module_request& request, const module_detection& found,
+                                          const host_facts& facts, std::optional<std::size_t> disk_index,
+                                          const preflight_overrides& overrides) {
+  std::vector<preflight_issue> issues;
+  if (!facts.known) return issues;
+  const sdk::module_spec& spec = request.spec();
+  const auto& req = spec.requirements;
+  auto applies = [&](const char* check) { return overrides.skip.count(check) == 0; };
+  auto add = [&](const char* check, std::string message) {
+    issues.push_back({check, std::move(message) + " (override: skip check '" + check + "')"});
+  };
+
+  if (applies("platform")) {
+    const std::string family = facts.system.starts_with("other:") ? facts.system.substr(6) : facts.system;
+    if (!req.systems.empty() && !facts.system.empty() && !listed(req.systems, facts.system)) {
+      add("platform", spec.name + " supports " + joined(req.systems) + "; this host runs " + family);
+    } else if (!req.architectures.empty() && !facts.arch.empty() && !listed(req.architectures, facts.arch)) {
+      add("platform", spec.name + " ships builds for " + joined(req.architectures) + "; this host is " + facts.arch);
+    }
+  }
+
+  if (applies("disk") && disk_index && *disk_index < facts.disk.size() && facts.disk[*disk_index]) {
+    const std::uint64_t need = disk_need_mib(spec, overrides);
+    const std::uint64_t have = *facts.disk[*disk_index];
+    if (need > 0 && have < need) {
+      const std::string where = req.install_path.empty() ? "the home directory" : req.install_path;
+      add("disk", spec.name + " needs " + gib(need) + " free for " + where + "; the host has " + gib(have) +
+                      " there (free space, or lower the need with --min-disk " + spec.id + "=GIB)");
+    }
+  }
+
+  // Steps that would run, in order; what an earlier one installs counts as present for later ones.
+  std::set<std::string> provided;
+  for (std::size_t i = 0; i < spec.install_steps.size() && i < found.steps.size(); ++i) {
+    if (found.steps[i].satisfied == true) continue;
+    const sdk::step_spec& step = spec.install_steps[i];
+    if (step.needs_root && applies("sudo") && facts.sudo != "root" && facts.sudo != "passwordless" && !facts.sudo.empty()) {
+      add("sudo", "step '" + step.id + "' (" + step.description + ") needs root, and " +
+                      (facts.sudo == "absent" ? std::string{"sudo is not installed"}
+                                              : std::string{"sudo asks for a password (sudo -n failed)"}) +
+                      ": log in as root or grant passwordless sudo");
+    }
+    if (step.needs_package_manager && applies("package_manager") && facts.pkg_manager == "none") {
+      add("package_manager", "step '" + step.id + "' needs apt-get or dnf; this host (" +
+                                 (facts.os_name.empty() ? facts.system : facts.os_name) +
+                                 ") has neither: unsupported platform for this step, install what it provides by hand");
+    }
+    if (applies("tools")) {
+      for (const auto& tool : step.needs_tools) {
+        auto it = facts.tools.find(tool);
+        if (it != facts.tools.end() && !it->second && provided.count(tool) == 0) {
+          add("tools", "step '" + step.id + "' needs " + tool + ", which the host lacks and no earlier step installs");
+        }
+      }
+    }
+    provided.insert(step.provides_tools.begin(), step.provides_tools.end());
+  }
+
+  if (!req.gpu_driver_option.empty() && applies("gpu_driver")) {
+    auto opt = request.options.find(req.gpu_driver_option);
+    const bool allowed = opt != request.options.end() && opt->second == "true";
+    for (const auto& g : facts.gpus) {
+      if (g.vendor == "nvidia" && g.driver.empty() && !allowed) {
+        add("gpu_driver", "this host has an NVIDIA GPU without a working driver, and " + spec.name +
+                              "'s installer would install NVIDIA drivers; install the driver first, or set option " +
+                              req.gpu_driver_option + "=true");
+      }
+    }
+  }
+  return issues;
+}
+
+}  // namespace rio::kernel::engine
