@@ -59,6 +59,11 @@ TEST(ApiRoutes, BadInputGetsAClear4xxNamingTheField) {
       {R"({"host": "h", "modules": "all", "secrets": {"key": "h"}})", 400, "secrets.provider required", "secrets.provider"},
       {R"({"host": "h", "modules": "all", "secrets": {"provider": "remote_instaler"}})", 400, "", "secrets.provider"},
       {R"({"host": "h", "modules": "all", "options": {"comfyui": {"ref": "-x"}}})", 400, "ref", "host"},
+      {R"({"host": "h", "modules": "all", "preflight": "lots"})", 400, "preflight must be an object", "preflight"},
+      {R"({"host": "h", "modules": "all", "preflight": {"skip": ["firewall"]}})", 400, "not a check", "preflight.skip"},
+      {R"({"host": "h", "modules": "all", "preflight": {"min_disk_gib": -1}})", 400, "want GIB", "preflight.min_disk_gib"},
+      {R"({"host": "h", "modules": "all", "preflight": {"min_disk_gib": {"nope": 1}}})", 400, "unknown module 'nope'",
+       "preflight.min_disk_gib.nope"},
   };
   for (const auto& c : cases) {
     auto r = api.post("/api/remote/install", c.body);
