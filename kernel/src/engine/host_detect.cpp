@@ -83,6 +83,51 @@ result<void> add_module(const module_request& m, const std::filesystem::path& as
   return {};
 }
 
+// Status reported for a step check that did not run because its module is installed: the plan
+// is a noop whatever the check says, and the checks are often the costly part (a python or an lms
+// start). Exit statuses are 0-255, so -1 cannot be mistaken for one.
+constexpr int not_checked = -1;
+
+std::string check_line(const sdk::rendered_probe& c, std::size_t index) {
+  // A subshell per check: one that exits or changes directory cannot affect the next.
+  return "( " + c.command + "\n) </dev/null >/dev/null 2>&1; echo \"rio-probe " + std::to_string(index) + " $?\"\n";
+}
+
+// The prelude, then per module: its probes (noting whether all passed), its step checks only when
+// a probe failed, and its config-sync tests. One `rio-probe <index> <status>` line per check.
+std::string detect_script(const detect_batch& batch) {
+  std::string script{sdk::shell_prelude()};
+  for (const auto& module : batch.module_ids) {
+    std::string steps;
+    script += "rio_ok=1\n";
+    for (std::size_t i = 0; i < batch.checks.size(); ++i) {
+      const auto& c = batch.checks[i];
+      if (c.module_id != module) continue;
+      const std::string_view kind{c.probe_id};
+      if (kind.starts_with("probe:")) {
+        script += "( " + c.command + "\n) </dev/null >/dev/null 2>&1; rio_s=$?; echo \"rio-probe " + std::to_string(i) +
+                  " $rio_s\"; [ \"$rio_s\" = 0 ] || rio_ok=0\n";
+      } else if (kind.starts_with("step:")) {
+        steps += "  " + check_line(c, i);
+      } else {
+        script += check_line(c, i);
+      }
+    }
+    if (!steps.empty()) {
+      std::string skipped;
+      for (std::size_t i = 0; i < batch.checks.size(); ++i) {
+        const auto& c = batch.checks[i];
+        if (c.module_id == module && std::string_view{c.probe_id}.starts_with("step:")) {
+          skipped += " " + std::to_string(i);
+        }
+      }
+      script += "if [ \"$rio_ok\" = 1 ]; then\n  for rio_i in" + skipped + "; do echo \"rio-probe $rio_i " +
+                std::to_string(not_checked) + "\"; done\nelse\n" + steps + "fi\n";
+    }
+  }
+  return script;
+}
+
 module_detection unknown_detection(module_detection d, const std::string& why) {
   d.detect.state = sdk::detect_state::unknown;
   d.detect.evidence = why;
@@ -98,7 +143,7 @@ result<detect_batch> build_detect_batch(const std::vector<module_request>& modul
     if (auto ok = add_module(m, asset_root, batch); !ok) return ok.error();
     if (auto ok = add_preflight(m, batch); !ok) return ok.error();
   }
-  batch.script = preflight_script(batch.tools, batch.disk_paths) + sdk::probe_script(batch.checks);
+  batch.script = preflight_script(batch.tools, batch.disk_paths) + detect_script(batch);
   batch.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(sdk::probe_script_timeout(batch.checks) +
                                                                          preflight_timeout);
   return batch;
@@ -141,7 +186,7 @@ std::vector<module_detection> read_detect_report(const detect_batch& batch, cons
       } else if (kind.starts_with("step:")) {
         const std::string id = c.probe_id.substr(5);
         for (auto& step : d.steps) {
-          if (step.id == id) step.satisfied = statuses[i] == 0;
+          if (step.id == id && statuses[i] != not_checked) step.satisfied = statuses[i] == 0;
         }
       } else if (kind.starts_with("sync:")) {
         const std::size_t n = std::stoul(c.probe_id.substr(5));

@@ -1,7 +1,9 @@
 #pragma once
 // Detection for one host in ONE remote command: every requested module's detect probes, every
 // install step's done_check and every config-sync destination test run in one generated POSIX sh
-// script (sdk::probe_script), which prints one `rio-probe <index> <status>` line per check. The
+// script, which prints one `rio-probe <index> <status>` line per check. A module whose probes all
+// pass is installed and planned as a noop, so its step checks are not run (status -1, satisfied
+// unknown): they could not change the plan, and they are the costly part of detection. The
 // plan therefore shows, from a single round trip, which modules are installed, which steps are
 // already satisfied and which config files already exist on the host. The same command carries
 // the preflight (preflight.hpp): platform, sudo, tools, free disk and GPU facts.
