@@ -188,10 +188,13 @@ int run_command(const cli_args& args, const cli_io& io, bool install) {
       });
     };
     arm();
-    fo.on_progress = [&](const host_result* finished, const engine::fleet_progress& p) {
+    // Counted now: req->hosts is moved into run_fleet below, so the lambda must not ask it (it did,
+    // and saw an empty vector, so no per-host line was ever printed).
+    const std::size_t host_count = req->hosts.size();
+    fo.on_progress = [&, host_count](const host_result* finished, const engine::fleet_progress& p) {
       progress.update(finished, p);
       // Without a live line, one line per finished host shows that a long fleet run moves.
-      if (finished != nullptr && !req->json && req->hosts.size() > 1 && !io.err_is_terminal) {
+      if (finished != nullptr && !req->json && host_count > 1 && !io.err_is_terminal) {
         io.err << "[rio] " << p.done << "/" << p.total << " " << finished->host << ": " << finished->status << "\n";
       }
     };

@@ -19,8 +19,14 @@ step_spec sentinel_step(const module_spec& spec) {
   step.id = "sentinel";
   step.description = "Record " + spec.name + " installation sentinel.";
   // The sentinel holds the time it was written, which tells operators when the install finished.
-  step.command = "mkdir -p " + quoted("~/.config/comfyvn/remote") + " && date -u '+%Y-%m-%dT%H:%M:%SZ' > " +
-                 quoted(sentinel_path(spec.id));
+  // Written to a temp name and renamed: a write that fails (a full disk) must not leave an empty
+  // sentinel behind, which detection (`test -f`) would take for a finished install. The EXIT trap
+  // removes the temp file; the signal traps make sh run it when the run is stopped or killed.
+  step.command = "rio_s=" + quoted(sentinel_path(spec.id)) + "\nrio_part=\"$rio_s.rio-part.$$\"\n" +
+                 "trap 'rm -f \"$rio_part\"' EXIT\n"
+                 "trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 141' PIPE; trap 'exit 143' TERM\n"
+                 "mkdir -p " + quoted("~/.config/comfyvn/remote") +
+                 " && date -u '+%Y-%m-%dT%H:%M:%SZ' > \"$rio_part\" && mv -f \"$rio_part\" \"$rio_s\"";
   step.timeout = std::chrono::seconds{30};
   step.kind = step_kind::sentinel;
   return step;

@@ -29,6 +29,16 @@ TEST(WrapCommand, TheRemoteDeadlineStopsTheWholeProcessGroup) {
   EXPECT_LT(std::chrono::steady_clock::now() - started, 10s);
 }
 
+TEST(WrapCommand, ATimeoutIsRecognisedAlsoWhenTheCommandNeededKill) {
+  // 124: stopped by TERM at the limit; 137: TERM ignored, KILL 5 s later. Either only after the
+  // whole limit: a command exiting so early did it by itself.
+  EXPECT_TRUE(ssh::stopped_by_timeout(ssh::timeout_exit_status, 3000ms, 3s));
+  EXPECT_TRUE(ssh::stopped_by_timeout(ssh::timeout_killed_exit_status, 8100ms, 3s));
+  EXPECT_FALSE(ssh::stopped_by_timeout(ssh::timeout_killed_exit_status, 200ms, 3s));
+  EXPECT_FALSE(ssh::stopped_by_timeout(ssh::timeout_exit_status, 2999ms, 3s));
+  EXPECT_FALSE(ssh::stopped_by_timeout(1, 9000ms, 3s));
+}
+
 TEST(WrapCommand, TheStdinWatchdogStopsTheCommandAtEof) {
   // stdin is an empty file: EOF at once, as when the client cancels or the connection drops.
   auto started = std::chrono::steady_clock::now();

@@ -132,8 +132,12 @@ class module_test : public ::testing::Test {
 
   /** The exact sentinel command for this module. */
   std::string sentinel_body() const {
-    return "mkdir -p \"$HOME\"/'.config/comfyvn/remote' && date -u '+%Y-%m-%dT%H:%M:%SZ' > "
-           "\"$HOME\"/'.config/comfyvn/remote/" + id_ + ".installed'";
+    return "rio_s=\"$HOME\"/'.config/comfyvn/remote/" + id_ + ".installed'\n"
+           "rio_part=\"$rio_s.rio-part.$$\"\n"
+           "trap 'rm -f \"$rio_part\"' EXIT\n"
+           "trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 141' PIPE; trap 'exit 143' TERM\n"
+           "mkdir -p \"$HOME\"/'.config/comfyvn/remote' && date -u '+%Y-%m-%dT%H:%M:%SZ' > \"$rio_part\" && "
+           "mv -f \"$rio_part\" \"$rio_s\"";
   }
   std::string sentinel_probe_body() const {
     return "test -f \"$HOME\"/'.config/comfyvn/remote/" + id_ + ".installed'";

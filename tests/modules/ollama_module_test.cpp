@@ -24,6 +24,7 @@ const std::string install_cmd =
     "fi\n"
     "rio_script=$(mktemp) || exit 1\n"
     "trap 'rm -f \"$rio_script\"' EXIT\n"
+    "trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 141' PIPE; trap 'exit 143' TERM\n"
     "rio_download 'https://ollama.com/install.sh' \"$rio_script\" || exit $?\n"
     "OLLAMA_VERSION='' sh \"$rio_script\"";
 const std::string service_check = "curl -fsS \"http://\"'127.0.0.1:11434'\"/api/version\" >/dev/null 2>&1";

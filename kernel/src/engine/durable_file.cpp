@@ -3,10 +3,13 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <limits>
+#include <string_view>
 #include <utility>
 
 namespace rio::kernel::engine {
@@ -77,6 +80,29 @@ result<void> write_file_atomic(const fs::path& target, std::string_view bytes, u
   fd_guard dfd{::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
   if (dfd.get() < 0 || ::fsync(dfd.get()) != 0) return io_failure("cannot fsync directory", dir, errno);
   return {};
+}
+
+std::size_t remove_stale_temp_files(const fs::path& target) {
+  const std::string prefix = target.filename().string() + ".tmp.";
+  std::size_t removed = 0;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator{target.parent_path(), ec}) {
+    const std::string name = entry.path().filename().string();
+    if (!name.starts_with(prefix)) continue;
+    // Exactly "<pid>.<counter>", as temp_name() makes them: anything else (another host's
+    // manifest whose token merely starts the same way) is not ours to touch.
+    const std::string_view rest = std::string_view{name}.substr(prefix.size());
+    const auto dot = rest.find('.');
+    auto digits = [](std::string_view s) {
+      return !s.empty() && s.size() <= 10 && s.find_first_not_of("0123456789") == std::string_view::npos;
+    };
+    if (dot == std::string_view::npos || !digits(rest.substr(0, dot)) || !digits(rest.substr(dot + 1))) continue;
+    const long pid = std::stol(std::string{rest.substr(0, dot)});
+    if (pid <= 0 || pid > std::numeric_limits<pid_t>::max() || pid == ::getpid()) continue;
+    if (::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;  // its writer may still run
+    if (::unlink(entry.path().c_str()) == 0) ++removed;
+  }
+  return removed;
 }
 
 result<std::optional<std::string>> read_file_if_exists(const fs::path& file) {

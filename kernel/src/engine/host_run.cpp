@@ -2,6 +2,7 @@
 
 #include "logging_shell.hpp"
 
+#include <rio/kernel/engine/durable_file.hpp>
 #include <rio/kernel/engine/host_key.hpp>
 #include <rio/kernel/engine/host_lock.hpp>
 #include <rio/kernel/engine/run_log.hpp>
@@ -138,6 +139,10 @@ class host_runner {
                               taken.error().message);
       }
       lock.emplace(std::move(*taken));
+      // Holding the lock, any temp file beside the manifest is a killed run's (SIGKILL mid-write).
+      if (auto n = remove_stale_temp_files(out_.status_path); n > 0) {
+        out_.warnings.push_back("removed " + std::to_string(n) + " temp file(s) that a killed run left beside the status manifest");
+      }
     }
 
     load_previous_manifest();

@@ -91,8 +91,9 @@ asio::awaitable<sdk::result<sdk::exec_result>> openssh_shell::exec(sdk::exec_req
   if (code == 255) {
     if (auto failure = classify_ssh_failure(r.stderr_tail, host_)) co_return *failure;
   }
-  // The remote `timeout` reports 124; a command may also exit 124 by itself, well before the deadline.
-  if (code == ssh::timeout_exit_status && r.duration >= request.timeout) {
+  // The remote `timeout` reports 124 (137 when TERM was ignored); a command may also exit so by
+  // itself, well before the deadline.
+  if (ssh::stopped_by_timeout(code, r.duration, request.timeout)) {
     r.timed_out = true;
     co_return r;
   }

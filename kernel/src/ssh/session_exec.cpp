@@ -34,7 +34,7 @@ asio::awaitable<result<sdk::exec_result>> session::exec(sdk::exec_request reques
   auto outcome = co_await run_channel(s, *wrapped, request.sink, deadline, nullptr);
   if (!outcome) co_return outcome.error();
   sdk::exec_result r = std::move(outcome->result);
-  if (!r.timed_out && r.exit_code == timeout_exit_status && r.duration >= request.timeout) {
+  if (!r.timed_out && stopped_by_timeout(r.exit_code, r.duration, request.timeout)) {
     r.timed_out = true;
     r.exit_code = -1;
   }

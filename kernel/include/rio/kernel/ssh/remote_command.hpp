@@ -33,6 +33,18 @@ result<std::string> wrap_command(const std::string& command,
 
 /** Exit status GNU timeout reports when it stopped the command. */
 inline constexpr int timeout_exit_status = 124;
+/** ...and when the command ignored TERM, so `-k` ended it with KILL 5 s later (128 + SIGKILL). */
+inline constexpr int timeout_killed_exit_status = 137;
+
+/**
+ * Whether a command that exited with `exit_code` after running for `ran` was stopped by the
+ * remote `timeout` at `limit`: 124 after TERM, or 137 after the KILL that follows when TERM is
+ * ignored (reported as "exit code 137" before). A command may exit 124 or 137 by itself, but not
+ * after lasting the whole limit, which the remote `timeout` does not let it outlive.
+ */
+inline bool stopped_by_timeout(int exit_code, std::chrono::milliseconds ran, std::chrono::milliseconds limit) noexcept {
+  return (exit_code == timeout_exit_status || exit_code == timeout_killed_exit_status) && ran >= limit;
+}
 
 /** How long after the remote deadline the client gives up on a command. */
 inline constexpr std::chrono::seconds client_grace{10};
