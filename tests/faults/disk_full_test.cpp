@@ -23,8 +23,10 @@ TEST(FaultsDiskFull, AStepThatFillsTheDiskFailsItsModuleAndTheRerunAfterCleanupC
   fs::permissions(python, fs::perms::owner_all);
   std::ofstream{knob} << "on\n";
   const auto spec = engine_world::spec(h);
+  // The preflight would refuse these modules up front on a 4 MiB home (EnginePlatform covers
+  // that); skipping its disk check lets the disk fill during the step, which is the fault here.
   const auto args = engine_world::with(w.args("install", {spec}, "ollama,comfyui"),
-                                       {"--set", "comfyui.python=" + python.string(), "--json"});
+                                       {"--set", "comfyui.python=" + python.string(), "--json", "--skip-check", "disk"});
 
   auto first = w.run(args);
   ASSERT_EQ(first.code, 1) << first.err << first.out;
@@ -46,7 +48,9 @@ TEST(FaultsDiskFull, AStepThatFillsTheDiskFailsItsModuleAndTheRerunAfterCleanupC
   ASSERT_EQ(plan.code, 0) << plan.err;
   auto entries = parse_object(plan.out)["plan"].as_array();
   EXPECT_EQ(entries.at(0).as_object().at("action"), "noop");
-  EXPECT_EQ(entries.at(1).as_object().at("action"), "install");
+  // ... and its preflight now says why the next install would fail, before anything runs.
+  EXPECT_EQ(entries.at(1).as_object().at("action"), "blocked");
+  EXPECT_EQ(entries.at(1).as_object().at("preflight").as_array().at(0).as_object().at("check"), "disk") << plan.out;
 
   // The fault removed: the space is freed; the rerun completes.
   fs::remove(knob);
@@ -71,7 +75,7 @@ TEST(FaultsDiskFull, ASentinelThatCannotBeWrittenIsNotLeftBehindEmpty) {
   const auto plugins = fault_plugin_dir(w.scratch());
   const auto spec = engine_world::spec(h);
   const auto install = [&](const std::string& command) {
-    return w.run(using_plugins(engine_world::with(w.args("install", {spec}, "faulty"), {"--set", "faulty.command=" + command, "--json"}),
+    return w.run(using_plugins(engine_world::with(w.args("install", {spec}, "faulty"), {"--set", "faulty.command=" + command, "--json", "--skip-check", "disk"}),
                                plugins));
   };
 
@@ -87,7 +91,7 @@ TEST(FaultsDiskFull, ASentinelThatCannotBeWrittenIsNotLeftBehindEmpty) {
   std::cout << "[ user sees ] faulty: " << error << " / " << rec["stderr_tail"].as_string() << "\n";
   expect_records_readable(w);
 
-  auto plan = w.run(using_plugins(engine_world::with(w.args("plan", {spec}, "faulty"), {"--json"}), plugins));
+  auto plan = w.run(using_plugins(engine_world::with(w.args("plan", {spec}, "faulty"), {"--json", "--skip-check", "disk"}), plugins));
   ASSERT_EQ(plan.code, 0) << plan.err;
   EXPECT_EQ(parse_object(plan.out)["plan"].as_array().at(0).as_object().at("action"), "install") << plan.out;
 
