@@ -1,0 +1,57 @@
+#include "known_hosts_file.hpp"
+
+#include <sodium.h>
+
+#include <fstream>
+#include <iterator>
+#include <vector>
+
+namespace rio::kernel::ssh::detail {
+
+// Line by line rather than libssh2_knownhost_readfile, which gives up on the whole file at the
+// first line it cannot parse (certificate authorities, security-key types): such lines are
+// skipped, as OpenSSH skips what it does not understand, and the rest still count.
+std::size_t add_known_hosts_text(LIBSSH2_KNOWNHOSTS* known, std::string_view text) {
+  std::size_t accepted = 0;
+  while (!text.empty()) {
+    const auto eol = text.find('\n');
+    // A NUL-terminated copy per line, as std::getline gave before: libssh2 gets no view into
+    // the caller's buffer.
+    std::string line{text.substr(0, eol)};
+    text = eol == std::string_view::npos ? std::string_view{} : text.substr(eol + 1);
+    auto first = line.find_first_not_of(" \t");
+    if (first == std::string::npos || line[first] == '#' || line[first] == '@') continue;
+    if (libssh2_knownhost_readline(known, line.data(), line.size(), LIBSSH2_KNOWNHOST_FILE_OPENSSH) == 0) ++accepted;
+  }
+  return accepted;
+}
+
+void load_known_hosts(LIBSSH2_KNOWNHOSTS* known, const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  const std::string text{std::istreambuf_iterator<char>{in}, std::istreambuf_iterator<char>{}};
+  add_known_hosts_text(known, text);
+}
+
+// libsodium is used for hashing and base64 only; secrets never pass through here.
+std::string fingerprint_of(const unsigned char* blob, std::size_t len) {
+  if (sodium_init() < 0) return "SHA256:?";
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(digest, blob, len);
+  char b64[sodium_base64_ENCODED_LEN(crypto_hash_sha256_BYTES, sodium_base64_VARIANT_ORIGINAL_NO_PADDING)];
+  sodium_bin2base64(b64, sizeof b64, digest, sizeof digest, sodium_base64_VARIANT_ORIGINAL_NO_PADDING);
+  return std::string{"SHA256:"} + b64;
+}
+
+std::string fingerprint_of_base64(const char* key_b64) {
+  if (key_b64 == nullptr || sodium_init() < 0) return "SHA256:?";
+  std::string text{key_b64};
+  std::vector<unsigned char> blob(text.size());
+  std::size_t len = 0;
+  if (sodium_base642bin(blob.data(), blob.size(), text.data(), text.size(), nullptr, &len, nullptr,
+                        sodium_base64_VARIANT_ORIGINAL) != 0) {
+    return "SHA256:?";
+  }
+  return fingerprint_of(blob.data(), len);
+}
+
+}  // namespace rio::kernel::ssh::detail
