@@ -19,6 +19,13 @@ std::size_t add_known_hosts_text(LIBSSH2_KNOWNHOSTS* known, std::string_view tex
     // the caller's buffer.
     std::string line{text.substr(0, eol)};
     text = eol == std::string_view::npos ? std::string_view{} : text.substr(eol + 1);
+    // A file saved with CRLF endings: libssh2 would keep the '\r' as part of a key written
+    // without a comment, so the right key would then be reported as CHANGED (found by
+    // tests/fuzz/known_hosts_fuzz.cpp). OpenSSH reads such lines; so does rio.
+    if (line.ends_with('\r')) line.pop_back();
+    // A NUL byte is no text: libssh2 reads parts of the line as C strings, so it would store
+    // something other than what the line says (even an entry for a line that is one NUL byte).
+    if (line.find('\0') != std::string::npos) continue;
     auto first = line.find_first_not_of(" \t");
     if (first == std::string::npos || line[first] == '#' || line[first] == '@') continue;
     if (libssh2_knownhost_readline(known, line.data(), line.size(), LIBSSH2_KNOWNHOST_FILE_OPENSSH) == 0) ++accepted;

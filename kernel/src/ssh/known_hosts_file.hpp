@@ -16,7 +16,8 @@ namespace rio::kernel::ssh::detail {
  * Adds the entries of one known_hosts file's text to `known`, line by line: blank lines,
  * comments and marker lines (@cert-authority, @revoked) are skipped, and so is every line
  * libssh2 cannot read, as OpenSSH skips what it does not understand. Returns the number of
- * lines libssh2 accepted.
+ * lines libssh2 read without an error (it quietly ignores some, such as an unknown key type
+ * without a key, and adds one entry per name of a `name1,name2` list).
  */
 std::size_t add_known_hosts_text(LIBSSH2_KNOWNHOSTS* known, std::string_view text);
 
