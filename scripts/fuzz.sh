@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds rio's libFuzzer targets (tests/fuzz) with clang, ASan and UBSan in their own build tree,
-# then runs each for a bounded time over a fresh copy of its committed seeds and regression
-# inputs. Exits 1 when a target crashes, hangs, leaks or breaks a checked promise, and prints the
+# then replays each target's regression inputs and fuzzes it for a bounded time from a fresh
+# copy of its committed seeds. Exits 1 when a target crashes, hangs, leaks or breaks a checked promise, and prints the
 # input that did it. docs/fuzzing.md describes the targets.
 set -euo pipefail
 
@@ -9,10 +9,11 @@ usage() {
   cat <<'EOF'
 Usage: scripts/fuzz.sh [options]
 
-Builds the fuzz targets in build/fuzz (clang, -fsanitize=fuzzer,address,undefined) and runs
-each one for a bounded time over a copy of tests/fuzz/seeds/<target>/ and
-tests/fuzz/regressions/<target>/. Exit status 1 if any target failed; the input that made it
-fail is printed (and kept under build/fuzz/artifacts/<target>/).
+Builds the fuzz targets in build/fuzz (clang, -fsanitize=fuzzer,address,undefined). For each
+target it runs every input of tests/fuzz/regressions/<target>/ once, then fuzzes for a bounded
+time from a fresh copy of tests/fuzz/seeds/<target>/.
+Exit status 1 if any target failed; the input that made it fail is printed (new ones are kept
+under build/fuzz/artifacts/<target>/).
 
 Options:
   --seconds N        run each target for N seconds (default 20)
@@ -109,49 +110,81 @@ export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$root/tests/fuzz/lsan.supp:print_suppressions=0}"
 if [[ -z "${ASAN_SYMBOLIZER_PATH:-}" ]]; then
   sym="$(pick llvm-symbolizer-14 llvm-symbolizer)"
-  [[ -n "$sym" ]] && export ASAN_SYMBOLIZER_PATH="$(command -v "$sym")"
+  if [[ -n "$sym" ]]; then
+    ASAN_SYMBOLIZER_PATH="$(command -v "$sym")"
+    export ASAN_SYMBOLIZER_PATH
+  fi
 fi
 
+# -timeout: one input may take 25 s at most (a hang is a failure; the slowest legitimate input,
+# a range of 100000 hosts, takes ~4 s under the sanitizers); -rss_limit_mb: a parser that lets a
+# small file allocate gigabytes fails too.
+limits=(-timeout=25 -rss_limit_mb=2048)
 failed=()
 summary=()
+
+# report <target> <exit status> <log> <input or empty>
+report() {
+  failed+=("$1")
+  echo "!! fuzz_$1 FAILED (exit $2); log: $3"
+  grep -E 'ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)|runtime error:|rio fuzz: broken promise|SUMMARY:' "$3" |
+    head -5 | sed 's/^/   /'
+  echo "   input: ${4:-(none written; see the log)}"
+  [[ -n "$4" ]] && echo "   reproduce: $bin/fuzz_$1 $4"
+  summary+=("$(printf '%-16s FAILED  %s' "$1" "${4:-see $3}")")
+}
+
 for t in "${targets[@]}"; do
   exe="$bin/fuzz_$t"
   [[ -x "$exe" ]] || { echo "fuzz.sh: $exe is not built (drop --no-build)" >&2; exit 2; }
   corpus="$build_dir/corpus/$t"
   artifacts="$build_dir/artifacts/$t"
   log="$build_dir/logs/$t.log"
+  mkdir -p "$artifacts"
+
+  # Regression inputs first, each run once: a fixed bug that comes back fails at once, whatever
+  # the fuzzing below happens to try.
+  regressions=()
+  if [[ -d "$root/tests/fuzz/regressions/$t" ]]; then
+    mapfile -t regressions < <(find "$root/tests/fuzz/regressions/$t" -maxdepth 1 -type f ! -name '.*' | sort)
+  fi
+  if ((${#regressions[@]})); then
+    echo "== fuzz_$t: ${#regressions[@]} regression inputs"
+    set +e
+    "$exe" "${limits[@]}" "${regressions[@]}" >"$log.regressions" 2>&1
+    status=$?
+    set -e
+    if ((status != 0)); then
+      report "$t" "$status" "$log.regressions" "$(sed -n 's/^Running: //p' "$log.regressions" | tail -1)"
+      continue
+    fi
+  fi
+
+  # Fuzzing starts from the seeds only: a regression input sits in the corner of a fixed bug,
+  # often a slow one (inventory's are seconds each), and every mutation made from it would be.
   ((keep_corpus)) || rm -rf "$corpus"
-  mkdir -p "$corpus" "$artifacts"
-  for src in "$root/tests/fuzz/seeds/$t" "$root/tests/fuzz/regressions/$t"; do
-    if [[ -d "$src" ]]; then find "$src" -maxdepth 1 -type f ! -name '.*' -exec cp -f {} "$corpus/" \; ; fi
-  done
+  mkdir -p "$corpus"
+  if [[ -d "$root/tests/fuzz/seeds/$t" ]]; then
+    find "$root/tests/fuzz/seeds/$t" -maxdepth 1 -type f ! -name '.*' -exec cp -f {} "$corpus/" \;
+  fi
   dict=()
   [[ -f "$root/tests/fuzz/dicts/$t.dict" ]] && dict=("-dict=$root/tests/fuzz/dicts/$t.dict")
   echo "== fuzz_$t for ${seconds} s ($(find "$corpus" -type f | wc -l) inputs to start)"
-  # -timeout: one input may take 25 s at most (a hang is a failure; the slowest legitimate input,
-  # a range of 100000 hosts, takes ~4 s under the sanitizers); -rss_limit_mb: a parser that lets
-  # a small file allocate gigabytes fails too.
   set +e
   # shellcheck disable=SC2086
-  "$exe" "$corpus" "${dict[@]}" -max_total_time="$seconds" -timeout=25 -rss_limit_mb=2048 \
-    -artifact_prefix="$artifacts/" -print_final_stats=1 ${FUZZ_ARGS:-} >"$log" 2>&1
+  "$exe" "$corpus" "${dict[@]}" "${limits[@]}" -max_total_time="$seconds" -artifact_prefix="$artifacts/" \
+    -print_final_stats=1 ${FUZZ_ARGS:-} >"$log" 2>&1
   status=$?
   set -e
+  if ((status != 0)); then
+    report "$t" "$status" "$log" "$(sed -nE 's/.*Test unit written to (.*)$/\1/p' "$log" | tail -1)"
+    continue
+  fi
   done_line="$(grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -1 || true)"
   execs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)"
   rate="$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)"
   cov="$(sed -nE 's/.*cov: ([0-9]+) ft: ([0-9]+) corp: ([0-9]+)\/([0-9a-zA-Z]+).*/cov \1, ft \2, corpus \3 (\4)/p' <<<"$done_line")"
-  if ((status != 0)); then
-    crash="$(sed -nE 's/.*Test unit written to (.*)$/\1/p' "$log" | tail -1)"
-    failed+=("$t")
-    echo "!! fuzz_$t FAILED (exit $status); log: $log"
-    grep -E 'ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)|runtime error:|rio fuzz: broken promise|SUMMARY:' "$log" | head -5 | sed 's/^/   /'
-    echo "   input: ${crash:-(none written; see the log)}"
-    [[ -n "$crash" ]] && echo "   reproduce: $exe $crash"
-    summary+=("$(printf '%-16s FAILED  %s' "$t" "${crash:-see $log}")")
-  else
-    summary+=("$(printf '%-16s ok      %s execs, %s/s, %s' "$t" "${execs:-?}" "${rate:-?}" "${cov:-?}")")
-  fi
+  summary+=("$(printf '%-16s ok      %s execs, %s/s, %s' "$t" "${execs:-?}" "${rate:-?}" "${cov:-?}")")
 done
 
 echo "== summary (${seconds} s per target)"

@@ -2,9 +2,8 @@
 // line filter (kernel/src/ssh/known_hosts_file.cpp) into libssh2's store, as verify_host_key
 // does before every connection. Then what verify_host_key does with the store: look up a few
 // hosts with a server key (match, changed key or unknown) and, for a changed key, fingerprint the
-// key the file holds. Each entry libssh2 kept is written out again and must read back, and a
-// plain `name ssh-ed25519 <base64> [comment]` line, read the way OpenSSH reads it, must make its
-// host match its key.
+// key the file holds. A plain `name ssh-ed25519 <base64> [comment]` line, read the way OpenSSH
+// reads it, must make its host match its key.
 //
 // libssh2 itself is not instrumented for coverage; ASan still checks the memory it touches
 // through libc (memcpy, strlen, ...) and every block it allocates.
@@ -87,8 +86,8 @@ struct pinned {
 };
 
 // Lines whose meaning is beyond doubt, read as OpenSSH reads known_hosts: one plain host name,
-// ssh-ed25519, canonical base64, maybe a comment; blanks and tabs between fields, a CRLF line
-// end allowed. Patterns, hashed names, lists, brackets and other key types are left out.
+// ssh-ed25519, the canonical base64 of an ed25519 key blob, maybe a comment; blanks and tabs
+// between fields, a CRLF line end allowed. Patterns, hashed names, lists, brackets and other key types are left out.
 std::vector<pinned> plain_ed25519_lines(std::string_view text) {
   std::vector<pinned> out;
   while (!text.empty() && out.size() < 8) {
@@ -118,6 +117,8 @@ std::vector<pinned> plain_ed25519_lines(std::string_view text) {
       continue;
     }
     blob.resize(len);
+    // A real ed25519 key (libssh2 refuses keys it finds too short, and rightly so).
+    if (blob.size() != 51 || !blob.starts_with(std::string_view{"\0\0\0\x0bssh-ed25519\0\0\0\x20", 19})) continue;
     std::string again(sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_ORIGINAL), '\0');
     sodium_bin2base64(again.data(), again.size(), reinterpret_cast<const unsigned char*>(blob.data()), len,
                       sodium_base64_VARIANT_ORIGINAL);
@@ -145,14 +146,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       auto [host, port] = host_and_port(entry->name);
       look_up(store.get(), ssh::bare_host(host), port, key_bit);
     }
-    // What libssh2 writes for an entry, rio's reader takes back.
+    // Written out as libssh2 would: only memory safety is checked. libssh2 keeps some junk
+    // lines (control characters, a ',' for a key type) as entries it cannot read back; they
+    // never match a server's key, and rio never reads libssh2's output.
     std::array<char, 8192> line{};
     std::size_t written = 0;
-    if (libssh2_knownhost_writeline(store.get(), entry, line.data(), line.size(), &written, LIBSSH2_KNOWNHOST_FILE_OPENSSH) == 0) {
-      store_ptr again = new_store();
-      require(ssh::detail::add_known_hosts_text(again.get(), std::string_view{line.data(), written}) == 1,
-              "an entry libssh2 wrote reads back", std::string_view{line.data(), written});
-    }
+    (void)libssh2_knownhost_writeline(store.get(), entry, line.data(), line.size(), &written,
+                                      LIBSSH2_KNOWNHOST_FILE_OPENSSH);
   }
   // No promise ties `accepted` to `entries`: libssh2 answers success for some lines it skips
   // (an unknown key type without a key) and adds several entries for a name list.
