@@ -129,7 +129,9 @@ std::optional<body_error> read_ssh(const json::object& ssh, const api_config& co
   if (const auto* v = first_of(ssh, {"connect_timeout", "timeout"})) {
     auto n = number_of(*v);
     if (!n) return bad("SSH timeout must be numeric", "ssh.connect_timeout");
-    if (*n <= 0 || *n > 3600) return bad("ssh.connect_timeout must be more than 0 and at most 3600 seconds", "ssh.connect_timeout");
+    // Written so that NaN fails too ("nan" passes from_chars): it used to slip through here and be
+    // refused later by the vault's check, naming the host instead of this field.
+    if (!(*n > 0) || *n > 3600) return bad("ssh.connect_timeout must be more than 0 and at most 3600 seconds", "ssh.connect_timeout");
     d.ssh["connect_timeout"] = *n;
   }
   // The original ran whatever program the request named, on the server. rio has its own SSH
