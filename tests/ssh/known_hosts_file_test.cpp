@@ -72,5 +72,21 @@ TEST_F(KnownHostsFile, LinesWithNulBytesAreSkipped) {
   EXPECT_NE(libssh2_knownhost_get(store_, &entry, nullptr), 0) << "the store stays empty";
 }
 
+TEST_F(KnownHostsFile, AChangedKeyShowsTheFingerprintTheFileHolds) {
+  EXPECT_EQ(ssh_detail::fingerprint_of_base64(key_b64.c_str()), "SHA256:+DiY3wvvV6TuJJhbpZisF/zLDA0zPMSvHdkr4UvCOqU");
+  // A line cut short after its key type: libssh2 keeps an entry with an empty key, and a server
+  // offering that type then meets it as a changed key.
+  ssh_detail::add_known_hosts_text(store_, "cut.example ssh-ed25519                 \n");
+  libssh2_knownhost* found = nullptr;
+  const std::string blob = key_blob();
+  ASSERT_EQ(libssh2_knownhost_checkp(store_, "cut.example", 22, blob.data(), blob.size(),
+                                     LIBSSH2_KNOWNHOST_TYPE_PLAIN | LIBSSH2_KNOWNHOST_KEYENC_RAW |
+                                         LIBSSH2_KNOWNHOST_KEY_ED25519,
+                                     &found),
+            LIBSSH2_KNOWNHOST_CHECK_MISMATCH);
+  ASSERT_NE(found, nullptr);
+  EXPECT_EQ(ssh_detail::fingerprint_of_base64(found->key), "SHA256:?");
+}
+
 }  // namespace
 }  // namespace rio::test
