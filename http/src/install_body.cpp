@@ -1,5 +1,7 @@
 #include "install_body.hpp"
 
+#include "api_state.hpp"
+
 #include <rio/kernel/engine/request_builder.hpp>
 #include <rio/kernel/inventory.hpp>
 #include <rio/kernel/ssh/target.hpp>
@@ -89,9 +91,9 @@ std::optional<body_error> read_modules(const json::object& body, std::vector<std
 
 // Only under ~/.ssh of the account rio runs as, or under rio's root: the request must not make
 // rio read arbitrary local files as keys. Keys elsewhere belong in the vault.
-std::optional<body_error> check_identity(const std::string& identity, const api_state& state) {
+std::optional<body_error> check_identity(const std::string& identity, const api_config& config) {
   std::string path = identity;
-  auto home = state.config.env ? state.config.env("HOME") : std::nullopt;
+  auto home = config.env ? config.env("HOME") : std::nullopt;
   if ((path == "~" || path.starts_with("~/")) && home) path = *home + path.substr(1);
   std::error_code ec;
   fs::path resolved = fs::weakly_canonical(fs::path{path}, ec);
@@ -102,13 +104,13 @@ std::optional<body_error> check_identity(const std::string& identity, const api_
     auto rel = resolved.lexically_relative(base);
     return !e2 && !rel.empty() && *rel.begin() != "..";
   };
-  if ((home && under(fs::path{*home} / ".ssh")) || under(state.config.settings.root)) return std::nullopt;
+  if ((home && under(fs::path{*home} / ".ssh")) || under(config.settings.root)) return std::nullopt;
   return bad("ssh.identity must be a file under ~/.ssh or rio's root directory; store other keys in the vault "
              "(private_key)",
              "ssh.identity");
 }
 
-std::optional<body_error> read_ssh(const json::object& ssh, const api_state& state, engine::host_defaults& d) {
+std::optional<body_error> read_ssh(const json::object& ssh, const api_config& config, engine::host_defaults& d) {
   if (const auto* v = first_of(ssh, {"user", "username"})) {
     if (!v->is_string()) return bad("ssh.user must be a string", "ssh.user");
     d.ssh["user"] = v->get_string();
@@ -121,13 +123,15 @@ std::optional<body_error> read_ssh(const json::object& ssh, const api_state& sta
   }
   if (const auto* v = first_of(ssh, {"identity", "identity_file"})) {
     if (!v->is_string() || v->get_string().empty()) return bad("ssh.identity must be a non-empty string", "ssh.identity");
-    if (auto e = check_identity(std::string{v->get_string()}, state)) return e;
+    if (auto e = check_identity(std::string{v->get_string()}, config)) return e;
     d.ssh["identity"] = v->get_string();
   }
   if (const auto* v = first_of(ssh, {"connect_timeout", "timeout"})) {
     auto n = number_of(*v);
     if (!n) return bad("SSH timeout must be numeric", "ssh.connect_timeout");
-    if (*n <= 0 || *n > 3600) return bad("ssh.connect_timeout must be more than 0 and at most 3600 seconds", "ssh.connect_timeout");
+    // Written so that NaN fails too ("nan" passes from_chars): it used to slip through here and be
+    // refused later by the vault's check, naming the host instead of this field.
+    if (!(*n > 0) || *n > 3600) return bad("ssh.connect_timeout must be more than 0 and at most 3600 seconds", "ssh.connect_timeout");
     d.ssh["connect_timeout"] = *n;
   }
   // The original ran whatever program the request named, on the server. rio has its own SSH
@@ -195,6 +199,10 @@ std::optional<body_error> read_preflight(const json::value& v, const api_state& 
 }  // namespace
 
 std::variant<install_call, body_error> read_install_body(const json::object& body, api_state& state) {
+  return read_install_body(body, body_context{state.registry, state.config, state.paths, &state.vault_events});
+}
+
+std::variant<install_call, body_error> read_install_body(const json::object& body, const body_context& context) {
   install_call call;
   // Hosts: `host` (or `hostname`), or rio's `hosts` list for a fleet.
   std::vector<std::string> host_specs;
@@ -216,7 +224,7 @@ std::variant<install_call, body_error> read_install_body(const json::object& bod
 
   std::vector<std::string> module_names;
   if (auto e = read_modules(body, module_names)) return *e;
-  auto modules = engine::select_modules(state.registry, module_names);
+  auto modules = engine::select_modules(context.registry, module_names);
   if (!modules) return bad(modules.error().message, "modules");
 
   engine::host_defaults defaults;
@@ -224,7 +232,7 @@ std::variant<install_call, body_error> read_install_body(const json::object& bod
   bool probe = boolish(body.if_contains("probe"), true);
   if (const auto* s = body.if_contains("ssh"); s != nullptr && !s->is_null()) {
     if (!s->is_object()) return bad("ssh must be an object", "ssh");
-    if (auto e = read_ssh(s->get_object(), state, defaults)) return *e;
+    if (auto e = read_ssh(s->get_object(), context.config, defaults)) return *e;
     record_only = record_only || boolish(s->get_object().if_contains("record_only"), false);
     if (const auto* p = s->get_object().if_contains("probe")) probe = boolish(p, probe);
   }
@@ -233,7 +241,7 @@ std::variant<install_call, body_error> read_install_body(const json::object& bod
   if (const auto* o = body.if_contains("options"); o != nullptr && !o->is_null()) {
     if (!o->is_object()) return bad("options must be an object of module: {option: value}", "options");
     for (const auto& [module, values] : o->get_object()) {
-      if (state.registry.find(module) == nullptr) return bad("options: unknown module '" + std::string{module} + "'", "options");
+      if (context.registry.find(module) == nullptr) return bad("options: unknown module '" + std::string{module} + "'", "options");
       if (!values.is_object()) return bad("options." + std::string{module} + " must be an object", "options." + std::string{module});
       for (const auto& [k, v] : values.get_object()) {
         if (!v.is_string() && !v.is_number() && !v.is_bool()) {
@@ -259,8 +267,8 @@ std::variant<install_call, body_error> read_install_body(const json::object& bod
       if (!key->is_string()) return bad("secrets.key must be a string", "secrets.key");
       defaults.secrets_key = trimmed(key->get_string());
     }
-    auto fields = engine::read_provider(state.config.settings.root, state.config.env, trimmed(provider->get_string()),
-                                       &state.vault_events);
+    auto fields = engine::read_provider(context.config.settings.root, context.config.env,
+                                       trimmed(provider->get_string()), context.vault_events);
     if (!fields) return bad(fields.error().message, "secrets.provider");
     defaults.provider_fields = std::move(*fields);
   }
@@ -271,16 +279,16 @@ std::variant<install_call, body_error> read_install_body(const json::object& bod
     if (!entry) return bad(entry.error().message, call.single_host ? "host" : "hosts");
     entries.push_back(std::move(*entry));
   }
-  auto built = engine::build_host_requests(entries, defaults, *modules, *call.redact, state.config.env);
+  auto built = engine::build_host_requests(entries, defaults, *modules, *call.redact, context.config.env);
   if (!built) return bad(built.error().message, call.single_host ? "host" : "hosts");
   call.hosts = std::move(built->requests);
   const auto connect_timeout = built->connect_timeout;
 
   auto& s = call.settings;
   s.run_id = engine::new_run_id();
-  s.paths = state.paths;
-  s.asset_root = state.config.settings.root;
-  s.known_hosts = kernel::ssh::standard_known_hosts(state.config.settings.root);
+  s.paths = context.paths;
+  s.asset_root = context.config.settings.root;
+  s.known_hosts = kernel::ssh::standard_known_hosts(context.config.settings.root);
   s.connect_timeout = connect_timeout;
   s.dry_run = boolish(body.if_contains("dry_run"), false);
   s.probe = probe;

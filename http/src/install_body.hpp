@@ -6,9 +6,11 @@
 // request cannot choose local programs (ssh_command, scp_command), its env goes to the remote
 // command only, and an identity file must live under ~/.ssh or rio's root.
 
-#include "api_state.hpp"
-
+#include <rio/http/server.hpp>
 #include <rio/kernel/engine/host_run.hpp>
+#include <rio/kernel/engine/run_paths.hpp>
+#include <rio/kernel/module_registry.hpp>
+#include <rio/vault/event_listener.hpp>
 
 #include <boost/json/object.hpp>
 
@@ -18,6 +20,8 @@
 #include <vector>
 
 namespace rio::http::detail {
+
+struct api_state;
 
 struct install_call {
   std::vector<kernel::engine::host_request> hosts;
@@ -34,7 +38,22 @@ struct body_error {
   std::string field;
 };
 
+/**
+ * What reading a body needs from the server: the loaded modules, the configuration (root, env),
+ * where runs keep their records, and who hears of vault reads (may be null). A server passes its
+ * api_state; tests/fuzz/install_body_fuzz.cpp builds one without a server.
+ */
+struct body_context {
+  const kernel::module_registry& registry;
+  const api_config& config;
+  const kernel::engine::run_paths& paths;
+  vault::event_listener* vault_events = nullptr;
+};
+
 /** Reads and validates the body; nothing is touched (no vault write, no connection) on error. */
+std::variant<install_call, body_error> read_install_body(const boost::json::object& body, const body_context& context);
+
+/** The same with the server's own state. */
 std::variant<install_call, body_error> read_install_body(const boost::json::object& body, api_state& state);
 
 }  // namespace rio::http::detail

@@ -3,6 +3,7 @@
 #include <rio/sdk/options.hpp>
 
 #include <algorithm>
+#include <filesystem>
 #include <set>
 
 namespace rio::kernel {

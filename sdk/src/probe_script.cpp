@@ -35,6 +35,10 @@ std::chrono::seconds probe_script_timeout(const std::vector<rendered_probe>& pro
 
 result<std::vector<int>> parse_probe_report(std::string_view text, std::size_t probe_count) {
   std::vector<int> statuses(probe_count, -1);
+  // Whether each probe has reported, kept apart from its status: a report line may itself say
+  // -1, and counting by `statuses[i] == -1` then counted a repeated probe twice, refusing a
+  // complete report or accepting one with a probe missing (found by tests/fuzz).
+  std::vector<bool> reported(probe_count, false);
   std::size_t seen = 0;
   while (!text.empty()) {
     auto eol = text.find('\n');
@@ -53,7 +57,10 @@ result<std::vector<int>> parse_probe_report(std::string_view text, std::size_t p
     if (e2 != std::errc{} || p2 != line.data() + line.size() || index >= probe_count) {
       return fail(errc::bad_probe_report, "detect report line is malformed: 'rio-probe " + std::string{line} + "'");
     }
-    if (statuses[index] == -1) ++seen;
+    if (!reported[index]) {
+      reported[index] = true;
+      ++seen;
+    }
     statuses[index] = status;
   }
   if (seen != probe_count) {

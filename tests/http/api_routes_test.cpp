@@ -53,6 +53,7 @@ TEST(ApiRoutes, BadInputGetsAClear4xxNamingTheField) {
       {R"({"host": "h", "modules": "all", "ssh": {"port": "twenty"}})", 400, "SSH port must be an integer", "ssh.port"},
       {R"({"host": "h", "modules": "all", "ssh": {"port": 70000}})", 400, "between 1 and 65535", "ssh.port"},
       {R"({"host": "h", "modules": "all", "ssh": {"timeout": "soon"}})", 400, "SSH timeout must be numeric", "ssh.connect_timeout"},
+      {R"({"host": "h", "modules": "all", "ssh": {"timeout": "nan"}})", 400, "at most 3600 seconds", "ssh.connect_timeout"},
       {R"({"host": "h", "modules": "all", "ssh": {"ssh_command": "/bin/sh"}})", 400, "cannot choose a local program", "ssh.ssh_command"},
       {R"({"host": "h", "modules": "all", "ssh": {"identity": "/etc/shadow"}})", 400, "under ~/.ssh", "ssh.identity"},
       {R"({"host": "h", "modules": "all", "ssh": {"env": {"LD_PRELOAD=": "x"}}})", 400, "not a valid variable name", "ssh.env"},

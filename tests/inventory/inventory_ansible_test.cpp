@@ -410,5 +410,27 @@ TEST(InventoryAnsible, EmptyGroupsAreFine) {
   EXPECT_TRUE(parse_ok("[web]\n").hosts.empty());
 }
 
+// Found by tests/fuzz (regressions/inventory): every host gets its own copy of its groups and
+// their variables, so a few kB of [..:children] or [..:vars] lines over one range cost minutes
+// and gigabytes. The copies are now counted, and worked out once per distinct set of groups.
+TEST(InventoryAnsible, CapsTheGroupsAndVariablesCopiedIntoHosts) {
+  std::string chain = "[g]\nh[0:99999]\n";
+  std::string parent = "g";
+  for (int i = 0; i < 300; ++i) {
+    chain += "[a" + std::to_string(i) + ":children]\n" + parent + "\n";
+    parent = "a" + std::to_string(i);
+  }
+  EXPECT_TRUE(has(parse_error(chain), "hosts.ini:2: the inventory is too large"));
+  std::string vars = "[g]\nh[0:99999]\n[all:vars]\n";
+  for (int i = 0; i < 300; ++i) vars += "comfyui.o" + std::to_string(i) + "=v\n";
+  EXPECT_TRUE(has(parse_error(vars), "hosts.ini:2: the inventory is too large"));
+  // A hierarchy over a few hosts is fine, and precedence still holds per host.
+  auto inv = parse_ok("[g]\nh[1:3] comfyui.ref=own\n[a0:children]\ng\n[a0:vars]\ncomfyui.ref=parent\nuser=ops\n");
+  ASSERT_EQ(inv.hosts.size(), 3u);
+  EXPECT_EQ(inv.hosts[2].module_options["comfyui"]["ref"], "own");
+  EXPECT_EQ(inv.hosts[2].where.user, "ops");
+  EXPECT_EQ(inv.hosts[2].groups, (strings{"g", "a0"}));
+}
+
 }  // namespace
 }  // namespace rio::test

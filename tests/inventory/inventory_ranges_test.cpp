@@ -92,6 +92,24 @@ TEST(InventoryRanges, CapsTheNumberOfHosts) {
   EXPECT_EQ(r->hosts.back().name, "h1000-100");
 }
 
+// Found by tests/fuzz (regressions/inventory): the per-line cap alone let a 5 kB file of ranges
+// ask for 36 million hosts, and one range repeated on many lines cost seconds per line.
+TEST(InventoryRanges, CapsTheWholeInventoryToo) {
+  std::string many = "[r]\n";
+  for (int i = 0; i < 360; ++i) many += "h" + std::to_string(i) + "-[0:99999]\n";
+  auto r = inv::parse_inventory(many, "ranges.ini");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message,
+            "ranges.ini:3: the inventory lists more than 100000 hosts (ranges expanded, a host listed twice counted twice)");
+  std::string repeated = "[a]\nh[0:59999]\n[b]\nh[0:59999]\n";
+  auto twice = inv::parse_inventory(repeated, "ranges.ini");
+  ASSERT_FALSE(twice);
+  EXPECT_TRUE(has(twice.error().message, "ranges.ini:4: the inventory lists more than 100000 hosts"));
+  auto fits = inv::parse_inventory("[a]\nh[1:50000]\n[b]\nh[1:50000]\n", "ranges.ini");
+  ASSERT_TRUE(fits) << fits.error().message;
+  EXPECT_EQ(fits->hosts.size(), 50000u);
+}
+
 TEST(InventoryRanges, LeavesBracketsWithoutAColonAlone) {
   // Not a range: the name stays as written and, being no host name, needs ansible_host.
   auto r = inv::parse_inventory("[r]\nbox[1] ansible_host=10.0.0.1\n", "ranges.ini");

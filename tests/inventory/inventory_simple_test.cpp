@@ -204,6 +204,14 @@ TEST(InventorySimple, RefusesTheSameHostTwice) {
   EXPECT_EQ(inv.hosts[1].name, "127.0.0.1:2202");
 }
 
+TEST(InventorySimple, ListsAtMostOneHundredThousandHosts) {
+  std::string text;
+  for (int i = 0; i < 100001; ++i) text += "h" + std::to_string(i) + "\n";
+  auto r = inv::parse_inventory(text, "fleet.txt");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message.substr(0, 60), "fleet.txt:100001: the inventory lists more than 100000 hosts");
+}
+
 TEST(InventorySimple, ShortensHugeValuesInMessages) {
   const std::string huge(5000, 'a');
   for (const std::string& text : {huge + "_x.example.com\n", "web1 port=" + huge + "\n", "web1 colour=" + huge + "\n",

@@ -42,6 +42,17 @@ TEST(ParseProbeReport, RefusesMissingAndMalformedLines) {
   EXPECT_FALSE(sdk::parse_probe_report("rio-probe 5 0\n", 1));
 }
 
+// Found by tests/fuzz (regressions/detect_report): a probe that reports -1 was taken for one that
+// had not reported yet, so a repeated line was counted twice.
+TEST(ParseProbeReport, CountsEachProbeOnceWhateverItsStatus) {
+  auto repeated = sdk::parse_probe_report("rio-probe 0 -1\nrio-probe 0 3\n", 1);
+  ASSERT_TRUE(repeated) << repeated.error().message;
+  EXPECT_EQ(*repeated, (std::vector<int>{3}));
+  auto one_missing = sdk::parse_probe_report("rio-probe 0 -1\nrio-probe 0 -1\nrio-probe 1 0\n", 3);
+  ASSERT_FALSE(one_missing);
+  EXPECT_NE(one_missing.error().message.find("2 of 3"), std::string::npos) << one_missing.error().message;
+}
+
 TEST(MakeDetectReport, InstalledOnlyWhenEveryProbePasses) {
   auto list = probes({"a", "b"});
   EXPECT_EQ(sdk::make_detect_report(list, {0, 0}).state, sdk::detect_state::installed);

@@ -97,6 +97,36 @@ std::set<std::string> with_ancestors(const std::vector<std::string>& direct, con
   return out;
 }
 
+// What a host inherits from its direct groups.
+struct group_view {
+  std::vector<std::string> groups;  ///< with ancestors, without "all", by first mention in the file
+  settings vars;                    ///< all < groups by depth (then name)
+  std::size_t entries = 0;          ///< groups plus every variable merged, overridden ones included
+};
+
+group_view view_of(const std::vector<std::string>& direct, const std::map<std::string, raw_group>& groups,
+                   const parent_names& parents, const std::map<std::string, int>& depth) {
+  group_view v;
+  const auto member_of = with_ancestors(direct, parents);
+  std::vector<std::string> ordered{member_of.begin(), member_of.end()};
+  ordered.push_back("all");
+  std::sort(ordered.begin(), ordered.end(), [&](const std::string& a, const std::string& b) {
+    const int da = depth.at(a);
+    const int db = depth.at(b);
+    return da != db ? da < db : a < b;
+  });
+  v.entries = member_of.size();
+  for (const auto& g : ordered) {
+    const auto& vars = groups.at(g).vars;
+    v.entries += vars.size();
+    for (const auto& [key, s] : vars) v.vars[key] = s;
+  }
+  v.groups.assign(member_of.begin(), member_of.end());
+  std::sort(v.groups.begin(), v.groups.end(),
+            [&](const std::string& a, const std::string& b) { return groups.at(a).order < groups.at(b).order; });
+  return v;
+}
+
 }  // namespace
 
 result<inventory> resolve_ansible(std::vector<raw_host> hosts, std::map<std::string, raw_group> groups,
@@ -109,36 +139,39 @@ result<inventory> resolve_ansible(std::vector<raw_host> hosts, std::map<std::str
   const auto parents = parents_of(groups);
 
   inventory out;
+  // What follows from a host's direct groups alone is worked out once per distinct list: the
+  // hosts of one range line share it, and sorting the same deep ancestry again for each of
+  // 100000 hosts took minutes (found by tests/fuzz).
+  std::map<std::vector<std::string>, group_view> views;
+  std::size_t entries = 0;  // groups and variables copied into hosts so far
   for (auto& raw : hosts) {
     // As in Ansible, "ungrouped" holds exactly the hosts that are in no other group.
     auto& direct = raw.groups;
     if (direct.empty()) direct.push_back("ungrouped");
     if (direct.size() > 1) std::erase(direct, "ungrouped");
-    auto member_of = with_ancestors(direct, parents);
-    std::vector<std::string> ordered{member_of.begin(), member_of.end()};
-    ordered.push_back("all");
-    std::sort(ordered.begin(), ordered.end(), [&](const std::string& a, const std::string& b) {
-      return std::pair{depth->at(a), a} < std::pair{depth->at(b), b};
-    });
-    settings merged;
-    for (const auto& g : ordered) {
-      for (const auto& [key, s] : groups.at(g).vars) merged[key] = s;
+    auto [it, fresh] = views.try_emplace(direct);
+    if (fresh) it->second = view_of(direct, groups, parents, *depth);
+    const group_view& view = it->second;
+    // Counted before anything is copied into the host.
+    entries += view.entries + raw.vars.size();
+    if (entries > max_inventory_entries) {
+      return at_line(source, raw.line,
+                     problem("the inventory is too large: its hosts' groups and variables add up to more than " +
+                             std::to_string(max_inventory_entries) + " entries (each host gets its own copy)"));
     }
-    for (const auto& [key, s] : raw.vars) merged[key] = s;
-
     host_entry h;
     h.name = raw.name;
     h.line = raw.line;
     h.where.host = raw.name;
-    apply_settings(h, merged);
+    // The host's own line wins over its groups: applied second, it overrides what they set.
+    apply_settings(h, view.vars);
+    apply_settings(h, raw.vars);
     if (auto ok = check_target(h.where); !ok) {
       std::string text = ok.error().message;
-      if (merged.count("host") == 0) text += " (for an alias, set ansible_host)";
+      if (view.vars.count("host") == 0 && raw.vars.count("host") == 0) text += " (for an alias, set ansible_host)";
       return at_line(source, raw.line, problem(std::move(text)));
     }
-    h.groups.assign(member_of.begin(), member_of.end());
-    std::sort(h.groups.begin(), h.groups.end(),
-              [&](const std::string& a, const std::string& b) { return groups.at(a).order < groups.at(b).order; });
+    h.groups = view.groups;
     out.hosts.push_back(std::move(h));
   }
   return out;

@@ -120,6 +120,10 @@ class reader {
       if (!expanded) return expanded.error();
       names = std::move(*expanded);
     }
+    // Counted before the names are added: one line's expansion is bounded (max_range_hosts), the
+    // file's total is bounded here.
+    named_ += names.size();
+    if (named_ > max_inventory_hosts) return too_many_hosts();
     for (const auto& name : names) {
       if (auto ok = check_name(name); !ok) return ok;
       if (auto ok = add_host(name, number, vars); !ok) return ok;
@@ -186,6 +190,7 @@ class reader {
   std::map<std::string, raw_group> groups_;
   std::vector<raw_host> hosts_;
   std::map<std::string, std::size_t> host_index_;
+  std::size_t named_ = 0;  ///< host names produced so far, repeats included
   int next_order_ = 0;
   section_header section_{section_header::kind::hosts, "ungrouped"};  // lines before any header
 };

@@ -104,6 +104,26 @@ result<inventory> parse_ansible_ini(const std::vector<std::string_view>& lines, 
 /** Most hosts one range pattern may produce. */
 inline constexpr std::size_t max_range_hosts = 100000;
 
+/**
+ * Most host names one inventory may produce: lines of the simple list, names of Ansible host
+ * lines after range expansion, a name listed twice counted twice. The per-pattern cap alone let
+ * a 5 kB file of ranges ask for 36 million hosts (gigabytes, then std::bad_alloc), and one range
+ * repeated on 370 lines take seconds per line (found by tests/fuzz, regressions/inventory).
+ */
+inline constexpr std::size_t max_inventory_hosts = 100000;
+
+/** The error for an inventory past max_inventory_hosts (the caller adds the file and line). */
+sdk::error too_many_hosts();
+
+/**
+ * Most group memberships plus variables, summed over the hosts of one Ansible inventory. Every
+ * host gets its own copy of each group it is in and of each variable those groups set, so 100000
+ * hosts under a chain of 300 [..:children] groups, or under 300 [all:vars] lines, made a 6 kB
+ * file cost minutes and gigabytes (found by tests/fuzz, regressions/inventory). 10000 hosts with
+ * 100 groups and variables each still fit.
+ */
+inline constexpr std::size_t max_inventory_entries = 1000000;
+
 /** Expands Ansible host ranges (`web[01:20]`, `db-[a:f]`, `[1:9:2]`, several per name). */
 result<std::vector<std::string>> expand_host_ranges(std::string_view pattern);
 

@@ -43,6 +43,7 @@ result<inventory> parse_simple_list(const std::vector<std::string_view>& lines, 
     auto words = split_words(lines[i]);
     if (!words) return at_line(source, line, words.error());
     if (words->empty()) continue;
+    if (out.hosts.size() == max_inventory_hosts) return at_line(source, line, too_many_hosts());
     auto host = parse_line(*words, line);
     if (!host) return at_line(source, line, host.error());
     // Without groups a repeated host is a mistake, not a second membership: say so.

@@ -103,4 +103,9 @@ sdk::error at_line(std::string_view source, int line, const sdk::error& e) {
 
 sdk::error problem(std::string text) { return fail(errc::bad_config, std::move(text)); }
 
+sdk::error too_many_hosts() {
+  return problem("the inventory lists more than " + std::to_string(max_inventory_hosts) +
+                 " hosts (ranges expanded, a host listed twice counted twice)");
+}
+
 }  // namespace rio::kernel::inventory::detail

@@ -2,6 +2,7 @@
 // entries included). Unknown hosts are refused (strict) or recorded in rio's own file
 // (accept_new); a changed key is always refused, showing both fingerprints.
 
+#include "known_hosts_file.hpp"
 #include "session_impl.hpp"
 
 #include <sodium.h>
@@ -11,36 +12,15 @@
 #include <unistd.h>
 
 #include <cstring>
-#include <fstream>
 #include <memory>
 
 namespace rio::kernel::ssh {
 namespace fs = std::filesystem;
+using detail::fingerprint_of;
+using detail::fingerprint_of_base64;
+using detail::load_known_hosts;
 
 namespace {
-
-// OpenSSH's fingerprint format: "SHA256:" + unpadded base64 of the SHA-256 of the key blob.
-// (libsodium is used for hashing and base64 only; secrets never pass through here.)
-std::string fingerprint_of(const unsigned char* blob, std::size_t len) {
-  if (sodium_init() < 0) return "SHA256:?";
-  unsigned char digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(digest, blob, len);
-  char b64[sodium_base64_ENCODED_LEN(crypto_hash_sha256_BYTES, sodium_base64_VARIANT_ORIGINAL_NO_PADDING)];
-  sodium_bin2base64(b64, sizeof b64, digest, sizeof digest, sodium_base64_VARIANT_ORIGINAL_NO_PADDING);
-  return std::string{"SHA256:"} + b64;
-}
-
-std::string fingerprint_of_base64(const char* key_b64) {
-  if (key_b64 == nullptr || sodium_init() < 0) return "SHA256:?";
-  std::string text{key_b64};
-  std::vector<unsigned char> blob(text.size());
-  std::size_t len = 0;
-  if (sodium_base642bin(blob.data(), blob.size(), text.data(), text.size(), nullptr, &len, nullptr,
-                        sodium_base64_VARIANT_ORIGINAL) != 0) {
-    return "SHA256:?";
-  }
-  return fingerprint_of(blob.data(), len);
-}
 
 struct key_kind {
   int knownhost_bit;
@@ -79,19 +59,6 @@ result<void> record(const fs::path& file, const std::string& line) {
   ::close(fd);
   if (!ok) return fail(errc::host_key_unknown, "cannot record the host key in " + file.string());
   return {};
-}
-
-// Line by line rather than libssh2_knownhost_readfile, which gives up on the whole file at the
-// first line it cannot parse (certificate authorities, security-key types): such lines are
-// skipped, as OpenSSH skips what it does not understand, and the rest still count.
-void load_known_hosts(LIBSSH2_KNOWNHOSTS* known, const fs::path& file) {
-  std::ifstream in(file);
-  std::string line;
-  while (std::getline(in, line)) {
-    auto first = line.find_first_not_of(" \t");
-    if (first == std::string::npos || line[first] == '#' || line[first] == '@') continue;
-    libssh2_knownhost_readline(known, line.data(), line.size(), LIBSSH2_KNOWNHOST_FILE_OPENSSH);
-  }
 }
 
 }  // namespace

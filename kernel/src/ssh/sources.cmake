@@ -3,6 +3,7 @@ set(RIO_SSH_SOURCES
   src/ssh/channel_run.cpp
   src/ssh/error.cpp
   src/ssh/host_key_check.cpp
+  src/ssh/known_hosts_file.cpp
   src/ssh/remote_command.cpp
   src/ssh/session_connect.cpp
   src/ssh/session_exec.cpp

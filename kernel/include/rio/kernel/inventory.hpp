@@ -58,9 +58,9 @@ struct inventory {
  * Parses inventory text. The format is Ansible INI when any line is a section header (`[name]`,
  * `[name:vars]`, `[name:children]`), else the simple list. `source` names the file in error
  * messages. Errors: errc::bad_config as "<source>:<line>: <problem>" (bad host, bad port, unknown
- * key, bad range, group cycle...); values in messages are quoted and cut to 60 characters. Every
- * host is validated with ssh::validate before it is returned. Text without hosts gives an empty
- * inventory, not an error.
+ * key, bad range, group cycle, past the size limits in docs/inventory.md...); values in messages
+ * are quoted and cut to 60 characters. Every host is validated with ssh::validate before it is
+ * returned. Text without hosts gives an empty inventory, not an error.
  */
 result<inventory> parse_inventory(std::string_view text, std::string_view source);
 

@@ -1,0 +1,118 @@
+// The remote detect report: what a host printed in answer to the one detection script
+// (`rio-probe <index> <status>` lines among whatever a login profile adds). The input is the
+// command's stdout; it goes to sdk::parse_probe_report for several probe counts, checked against
+// a plain re-reading of the documented format, and to kernel::engine::read_detect_report with a
+// fixed two-module batch, whose per-module results are checked against the statuses.
+
+#include "fuzz_support.hpp"
+
+#include <rio/kernel/engine/host_detect.hpp>
+#include <rio/sdk/probe_script.hpp>
+
+#include <charconv>
+
+namespace {
+
+namespace sdk = rio::sdk;
+namespace engine = rio::kernel::engine;
+using rio::fuzz::require;
+
+// The format as probe_script.hpp documents it: every index below `count` reported on a line
+// `rio-probe <index> <status>` (the last report wins); other lines are noise; a malformed
+// `rio-probe ` line, or an index out of range, is an error.
+std::optional<std::vector<int>> reference(std::string_view text, std::size_t count) {
+  std::vector<int> statuses(count, -1);
+  std::vector<bool> reported(count, false);
+  while (!text.empty()) {
+    const auto eol = text.find('\n');
+    std::string_view line = text.substr(0, eol);
+    text = eol == std::string_view::npos ? std::string_view{} : text.substr(eol + 1);
+    if (!line.starts_with("rio-probe ")) continue;
+    line.remove_prefix(10);
+    const char* end = line.data() + line.size();
+    std::size_t index = 0;
+    int status = 0;
+    auto [p1, e1] = std::from_chars(line.data(), end, index);
+    if (e1 != std::errc{} || p1 == end || *p1 != ' ') return std::nullopt;
+    auto [p2, e2] = std::from_chars(p1 + 1, end, status);
+    if (e2 != std::errc{} || p2 != end || index >= count) return std::nullopt;
+    statuses[index] = status;
+    reported[index] = true;
+  }
+  for (bool r : reported) {
+    if (!r) return std::nullopt;
+  }
+  return statuses;
+}
+
+sdk::rendered_probe check(const char* module, const char* id) { return {module, id, std::string{id} + " check", "true"}; }
+
+// Two modules as build_detect_batch lays them out: probes, then done_checks, then sync tests.
+const engine::detect_batch& batch() {
+  static const engine::detect_batch b = [] {
+    engine::detect_batch out;
+    out.checks = {check("alpha", "probe:sentinel"), check("alpha", "probe:binary"), check("alpha", "step:clone"),
+                  check("alpha", "sync:0"),         check("beta", "probe:sentinel"), check("beta", "step:venv"),
+                  check("beta", "step:deps"),       check("beta", "sync:0"),         check("beta", "sync:1")};
+    engine::module_detection alpha;
+    alpha.steps = {{"clone", "Clone", false, std::nullopt}, {"sentinel", "Mark", true, std::nullopt}};
+    alpha.sync.resize(1);
+    engine::module_detection beta;
+    beta.steps = {{"venv", "Venv", false, std::nullopt}, {"deps", "Deps", false, std::nullopt}};
+    beta.sync.resize(2);
+    out.skeleton = {alpha, beta};
+    out.module_ids = {"alpha", "beta"};
+    return out;
+  }();
+  return b;
+}
+
+void check_detection(const std::vector<engine::module_detection>& found, const std::optional<std::vector<int>>& statuses,
+                     std::string_view text) {
+  const auto& b = batch();
+  require(found.size() == b.skeleton.size(), "one result per module", text);
+  for (std::size_t m = 0; m < found.size(); ++m) {
+    const auto& d = found[m];
+    if (!statuses) {
+      require(d.detect.state == sdk::detect_state::unknown && !d.detect.evidence.empty(),
+              "an unreadable report makes every module unknown, with the reason", text);
+      continue;
+    }
+    bool all_passed = true;
+    std::size_t probes = 0;
+    for (std::size_t i = 0; i < b.checks.size(); ++i) {
+      if (b.checks[i].module_id != b.module_ids[m] || !b.checks[i].probe_id.starts_with("probe:")) continue;
+      ++probes;
+      all_passed = all_passed && (*statuses)[i] == 0;
+    }
+    require(d.detect.probes.size() == probes, "every probe of the module is in its report", text);
+    require((d.detect.state == sdk::detect_state::installed) == all_passed, "installed exactly when every probe passed",
+            text);
+    require(d.detect.state != sdk::detect_state::unknown, "a complete report decides installed or absent", text);
+    require(d.steps[0].satisfied.has_value() && d.sync.back().remote_exists.has_value(),
+            "done_checks and sync tests take their statuses", text);
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::string_view text = rio::fuzz::text_of(data, size);
+  for (std::size_t count : {std::size_t{0}, std::size_t{1}, std::size_t{3}, batch().checks.size()}) {
+    auto parsed = sdk::parse_probe_report(text, count);
+    auto expected = reference(text, count);
+    require(parsed.has_value() == expected.has_value(), "a report parses exactly when every probe answered once or more",
+            text);
+    if (parsed) require(*parsed == *expected, "each probe gets its last reported status", text);
+    if (!parsed) {
+      require(parsed.error().code == sdk::make_error_code(sdk::errc::bad_probe_report), "errors are bad_probe_report");
+    }
+  }
+
+  sdk::exec_result ran;
+  ran.exit_code = 0;
+  ran.stdout_tail = std::string{text};
+  ran.stderr_tail = "bash: warning: setlocale: LC_ALL: cannot change locale";
+  check_detection(engine::read_detect_report(batch(), ran), reference(text, batch().checks.size()), text);
+  return 0;
+}
