@@ -247,6 +247,7 @@ bool read_strings(int fd, std::vector<std::string>& v) {
 }
 
 std::atomic<pid_t> client_group{0};
+std::array<std::atomic<pid_t>, 8> child_groups{};
 // Messages built before any signal can arrive: the handler may not allocate.
 std::array<char, 160> interrupted_message{};
 std::array<char, 160> time_limit_message{};
@@ -254,6 +255,12 @@ std::array<char, 160> time_limit_message{};
 extern "C" void on_fatal_signal(int sig) {
   kill_registered_sshd_from_signal();
   if (pid_t g = client_group.load(); g > 0) ::kill(-g, SIGKILL);
+  for (auto& slot : child_groups) {
+    if (pid_t g = slot.load(); g > 0) {
+      ::kill(-g, SIGKILL);
+      ::waitpid(g, nullptr, 0);  // reaped here, not left to init as a zombie
+    }
+  }
   remove_scratch_from_signal();
   const char* msg = sig == SIGALRM ? time_limit_message.data() : interrupted_message.data();
   [[maybe_unused]] auto n = ::write(STDERR_FILENO, msg, std::strlen(msg));
@@ -324,5 +331,19 @@ void install_signal_handlers(const char* bench_name, int time_limit_s) {
 }
 
 void set_client_group(pid_t group) { client_group = group; }
+
+void register_child_group(pid_t group) {
+  for (auto& slot : child_groups) {
+    pid_t empty = 0;
+    if (slot.compare_exchange_strong(empty, group)) return;
+  }
+}
+
+void unregister_child_group(pid_t group) {
+  for (auto& slot : child_groups) {
+    pid_t expected = group;
+    if (slot.compare_exchange_strong(expected, 0)) return;
+  }
+}
 
 }  // namespace rio::bench

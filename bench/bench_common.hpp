@@ -102,4 +102,11 @@ void install_signal_handlers(const char* bench_name, int time_limit_s);
 /** The process group that a fatal signal kills (0: none). */
 void set_client_group(pid_t group);
 
+/**
+ * Long-lived children besides the sshd listeners (rio_soak: `rio serve` and wrk), each the leader
+ * of its own process group: a fatal signal SIGKILLs every registered group. At most 8 at once.
+ */
+void register_child_group(pid_t group);
+void unregister_child_group(pid_t group);
+
 }  // namespace rio::bench

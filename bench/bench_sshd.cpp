@@ -97,38 +97,48 @@ std::vector<std::string> stat_fields(pid_t pid) {
   return out;
 }
 
-// The scratch directory for the signal handler: a fixed buffer, set before any signal can matter.
-std::array<char, 4096> scratch_for_signal{};
+// The scratch directories for the signal handler: fixed buffers, set before any signal can matter.
+std::array<std::array<char, 4096>, 2> scratch_for_signal{};
 
 }  // namespace
 
-scratch_dir::scratch_dir() {
-  std::string templ = (fs::temp_directory_path() / "rio-bench-XXXXXX").string();
-  if (::mkdtemp(templ.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+scratch_dir::scratch_dir() : scratch_dir(fs::temp_directory_path()) {}
+
+scratch_dir::scratch_dir(const fs::path& parent) {
+  std::string templ = (parent / "rio-bench-XXXXXX").string();
+  if (::mkdtemp(templ.data()) == nullptr) throw std::runtime_error("mkdtemp failed under " + parent.string());
   path_ = templ;
-  if (templ.size() < scratch_for_signal.size()) std::copy(templ.begin(), templ.end(), scratch_for_signal.begin());
+  for (auto& slot : scratch_for_signal) {
+    if (slot[0] == '\0' && templ.size() < slot.size()) {
+      std::copy(templ.begin(), templ.end(), slot.begin());
+      slot_ = static_cast<int>(&slot - scratch_for_signal.data());
+      break;
+    }
+  }
 }
 
 scratch_dir::~scratch_dir() {
-  scratch_for_signal.fill('\0');
+  if (slot_ >= 0) scratch_for_signal[static_cast<std::size_t>(slot_)].fill('\0');
   if (keep_) return;
   std::error_code ec;
   fs::remove_all(path_, ec);
 }
 
 void remove_scratch_from_signal() noexcept {
-  if (scratch_for_signal[0] != '/') return;
-  // Only async-signal-safe calls: fork, execve, waitpid.
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    const char* argv[] = {"/bin/rm", "-rf", "--", scratch_for_signal.data(), nullptr};
-    const char* envp[] = {nullptr};
-    ::execve(argv[0], const_cast<char* const*>(argv), const_cast<char* const*>(envp));
-    ::_exit(127);
-  }
-  if (pid > 0) {
-    int status = 0;
-    ::waitpid(pid, &status, 0);
+  for (auto& slot : scratch_for_signal) {
+    if (slot[0] != '/') continue;
+    // Only async-signal-safe calls: fork, execve, waitpid.
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+      const char* argv[] = {"/bin/rm", "-rf", "--", slot.data(), nullptr};
+      const char* envp[] = {nullptr};
+      ::execve(argv[0], const_cast<char* const*>(argv), const_cast<char* const*>(envp));
+      ::_exit(127);
+    }
+    if (pid > 0) {
+      int status = 0;
+      ::waitpid(pid, &status, 0);
+    }
   }
 }
 
@@ -177,6 +187,11 @@ bench_sshd::bench_sshd(sshd_settings settings) : settings_(std::move(settings)) 
     const std::string text = h.string();
     if (text.empty() || text.find_first_of(" \t\n\"'") != std::string::npos) throw std::runtime_error("unusable home: " + text);
   }
+  for (const auto& e : settings_.extra_env) {
+    if (e.find('=') == std::string::npos || e.find_first_of(" \t\n\"'") != std::string::npos) {
+      throw std::runtime_error("unusable environment entry: " + e);
+    }
+  }
   fs::create_directories(settings_.dir);
   log_ = settings_.dir / "sshd.log";
   // sshd's privilege-separation directory; there is no systemd here to create it.
@@ -221,14 +236,25 @@ void bench_sshd::write_config() {
       << "LogLevel " << settings_.log_level << "\n";
   // sshd takes only the first SetEnv that applies to a connection, so every variable goes on one
   // line: globally, or in the connection's Match block (which must come after all global lines).
-  const std::string shlvl = settings_.skip_login_rc ? " SHLVL=1" : "";
+  std::string shlvl = settings_.skip_login_rc ? " SHLVL=1" : "";
+  auto env_for = [&](const std::string& home) {
+    std::string out;
+    for (std::string e : settings_.extra_env) {
+      for (auto at = e.find("{HOME}"); at != std::string::npos && !home.empty(); at = e.find("{HOME}", at + home.size())) {
+        e.replace(at, 6, home);
+      }
+      out += " " + e;
+    }
+    return out;
+  };
   if (settings_.homes.empty()) {
-    if (!shlvl.empty()) cfg << "SetEnv" << shlvl << "\n";
+    const std::string env = shlvl + env_for("");
+    if (!env.empty()) cfg << "SetEnv" << env << "\n";
     return;
   }
   for (std::size_t i = 0; i < endpoints_.size(); ++i) {
     cfg << "Match LocalAddress " << endpoints_[i].address << "\n"
-        << "  SetEnv" << shlvl << " HOME=" << settings_.homes[i].string() << "\n";
+        << "  SetEnv" << shlvl << env_for(settings_.homes[i].string()) << " HOME=" << settings_.homes[i].string() << "\n";
   }
 }
 

@@ -20,10 +20,14 @@
 
 namespace rio::bench {
 
-/** A directory under /tmp, removed with everything in it (also by remove_scratch_from_signal). */
+/**
+ * A directory under $TMPDIR (else /tmp), or under `parent`, removed with everything in it (also by
+ * remove_scratch_from_signal; at most two exist at once).
+ */
 class scratch_dir {
  public:
   scratch_dir();
+  explicit scratch_dir(const std::filesystem::path& parent);
   ~scratch_dir();
   scratch_dir(const scratch_dir&) = delete;
   scratch_dir& operator=(const scratch_dir&) = delete;
@@ -34,6 +38,7 @@ class scratch_dir {
  private:
   std::filesystem::path path_;
   bool keep_ = false;
+  int slot_ = -1;  // which signal-handler buffer holds the path
 };
 
 /** Runs a program (no shell) and waits; throws when it cannot start or exits non-zero. */
@@ -70,6 +75,12 @@ struct sshd_settings {
    * own (its ~/.config, its sentinels) while the login account stays the same.
    */
   std::vector<std::filesystem::path> homes;
+  /**
+   * More NAME=value pairs for every session's environment (sshd's SetEnv), e.g. a PATH that starts
+   * with the fixture upstreams' stub directory (rio_soak). No spaces or quotes in them. With
+   * `homes`, "{HOME}" in a value stands for the address's home (e.g. PATH=...:{HOME}/.local/bin).
+   */
+  std::vector<std::string> extra_env;
   /** sshd's LogLevel; DEBUG1 makes it log the negotiated algorithms ("kex: algorithm: ..."). */
   std::string log_level = "INFO";
 };
@@ -140,7 +151,7 @@ bool wait_until_idle(const std::vector<pid_t>& listeners, double seconds, double
  */
 void kill_registered_sshd_from_signal() noexcept;
 
-/** For signal handlers: removes the scratch directory (keys, configs) with `rm -rf`, waiting briefly. */
+/** For signal handlers: removes the scratch directories (keys, configs) with `rm -rf`, waiting for it. */
 void remove_scratch_from_signal() noexcept;
 
 }  // namespace rio::bench

@@ -89,7 +89,7 @@ constexpr const char* document_text = R"json({
   "/api/remote/runs": {
     "get": {
       "operationId": "listRuns",
-      "summary": "Runs started through this server (newest first; the last 200, in memory)",
+      "summary": "Runs started through this server (newest first; the last 200 in memory, fewer when they are large)",
       "responses": {
         "200": {"description": "The runs", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RunList"}}}},
         "401": {"$ref": "#/components/responses/Unauthorized"},
@@ -295,7 +295,7 @@ constexpr const char* document_text = R"json({
     "BadRequest": {"description": "A field is missing or invalid; `field` names it (host, hosts, modules, ssh.port, secrets.provider, ...)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
     "Unauthorized": {"description": "The server has an API token and the request did not send it (`Authorization: Bearer <token>`)", "headers": {"WWW-Authenticate": {"$ref": "#/components/headers/WWW-Authenticate"}}, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
     "Disabled": {"description": "`remote installer disabled`: features.enable_remote_installer is not true in <root>/config/comfyvn.json", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
-    "UnknownRun": {"description": "No such run (runs are kept in memory while the server runs; the last 200); field is run_id", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+    "UnknownRun": {"description": "No such run (runs are kept in memory while the server runs; the last 200, fewer when they are large); field is run_id", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
     "AlreadyFinished": {"description": "The run has already finished; field is run_id", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
     "Cancelling": {"description": "Cancellation requested; the run ends shortly with status `cancelled`", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CancelAccepted"}}}},
     "TooLarge": {"description": "The body is larger than the server's limit (1 MiB by default); the connection is closed", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},

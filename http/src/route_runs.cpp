@@ -20,7 +20,7 @@ std::uint64_t number_or(const std::string& text, std::uint64_t fallback) {
 
 std::optional<api_response> unknown_run(const std::shared_ptr<api_run>& run, const std::string& id, const api_request& req) {
   if (run) return std::nullopt;
-  return error_response(404, "no run '" + id.substr(0, 80) + "' (runs are kept in memory while the server runs; the last 200)",
+  return error_response(404, "no run '" + id.substr(0, 80) + "' (runs are kept in memory while the server runs; the last 200, fewer when they are large)",
                         req.request_id, "run_id");
 }
 

@@ -130,13 +130,27 @@ std::size_t run_registry::active() const {
 }
 
 void run_registry::forget_old() {
-  constexpr std::size_t keep = 200;
-  while (order_.size() > keep) {
-    auto it = runs_.find(order_.front());
-    if (it != runs_.end() && !it->second->done) break;  // never forget a run in flight
-    if (it != runs_.end()) runs_.erase(it);
-    order_.pop_front();
+  // Newest first: a run in flight is never forgotten; the newest finished run always stays; an
+  // older finished run goes once the count, or the host results or events of the finished runs
+  // newer than it plus its own, exceed the budgets.
+  std::size_t seen = 0, hosts = 0, events = 0;
+  bool newest_finished = true;
+  std::vector<std::string> forget;
+  for (auto id = order_.rbegin(); id != order_.rend(); ++id) {
+    auto it = runs_.find(*id);
+    if (it == runs_.end()) continue;
+    const api_run& run = *it->second;
+    ++seen;
+    if (!run.done) continue;
+    hosts += run.results.size();
+    events += run.events.size();
+    if (!newest_finished && (seen > max_runs || hosts > max_finished_hosts || events > max_finished_events)) {
+      forget.push_back(*id);
+    }
+    newest_finished = false;
   }
+  for (const auto& id : forget) runs_.erase(id);
+  std::erase_if(order_, [this](const std::string& id) { return !runs_.contains(id); });
 }
 
 }  // namespace rio::http::detail

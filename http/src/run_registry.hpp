@@ -2,7 +2,8 @@
 // Runs started through the API: each owns its settings, redactor, session pool and cancel handle,
 // collects progress and events as they happen, and wakes whoever waits on it (a synchronous
 // install, GET /runs/<id> polls, event streams). Finished runs are kept for inspection (the last
-// 200), then forgotten; their manifests and logs stay on disk.
+// 200, fewer when they are large: see run_registry), then forgotten; their manifests and logs
+// stay on disk.
 
 #include <rio/kernel/engine/fleet_run.hpp>
 
@@ -58,6 +59,17 @@ struct api_run {
 
 class run_registry {
  public:
+  /**
+   * What finished runs may hold, all together; the oldest finished runs are forgotten first, and
+   * never a run in flight nor the newest finished run. Without the host and event budgets, a
+   * server that installs 200-host fleets kept 200 such runs, about 7.5 MB of results and events
+   * each (some 40 KB per host): its memory grew by that much per run for hours, towards 1.5 GB
+   * (bench/soak.sh found it). With them, finished runs hold some 40 MB at most.
+   */
+  static constexpr std::size_t max_runs = 200;
+  static constexpr std::size_t max_finished_hosts = 1000;    ///< host results
+  static constexpr std::size_t max_finished_events = 25000;  ///< buffered events (a stream replays them)
+
   /**
    * Starts `hosts` on `ex` and returns at once; the run proceeds in the background. The run's
    * settings must already be complete (run id, paths, redactor pointer).

@@ -186,5 +186,35 @@ TEST(ApiRuns, GetsStayFastWhileTenInstallsAreInFlight) {
   ::close(hold_fd);
 }
 
+TEST(ApiRuns, OldFinishedRunsAreForgottenOnceTheyHoldTooManyHosts) {
+  // Finished runs together keep at most 1,000 hosts' results, so a server that runs large fleets
+  // does not grow for 200 runs (bench/soak.sh: 7.5 MB per 200-host run). No sshd needed: a dry run
+  // against closed loopback ports fails every host at once and writes nothing.
+  temp_dir root;
+  api_server api{root.path()};
+  auto fleet = [&](int which) {
+    json::array hosts;
+    for (int i = 0; i < 600; ++i) {
+      hosts.emplace_back("127.3." + std::to_string(which * 4 + i / 250) + "." + std::to_string(i % 250 + 1) + ":9");
+    }
+    json::object body{{"hosts", std::move(hosts)}, {"modules", "ollama"}, {"dry_run", true}};
+    auto r = api.post("/api/remote/install", json::serialize(body));
+    EXPECT_EQ(r.status, 200) << r.body.substr(0, 300);
+    return r.status == 200 ? std::string{r.json()["run_id"].as_string()} : std::string{};
+  };
+  const std::string first = fleet(0);
+  const std::string second = fleet(1);
+  ASSERT_FALSE(first.empty());
+  EXPECT_EQ(api.get("/api/remote/runs/" + first).status, 200);  // 600 hosts: within the budget
+  const std::string third = fleet(2);  // starting it forgets the first: 600 + 600 > 1,000
+  auto gone = api.get("/api/remote/runs/" + first);
+  EXPECT_EQ(gone.status, 404) << gone.body.substr(0, 300);
+  EXPECT_NE(gone.body.find("fewer when they are large"), std::string::npos) << gone.body;
+  EXPECT_EQ(api.get("/api/remote/runs/" + second).status, 200);
+  EXPECT_EQ(api.get("/api/remote/runs/" + third).status, 200);
+  auto list = api.get("/api/remote/runs").json();
+  EXPECT_EQ(list["runs"].as_array().size(), 2u);
+}
+
 }  // namespace
 }  // namespace rio::test
