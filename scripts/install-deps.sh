@@ -19,7 +19,11 @@ if [[ "${1:-}" == "--test" ]]; then
   packages+=(libgtest-dev libgmock-dev
     # Platform tests: loopback hosts whose login shell is dash, busybox sh or bash --posix, given
     # to sshd through nss_wrapper (docs/platforms.md).
-    dash busybox libnss-wrapper)
+    dash busybox libnss-wrapper
+    # scripts/fuzz.sh: libFuzzer comes with clang's runtime (docs/fuzzing.md).
+    clang-14 libclang-rt-14-dev
+    # bench/soak.sh: HTTP load on rio serve while the fleet runs.
+    wrk)
 fi
 
 missing=()

@@ -1,9 +1,44 @@
 #!/usr/bin/env bash
-# Installs build and test dependencies, builds with the ci preset (warnings are errors) and
-# runs every test through CTest.
+# Installs build and test dependencies, then:
+#   1. builds with the ci preset (warnings are errors) and runs every test through CTest
+#      (labels unit, ssh, integration, abi, faults);
+#   2. builds and runs the whole suite again under AddressSanitizer + UndefinedBehaviorSanitizer
+#      (the asan preset);
+#   3. fuzzes every parser of outside input for a bounded time (scripts/fuzz.sh, docs/fuzzing.md);
+#   4. runs the bounded soak: rio serve under wrk while 200 loopback hosts are installed,
+#      reinstalled and partially failed (bench/soak.sh, docs/reliability.md).
+# `--quick` stops after step 1 (what a developer usually wants). CI runs everything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+quick=0
+case ${1-} in
+  --quick) quick=1 ;;
+  -h|--help)
+    sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+    exit 0 ;;
+  '') ;;
+  *) echo "test.sh: unknown option '$1' (use --quick or --help)" >&2; exit 2 ;;
+esac
+
 bash scripts/install-deps.sh --test
-start=$(date +%s)
-cmake --workflow --preset ci
-echo "scripts/test.sh: build and tests took $(( $(date +%s) - start )) s"
+step() { echo; echo "=== test.sh: $* ($(date -u +%H:%M:%S))"; }
+timed() {
+  local name=$1; shift
+  local t0; t0=$(date +%s)
+  "$@"
+  echo "test.sh: $name took $(( $(date +%s) - t0 )) s"
+}
+
+step "1/4 build and all tests (ci preset)"
+timed "build and tests" cmake --workflow --preset ci
+[ "$quick" = 1 ] && exit 0
+
+step "2/4 the whole suite under ASan + UBSan (asan preset)"
+timed "asan build and tests" cmake --workflow --preset asan
+
+step "3/4 fuzzing, bounded"
+timed "fuzzing" bash scripts/fuzz.sh --seconds "${RIO_FUZZ_SECONDS:-20}"
+
+step "4/4 soak, bounded"
+timed "soak" bash bench/soak.sh build/ci "${RIO_SOAK_SECONDS:-90}"

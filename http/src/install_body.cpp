@@ -167,10 +167,11 @@ std::optional<body_error> read_ssh(const json::object& ssh, const api_config& co
 }
 
 // {"min_disk_gib": 10 | {"comfyui": 10}, "skip": ["disk", ...]}: the CLI's --min-disk and --skip-check.
-std::optional<body_error> read_preflight(const json::value& v, const api_state& state, engine::preflight_overrides& o) {
+std::optional<body_error> read_preflight(const json::value& v, const kernel::module_registry& registry,
+                                         engine::preflight_overrides& o) {
   if (!v.is_object()) return bad("preflight must be an object with min_disk_gib and/or skip", "preflight");
   const auto& p = v.get_object();
-  auto known = [&state](const std::string& id) { return state.registry.find(id) != nullptr; };
+  auto known = [&registry](const std::string& id) { return registry.find(id) != nullptr; };
   if (const auto* d = p.if_contains("min_disk_gib"); d != nullptr && !d->is_null()) {
     if (d->is_number()) {
       if (auto ok = engine::add_disk_override(o, json::serialize(*d), known); !ok) return bad("preflight." + ok.error().message, "preflight.min_disk_gib");
@@ -295,7 +296,7 @@ std::variant<install_call, body_error> read_install_body(const json::object& bod
   s.record_only = record_only;
   s.redact = call.redact.get();
   if (const auto* p = body.if_contains("preflight"); p != nullptr && !p->is_null()) {
-    if (auto e = read_preflight(*p, state, s.preflight)) return *e;
+    if (auto e = read_preflight(*p, context.registry, s.preflight)) return *e;
   }
   call.async = boolish(body.if_contains("async"), false);
   return call;

@@ -7,6 +7,7 @@
 #include "fuzz_support.hpp"
 
 #include <rio/kernel/engine/host_detect.hpp>
+#include <rio/kernel/engine/preflight.hpp>
 #include <rio/sdk/probe_script.hpp>
 
 #include <charconv>
@@ -89,7 +90,9 @@ void check_detection(const std::vector<engine::module_detection>& found, const s
     require((d.detect.state == sdk::detect_state::installed) == all_passed, "installed exactly when every probe passed",
             text);
     require(d.detect.state != sdk::detect_state::unknown, "a complete report decides installed or absent", text);
-    require(d.steps[0].satisfied.has_value() && d.sync.back().remote_exists.has_value(),
+    // A step check reported -1 was not run (its module's probes all passed): satisfied stays unknown.
+    const std::size_t first_step = m == 0 ? 2 : 5;
+    require(d.steps[0].satisfied.has_value() == ((*statuses)[first_step] != -1) && d.sync.back().remote_exists.has_value(),
             "done_checks and sync tests take their statuses", text);
   }
 }
@@ -114,5 +117,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   ran.stdout_tail = std::string{text};
   ran.stderr_tail = "bash: warning: setlocale: LC_ALL: cannot change locale";
   check_detection(engine::read_detect_report(batch(), ran), reference(text, batch().checks.size()), text);
+
+  // The preflight's `rio-fact` lines in the same output (preflight.hpp): bounded, filtered values.
+  static const std::vector<std::string> tools{"git", "curl"};
+  const auto facts = engine::parse_host_facts(text, tools, 3);
+  require(facts.disk.size() == 3, "one disk slot per install location", text);
+  for (const auto* v : {&facts.system, &facts.os_id, &facts.os_like, &facts.os_version, &facts.os_name, &facts.arch, &facts.sudo}) {
+    require(v->size() <= 200, "fact values are bounded", text);
+    for (char c : *v) require(static_cast<unsigned char>(c) >= 0x20 && c != 0x7f, "no control characters in facts", text);
+  }
+  require(facts.pkg_manager.empty() || facts.pkg_manager == "apt-get" || facts.pkg_manager == "dnf" || facts.pkg_manager == "none",
+          "the package manager is one rio knows", text);
+  for (const auto& [name, present] : facts.tools) require(name == "git" || name == "curl", "only the tools asked about", text);
+  require(facts.gpus.size() <= 9, "GPU entries are bounded", text);
   return 0;
 }
