@@ -97,9 +97,9 @@ struct options {
   int wrk_delay_ms = 1;       // per connection, between an answer and the next request; 0: full speed
   int wrk_timeout_s = 10;     // a request unanswered after this counts as a timeout
   double rss_tolerance_percent = 10;
-  double rss_slack_mib = 4;   // absolute allowance on top of the percentage (allocator granularity)
+  double rss_slack_mib = 6;   // absolute allowance on top of the percentage (allocator granularity)
   int fd_tolerance = 8;
-  double fd_tolerance_percent = 15;
+  double fd_tolerance_percent = 25;
   fs::path rio;         // empty: `rio` beside this executable
   fs::path plugin_dir;  // empty: plugins/ beside rio
   fs::path wrk = "/usr/bin/wrk";
@@ -115,7 +115,7 @@ struct options {
   std::fprintf(code == 0 ? stdout : stderr,
                "usage: rio_soak [--duration 90] [--hosts 200] [--min-rounds 3] [--wipe 10] [--break 5] [--upstream 5]\n"
                "                [--wrk-connections 8] [--wrk-delay-ms 1] [--wrk-timeout 10] [--rss-tolerance 10]\n"
-               "                [--rss-slack-mib 4] [--fd-tolerance 8] [--fd-tolerance-percent 15] [--rio PATH]\n"
+               "                [--rss-slack-mib 6] [--fd-tolerance 8] [--fd-tolerance-percent 25] [--rio PATH]\n"
                "                [--plugin-dir DIR] [--wrk PATH]\n"
                "                [--per-sshd 16] [--seed 8] [--round-limit 900] [--time-limit S] [--hosts-tmp DIR]\n"
                "                [--samples FILE] [--keep-scratch]\n"
@@ -132,9 +132,9 @@ struct options {
                "  --wrk-delay-ms D     each wrk connection waits D ms between requests (default 1; 0: full speed)\n"
                "  --wrk-timeout S      wrk --timeout (default 10)\n"
                "  --rss-tolerance PCT  max RSS in the last third <= max in the first third * (1 + PCT/100) + slack\n"
-               "  --rss-slack-mib M    (default 10 %% + 4 MiB)\n"
+               "  --rss-slack-mib M    (default 10 %% + 6 MiB)\n"
                "  --fd-tolerance N     max descriptors in the last third <= max in the first third * (1 + P/100) + N\n"
-               "  --fd-tolerance-percent P  (default 15 %% + 8); at the quiet points between rounds the count\n"
+               "  --fd-tolerance-percent P  (default 25 %% + 8); at the quiet points between rounds the count\n"
                "                       must not grow at all\n"
                "  --rio PATH           the rio binary (default: rio beside this executable)\n"
                "  --plugin-dir DIR     the modules (default: plugins/ beside rio)\n"
@@ -1450,6 +1450,7 @@ int run(const options& opt) {
               s.mismatches.count, json_rounds.c_str(), wrk_ok ? "true" : "false", driver_ok ? "true" : "false",
               rss_flat ? "true" : "false", fds_flat ? "true" : "false", quiet_fds_flat ? "true" : "false",
               verified ? "true" : "false", serve_clean ? "true" : "false", json_escape(failure).c_str(), pass ? "true" : "false");
+  std::fflush(stdout);  // before the scratch directories go, which may take a while
   return pass ? 0 : 1;
 }
 
