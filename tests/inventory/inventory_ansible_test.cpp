@@ -332,6 +332,13 @@ TEST(InventoryAnsible, RefusesAHostThatSshWouldReadAsAnOption) {
   EXPECT_TRUE(has(parse_error("[web]\n-web[1:2]\n"), "hosts.ini:2: host '-web1' starts with '-'"));
 }
 
+// Found by tests/fuzz (regressions/inventory/alias_with_comma.ini): host patterns are split at
+// ',', so an alias containing one could never be selected by its name.
+TEST(InventoryAnsible, RefusesAnAliasThatNoPatternCouldSelect) {
+  EXPECT_EQ(parse_error("[west]\nw-s,are ansible_host=192.0.2.50\n"),
+            "hosts.ini:2: host name 'w-s,are' contains ',', which separates host patterns");
+}
+
 TEST(InventoryAnsible, AnAliasNeedsAnsibleHost) {
   std::string message = parse_error("[web]\nweb1\nmy_box\n");
   EXPECT_TRUE(has(message, "hosts.ini:3: host 'my_box' is not a valid host name")) << message;
