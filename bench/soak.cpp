@@ -672,7 +672,10 @@ struct soak {
                       {"modules", std::move(mods)},
                       {"async", true},
                       {"ssh", json::object{{"identity", identity}, {"connect_timeout", 60}}},
-                      {"options", module_options}};
+                      {"options", module_options},
+                      // Every host's home shares one filesystem (often a small /dev/shm): the
+                      // preflight's per-tool 6 GiB disk check is not what the soak is about.
+                      {"preflight", json::object{{"skip", json::array{"disk"}}}}};
     return json::serialize(body);
   }
 
