@@ -31,7 +31,8 @@ Targets: inventory install_body known_hosts vault_envelope status_manifest detec
 Needs (Debian 12): clang-14 libclang-rt-14-dev cmake ninja-build, and rio's build dependencies.
 Environment: CC/CXX pick another clang; FUZZ_ARGS adds libFuzzer flags (e.g. "-jobs=2").
 
-Reproduce a failure: build/fuzz/bin/fuzz_<target> <input file>
+Reproduce a failure:
+  LSAN_OPTIONS=suppressions=tests/fuzz/lsan.supp build/fuzz/bin/fuzz_<target> <input file>
 EOF
 }
 
@@ -130,7 +131,7 @@ report() {
   grep -E 'ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)|runtime error:|rio fuzz: broken promise|SUMMARY:' "$3" |
     head -5 | sed 's/^/   /'
   echo "   input: ${4:-(none written; see the log)}"
-  [[ -n "$4" ]] && echo "   reproduce: $bin/fuzz_$1 $4"
+  [[ -n "$4" ]] && echo "   reproduce: LSAN_OPTIONS=suppressions=$root/tests/fuzz/lsan.supp $bin/fuzz_$1 $4"
   summary+=("$(printf '%-16s FAILED  %s' "$1" "${4:-see $3}")")
 }
 
