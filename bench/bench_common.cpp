@@ -346,4 +346,14 @@ void unregister_child_group(pid_t group) {
   }
 }
 
+std::optional<int> non_negative_int(const std::string& s) {
+  try {
+    std::size_t used = 0;
+    const int v = std::stoi(s, &used);
+    if (used == s.size() && v >= 0) return v;
+  } catch (...) {
+  }
+  return std::nullopt;
+}
+
 }  // namespace rio::bench

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,8 @@ double loadavg_1m();
 std::string now_utc();
 
 double median(std::vector<double> v);
+/** A whole command-line value >= 0, or nullopt (each bench reports it with its own usage text). */
+std::optional<int> non_negative_int(const std::string& s);
 std::string fmt(int decimals, double v);
 
 /** Raises RLIMIT_NOFILE's soft limit to the hard limit; returns the soft limit now in force. */

@@ -153,12 +153,7 @@ struct options {
 }
 
 int to_int(const std::string& s, const char* what) {
-  try {
-    std::size_t used = 0;
-    const int v = std::stoi(s, &used);
-    if (used == s.size() && v >= 0) return v;
-  } catch (...) {
-  }
+  if (auto v = non_negative_int(s)) return *v;
   std::fprintf(stderr, "%s: bad value for %s: '%s'\n", bench_name, what, s.c_str());
   usage(2);
 }

@@ -57,12 +57,6 @@ std::string join(const std::vector<std::string>& v, const char* sep = ", ") {
   return out.empty() ? "-" : out;
 }
 
-std::string gib(std::uint64_t mib) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f GiB", static_cast<double>(mib) / 1024.0);
-  return buf;
-}
-
 // One line of what the preflight found: enough to see why a module is blocked.
 void print_facts(std::ostream& out, const engine::host_facts& f) {
   if (!f.known) return;
@@ -95,7 +89,8 @@ void print_plan(std::ostream& out, const host_result& r) {
     out << "  " << std::left << std::setw(13) << p.id << std::setw(8) << engine::to_string(p.action) << p.reason << "\n";
     if (p.action == engine::plan_action::noop) continue;
     if (p.disk_free_mib) {
-      out << "  " << std::setw(21) << "" << "disk: " << gib(*p.disk_free_mib) << " free, " << gib(p.disk_need_mib) << " needed\n";
+      out << "  " << std::setw(21) << "" << "disk: " << engine::format_gib(*p.disk_free_mib) << " free, " << engine::format_gib(p.disk_need_mib)
+          << " needed\n";
     }
     std::vector<std::string> run, done;
     for (const auto& s : p.found.steps) (s.satisfied == true ? done : run).push_back(s.id);

@@ -98,7 +98,7 @@ std::string check_line(const sdk::rendered_probe& c, std::size_t index) {
 std::string detect_script(const detect_batch& batch) {
   std::string script{sdk::shell_prelude()};
   for (const auto& module : batch.module_ids) {
-    std::string steps;
+    std::string steps, skipped;
     script += "rio_ok=1\n";
     for (std::size_t i = 0; i < batch.checks.size(); ++i) {
       const auto& c = batch.checks[i];
@@ -109,18 +109,12 @@ std::string detect_script(const detect_batch& batch) {
                   " $rio_s\"; [ \"$rio_s\" = 0 ] || rio_ok=0\n";
       } else if (kind.starts_with("step:")) {
         steps += "  " + check_line(c, i);
+        skipped += " " + std::to_string(i);
       } else {
         script += check_line(c, i);
       }
     }
     if (!steps.empty()) {
-      std::string skipped;
-      for (std::size_t i = 0; i < batch.checks.size(); ++i) {
-        const auto& c = batch.checks[i];
-        if (c.module_id == module && std::string_view{c.probe_id}.starts_with("step:")) {
-          skipped += " " + std::to_string(i);
-        }
-      }
       script += "if [ \"$rio_ok\" = 1 ]; then\n  for rio_i in" + skipped + "; do echo \"rio-probe $rio_i " +
                 std::to_string(not_checked) + "\"; done\nelse\n" + steps + "fi\n";
     }

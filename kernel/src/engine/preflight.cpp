@@ -114,12 +114,6 @@ std::string nvidia_module_version(std::string_view line) {
   return std::string{rest.substr(0, rest.find(' '))};
 }
 
-std::string gib(std::uint64_t mib) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f GiB", static_cast<double>(mib) / 1024.0);
-  return buf;
-}
-
 bool listed(const std::vector<std::string>& list, const std::string& v) {
   return std::find(list.begin(), list.end(), v) != list.end();
 }
@@ -245,6 +239,12 @@ host_facts parse_host_facts(std::string_view output, const std::vector<std::stri
   return f;
 }
 
+std::string format_gib(std::uint64_t mib) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f GiB", static_cast<double>(mib) / 1024.0);
+  return buf;
+}
+
 std::uint64_t disk_need_mib(const sdk::module_spec& spec, const preflight_overrides& overrides) {
   std::uint64_t need = spec.requirements.disk_mib;
   if (overrides.disk_mib) need = *overrides.disk_mib;
@@ -278,7 +278,7 @@ std::vector<preflight_issue> check_module(const module_request& request, const m
     const std::uint64_t have = *facts.disk[*disk_index];
     if (need > 0 && have < need) {
       const std::string where = req.install_path.empty() ? "the home directory" : req.install_path;
-      add("disk", spec.name + " needs " + gib(need) + " free for " + where + "; the host has " + gib(have) +
+      add("disk", spec.name + " needs " + format_gib(need) + " free for " + where + "; the host has " + format_gib(have) +
                       " there (free space, or lower the need with --min-disk " + spec.id + "=GIB)");
     }
   }

@@ -85,6 +85,9 @@ const std::vector<std::string>& standard_tools();
  */
 host_facts parse_host_facts(std::string_view output, const std::vector<std::string>& tools, std::size_t disk_count);
 
+/** "6.0 GiB": how plans and preflight messages show an amount of MiB. */
+std::string format_gib(std::uint64_t mib);
+
 /** The disk a module's install needs after the overrides, in MiB (0: no check). */
 std::uint64_t disk_need_mib(const sdk::module_spec& spec, const preflight_overrides& overrides);
 
