@@ -99,7 +99,8 @@ struct options {
                "                       disturbed it (other s above 1 s and 4%% of its busy CPU); the least\n"
                "                       disturbed attempt counts (default 2; 0: never)\n"
                "  --keep-login-rc      let bash read the account's ~/.bashrc on every login (both clients)\n"
-               "  --keep-scratch       leave the scratch directory (inventories, rio's JSON, ssh output) at the end\n"
+               "  --keep-scratch       leave the scratch directory (inventories, rio's JSON, ssh output, the first\n"
+               "                       host's detect-script.sh) at the end\n"
                "  --phase-limit S      a client still running after S seconds is killed; its hosts count as\n"
                "                       failed (default 900)\n"
                "  --time-limit S       the whole run stops after S seconds (default 1800)\n");
@@ -437,6 +438,8 @@ plan_case make_case(const std::string& name, const std::vector<int>& hosts, cons
     const std::string command = "/bin/sh -c " + sdk::shell_quote(batch->script);
     c.script_bytes = std::max(c.script_bytes, batch->script.size());
     c.scripts.push_back(batch->script);
+    // The first host's script, for reading or profiling it by hand (kept with --keep-scratch).
+    if (c.scripts.size() == 1) std::ofstream(c.dir / "detect-script.sh") << batch->script;
     const std::string dest = "ssh://" + f.user + "@" + ep.address + ":" + std::to_string(ep.port);
     xargs_in << dest << '\0' << command << '\0';
   }

@@ -31,10 +31,13 @@ sdk::module_spec make_spec() {
 
   sdk::step_spec packages = sdk::steps::system_packages(
       "system-packages", "Ensure Python tooling required by ComfyUI.",
-      // find_spec looks the modules up without importing them: 13 ms of CPU instead of 50 per
-      // detect. Debian ships ensurepip only in python3-venv, so this is the same question.
-      "command -v git >/dev/null 2>&1 && {{python}} -I -S -c 'import importlib.util as u, sys; "
-      "sys.exit(u.find_spec(\"ensurepip\") is None or u.find_spec(\"venv\") is None)' >/dev/null 2>&1",
+      // Looks for the two stdlib packages' files on sys.path with the built-in posix module, so
+      // nothing is imported: 10 ms of CPU per detect, against 17 for importlib.util.find_spec
+      // and 50 for importing them (python -I -S alone takes 8). Debian ships ensurepip only in
+      // python3-venv, so this is the same question.
+      "command -v git >/dev/null 2>&1 && {{python}} -I -S -c 'import sys, posix; h = lambda m: any(posix.access(p + "
+      "\"/\" + m + \"/__init__.py\", posix.R_OK) for p in sys.path); sys.exit(not (h(\"ensurepip\") and h(\"venv\")))' "
+      ">/dev/null 2>&1",
       "git python3-venv python3-pip", "git python3 python3-pip");
   packages.provides_tools = {"git", "python3"};
   s.install_steps.push_back(packages);

@@ -33,7 +33,9 @@ sdk::module_spec make_spec() {
   daemon.id = "daemon";
   daemon.description = "Start the LM Studio daemon (llmster).";
   daemon.command = "{{lms_path}} daemon up";
-  daemon.done_check = "{{lms_path}} daemon status --json 2>/dev/null | grep -q '\"status\": *\"running\"'";
+  // Without lms there is no daemon: the test spares a pipe and a grep on hosts without LM Studio.
+  daemon.done_check =
+      "test -x {{lms_path}} && {{lms_path}} daemon status --json 2>/dev/null | grep -q '\"status\": *\"running\"'";
   daemon.timeout = std::chrono::seconds{120};
   s.install_steps.push_back(daemon);
 

@@ -8,8 +8,9 @@ namespace rio::test {
 namespace {
 
 const std::string packages_check =
-    "command -v git >/dev/null 2>&1 && 'python3' -I -S -c 'import importlib.util as u, sys; "
-    "sys.exit(u.find_spec(\"ensurepip\") is None or u.find_spec(\"venv\") is None)' >/dev/null 2>&1";
+    "command -v git >/dev/null 2>&1 && 'python3' -I -S -c 'import sys, posix; h = lambda m: any(posix.access(p + "
+    "\"/\" + m + \"/__init__.py\", posix.R_OK) for p in sys.path); sys.exit(not (h(\"ensurepip\") and h(\"venv\")))' "
+    ">/dev/null 2>&1";
 const std::string packages_cmd = "rio_pkg_install 'git python3-venv python3-pip' 'git python3 python3-pip'";
 const std::string clone_check = "test -d \"$HOME\"/'ComfyUI'/.git";
 const std::string venv_check = "\"$HOME\"/'ComfyUI'/venv/bin/python -m pip --version >/dev/null 2>&1";
@@ -24,7 +25,7 @@ class ComfyuiModule : public module_test {
 
   // Nothing is installed: every done_check fails, every command succeeds.
   void fresh_host() {
-    shell.on("find_spec(\"ensurepip\")", exits(1))
+    shell.on("h(\"ensurepip\")", exits(1))
         .on("test -d", exits(1))
         .on("-m pip --version", exits(1))
         .on("[ -f ", exits(1));
@@ -91,7 +92,7 @@ TEST_F(ComfyuiModule, OverridesAreValidatedAndShellQuoted) {
   ASSERT_TRUE(report) << report.error().describe();
   auto b = shell.bodies();
   ASSERT_EQ(b.size(), 9u);
-  EXPECT_EQ(index_of(b, "'python3.11; touch /tmp/pwned' -I -S -c 'import importlib.util"), 0u);
+  EXPECT_EQ(index_of(b, "'python3.11; touch /tmp/pwned' -I -S -c 'import sys, posix"), 0u);
   EXPECT_EQ(b[2], "test -d '/srv/comfy ui'/.git");
   EXPECT_TRUE(contains(b[3], "rio_dir='/srv/comfy ui'\n"));
   EXPECT_TRUE(contains(b[3], "--branch 'v0.3.10' -- 'https://git.example.com/o'\\''brien/ComfyUI.git'"));

@@ -14,7 +14,8 @@ const std::string installer_cmd =
     "rio_download 'https://lmstudio.ai/install.sh' \"$rio_script\" || exit $?\n"
     "bash \"$rio_script\"";
 const std::string daemon_check =
-    "\"$HOME\"/'.lmstudio/bin/lms' daemon status --json 2>/dev/null | grep -q '\"status\": *\"running\"'";
+    "test -x \"$HOME\"/'.lmstudio/bin/lms' && \"$HOME\"/'.lmstudio/bin/lms' daemon status --json 2>/dev/null | "
+    "grep -q '\"status\": *\"running\"'";
 const std::string daemon_cmd = "\"$HOME\"/'.lmstudio/bin/lms' daemon up";
 const std::string hints_dest = "~/.config/comfyvn/remote/lmstudio.json";
 

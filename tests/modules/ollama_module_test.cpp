@@ -27,7 +27,8 @@ const std::string install_cmd =
     "trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 141' PIPE; trap 'exit 143' TERM\n"
     "rio_download 'https://ollama.com/install.sh' \"$rio_script\" || exit $?\n"
     "OLLAMA_VERSION='' sh \"$rio_script\"";
-const std::string service_check = "curl -fsS \"http://\"'127.0.0.1:11434'\"/api/version\" >/dev/null 2>&1";
+const std::string service_check =
+    "command -v ollama >/dev/null 2>&1 && curl -fsS \"http://\"'127.0.0.1:11434'\"/api/version\" >/dev/null 2>&1";
 const std::string service_cmd =
     "case 'auto' in\n"
     "  auto)\n"
@@ -149,7 +150,7 @@ TEST_F(OllamaModule, OverridesAreShellQuoted) {
   ASSERT_EQ(b.size(), 5u);
   EXPECT_TRUE(contains(b[1], "rio_download 'https://mirror.example.com/ollama/install.sh' \"$rio_script\""));
   EXPECT_TRUE(b[1].ends_with("OLLAMA_VERSION='0.5.7' sh \"$rio_script\""));
-  EXPECT_EQ(b[2], "curl -fsS \"http://\"'127.0.0.1:11500'\"/api/version\" >/dev/null 2>&1");
+  EXPECT_EQ(b[2], "command -v ollama >/dev/null 2>&1 && curl -fsS \"http://\"'127.0.0.1:11500'\"/api/version\" >/dev/null 2>&1");
   EXPECT_TRUE(contains(b[3], "OLLAMA_HOST='127.0.0.1:11500' nohup ollama serve"));
   EXPECT_TRUE(contains(b[3], "while [ \"$rio_i\" -lt 90 ]; do\n"));
   EXPECT_TRUE(b[3].starts_with("case 'background' in\n"));

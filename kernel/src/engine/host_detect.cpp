@@ -4,6 +4,8 @@
 #include <rio/sdk/shell.hpp>
 
 #include <algorithm>
+#include <cctype>
+#include <string_view>
 
 namespace rio::kernel::engine {
 namespace {
@@ -88,9 +90,50 @@ result<void> add_module(const module_request& m, const std::filesystem::path& as
 // start). Exit statuses are 0-255, so -1 cannot be mistaken for one.
 constexpr int not_checked = -1;
 
+// One word of a check as render_command produces it: "$HOME", a single-quoted string, or plain
+// path characters; several may be joined ("$HOME"/'ComfyUI'/.git).
+bool plain_word(std::string_view w) {
+  if (w.empty()) return false;
+  while (!w.empty()) {
+    if (w.starts_with("\"$HOME\"")) {
+      w.remove_prefix(7);
+    } else if (w.front() == '\'') {
+      const auto end = w.find('\'', 1);
+      if (end == std::string_view::npos) return false;
+      w.remove_prefix(end + 1);
+    } else if (std::isalnum(static_cast<unsigned char>(w.front())) != 0 ||
+               std::string_view{"_./@%+,:=-"}.find(w.front()) != std::string_view::npos) {
+      w.remove_prefix(1);
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
+// `test -d WORD` or `command -v WORD`: a builtin that only looks, so it cannot exit the script or
+// change its directory, and it needs no subshell. A fork costs about 0.2 ms of the host's CPU, and
+// most checks are of this kind (about a fifth of the whole detect command before this).
+bool runs_in_place(std::string_view command) {
+  // Its output goes to /dev/null anyway.
+  if (command.ends_with(" >/dev/null 2>&1")) command.remove_suffix(16);
+  if (command.starts_with("command -v ")) return plain_word(command.substr(11));
+  if (command.size() > 8 && command.starts_with("test -") && command[7] == ' ' &&
+      std::string_view{"bcdefghLprsSuwx"}.find(command[6]) != std::string_view::npos) {
+    return plain_word(command.substr(8));
+  }
+  return false;
+}
+
+// The check's command, run so that it reads nothing and prints nothing; a subshell for any other
+// than a look-only builtin, so one that exits or changes directory cannot affect the next.
+std::string isolated(const std::string& command) {
+  if (runs_in_place(command)) return command + " </dev/null >/dev/null 2>&1";
+  return "( " + command + "\n) </dev/null >/dev/null 2>&1";
+}
+
 std::string check_line(const sdk::rendered_probe& c, std::size_t index) {
-  // A subshell per check: one that exits or changes directory cannot affect the next.
-  return "( " + c.command + "\n) </dev/null >/dev/null 2>&1; echo \"rio-probe " + std::to_string(index) + " $?\"\n";
+  return isolated(c.command) + "; echo \"rio-probe " + std::to_string(index) + " $?\"\n";
 }
 
 // The prelude, then per module: its probes (noting whether all passed), its step checks only when
@@ -105,8 +148,7 @@ std::string detect_script(const detect_batch& batch) {
       if (c.module_id != module) continue;
       const std::string_view kind{c.probe_id};
       if (kind.starts_with("probe:")) {
-        script += "( " + c.command + "\n) </dev/null >/dev/null 2>&1; rio_s=$?; echo \"rio-probe " + std::to_string(i) +
-                  " $rio_s\"; [ \"$rio_s\" = 0 ] || rio_ok=0\n";
+        script += isolated(c.command) + "; rio_s=$?; echo \"rio-probe " + std::to_string(i) + " $rio_s\"; [ \"$rio_s\" = 0 ] || rio_ok=0\n";
       } else if (kind.starts_with("step:")) {
         steps += "  " + check_line(c, i);
         skipped += " " + std::to_string(i);

@@ -10,14 +10,18 @@ namespace {
 // Plain POSIX sh (dash, busybox sh, bash --posix). Builtins wherever a loop is involved: a fork
 // per PCI device would cost more than the rest of the detect command together.
 constexpr std::string_view facts_head = R"sh(rio_fact() { printf 'rio-fact %s %s\n' "$1" "$2"; }
-rio_uname=$(uname -sm 2>/dev/null) || rio_uname='unknown unknown'
-case ${rio_uname% *} in
+# uname and id in one command substitution: each costs a fork besides its program.
+set -f
+set -- $(uname -sm 2>/dev/null || echo unknown unknown; id -u 2>/dev/null || echo unknown)
+set +f
+rio_system=${1:-unknown} rio_uid=${3:-unknown}
+case $rio_system in
   Linux) rio_fact system linux ;;
   Darwin) rio_fact system macos; rio_fact os_id macos; rio_fact os_version "$(sw_vers -productVersion 2>/dev/null)" ;;
-  MINGW*|MSYS*|CYGWIN*) rio_fact system windows; rio_fact os_id "${rio_uname% *}"; rio_fact os_version "$(uname -r 2>/dev/null)" ;;
-  *) rio_fact system "other:${rio_uname% *}" ;;
+  MINGW*|MSYS*|CYGWIN*) rio_fact system windows; rio_fact os_id "$rio_system"; rio_fact os_version "$(uname -r 2>/dev/null)" ;;
+  *) rio_fact system "other:$rio_system" ;;
 esac
-rio_fact arch "${rio_uname##* }"
+rio_fact arch "${2:-unknown}"
 (
   if [ -r /etc/os-release ]; then
     . /etc/os-release
@@ -35,7 +39,7 @@ rio_fact arch "${rio_uname##* }"
   else rio_pm=none; fi
   rio_fact pkg_manager "$rio_pm"
 )
-if [ "$(id -u 2>/dev/null)" = 0 ]; then rio_fact sudo root
+if [ "$rio_uid" = 0 ]; then rio_fact sudo root
 elif ! command -v sudo >/dev/null 2>&1; then rio_fact sudo absent
 elif sudo -n true </dev/null >/dev/null 2>&1; then rio_fact sudo passwordless
 else rio_fact sudo password; fi
@@ -50,9 +54,17 @@ rio_disks() {
     set -- "$@" "$rio_d"
   done
   shift "$rio_n"
-  # A df that skipped a path would shift every line after it: then nothing is reported.
-  df -Pk -- "$@" 2>/dev/null |
-    awk -v n="$#" 'NR > 1 { l[NR - 2] = $4 } END { if (NR - 1 == n) for (i = 0; i < n; i++) print "rio-fact disk " i " " l[i] }'
+  # Read by the shell itself, not awk (a program less to start). A df that skipped a path would
+  # shift every line after it: then nothing is reported.
+  rio_i=-1 rio_lines=
+  while read -r rio_fs rio_size rio_used rio_free rio_rest; do
+    [ "$rio_i" -lt 0 ] || rio_lines="${rio_lines}rio-fact disk $rio_i $rio_free
+"
+    rio_i=$((rio_i + 1))
+  done <<rio_df_end
+$(df -Pk -- "$@" 2>/dev/null)
+rio_df_end
+  [ "$rio_i" != "$#" ] || printf '%s' "$rio_lines"
 }
 if command -v lspci >/dev/null 2>&1; then
   lspci -n 2>/dev/null | while read -r rio_slot rio_class rio_id rio_rest; do

@@ -39,12 +39,13 @@ result<std::string> wrap_command(const std::string& command,
   // when nothing holds its stdout and stderr any more. It is stopped once the command ended, so
   // it can never signal a process group id that was reused.
   // A non-interactive shell gives background jobs /dev/null as stdin, so the channel's stdin is
-  // kept on fd 3 and handed to the watchdog explicitly.
+  // kept on fd 3 and handed to the watchdog explicitly. rio sends nothing on it but the EOF that
+  // cancels, so the shell's own read waits for it: no cat to start on every command.
   inner += "exec 3<&0\n"
            "if command -v timeout >/dev/null 2>&1; then " + limited + " </dev/null 3<&- & else " + run +
            " </dev/null 3<&- & fi\n"
            "rio_pid=$!\n"
-           "( cat <&3 >/dev/null; kill -TERM -- -$rio_pid 2>/dev/null || kill -TERM $rio_pid 2>/dev/null ) >/dev/null 2>&1 &\n"
+           "( while read -r rio_l; do :; done <&3; kill -TERM -- -$rio_pid 2>/dev/null || kill -TERM $rio_pid 2>/dev/null ) >/dev/null 2>&1 &\n"
            "rio_watch=$!\n"
            "exec 3<&-\n"
            "wait $rio_pid; rio_rc=$?\n"
