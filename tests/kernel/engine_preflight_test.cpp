@@ -242,21 +242,35 @@ TEST_P(PreflightScript, RunsUnderTheShellAndReportsThisMachine) {
   temp_dir home;
   const std::vector<std::string> tools{"sh", "no-such-tool-rio"};
   const std::string script = preflight_script(tools, {"\"$HOME\"/'not/yet/there'", "/"});
-  auto ran = rio::test::run_sh(script, home.path().string(), std::nullopt, shell);
-  ASSERT_EQ(ran.exit_code, 0) << ran.out;
-  auto f = parse_host_facts(ran.out, tools, 2);
+  // As written (Linux: /proc), and as on a kernel without /proc/sys/kernel/arch (uname and id).
+  std::string without_proc = script;
+  for (auto at = without_proc.find("/proc/sys/kernel/arch"); at != std::string::npos;
+       at = without_proc.find("/proc/sys/kernel/arch", at)) {
+    without_proc.replace(at, 21, "/nonexistent/rio/arch");
+  }
+  ASSERT_NE(without_proc, script);
   utsname u{};
   ::uname(&u);
-  EXPECT_EQ(f.system, "linux") << ran.out;
-  EXPECT_EQ(f.arch, u.machine);
-  EXPECT_EQ(f.sudo, ::geteuid() == 0 ? "root" : f.sudo);
-  EXPECT_TRUE(f.pkg_manager == "apt-get" || f.pkg_manager == "dnf" || f.pkg_manager == "none") << ran.out;
-  EXPECT_TRUE(f.tools["sh"]);
-  EXPECT_FALSE(f.tools["no-such-tool-rio"]);
-  // A path that does not exist yet is measured on its nearest existing ancestor.
-  ASSERT_TRUE(f.disk[0]) << ran.out;
-  ASSERT_TRUE(f.disk[1]) << ran.out;
-  EXPECT_GT(*f.disk[0], 0u);
+  for (const std::string& variant : {script, without_proc}) {
+    SCOPED_TRACE(variant == script ? "from /proc" : "from uname and id");
+    auto ran = rio::test::run_sh(variant, home.path().string(), std::nullopt, shell);
+    ASSERT_EQ(ran.exit_code, 0) << ran.out;
+    auto f = parse_host_facts(ran.out, tools, 2);
+    EXPECT_EQ(f.system, "linux") << ran.out;
+    EXPECT_EQ(f.arch, u.machine);
+    if (::geteuid() == 0) {
+      EXPECT_EQ(f.sudo, "root");
+    } else {
+      EXPECT_NE(f.sudo, "root");
+    }
+    EXPECT_TRUE(f.pkg_manager == "apt-get" || f.pkg_manager == "dnf" || f.pkg_manager == "none") << ran.out;
+    EXPECT_TRUE(f.tools["sh"]);
+    EXPECT_FALSE(f.tools["no-such-tool-rio"]);
+    // A path that does not exist yet is measured on its nearest existing ancestor.
+    ASSERT_TRUE(f.disk[0]) << ran.out;
+    ASSERT_TRUE(f.disk[1]) << ran.out;
+    EXPECT_GT(*f.disk[0], 0u);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Shells, PreflightScript, ::testing::Values("/usr/bin/dash", "/usr/bin/busybox sh", "/bin/bash --posix"),

@@ -10,18 +10,32 @@ namespace {
 // Plain POSIX sh (dash, busybox sh, bash --posix). Builtins wherever a loop is involved: a fork
 // per PCI device would cost more than the rest of the detect command together.
 constexpr std::string_view facts_head = R"sh(rio_fact() { printf 'rio-fact %s %s\n' "$1" "$2"; }
-# uname and id in one command substitution: each costs a fork besides its program.
-set -f
-set -- $(uname -sm 2>/dev/null || echo unknown unknown; id -u 2>/dev/null || echo unknown)
-set +f
-rio_system=${1:-unknown} rio_uid=${3:-unknown}
+# Linux answers uname -sm and id -u in /proc, read by the shell itself: two programs fewer to
+# start on every host (/proc/sys/kernel/arch exists only on recent kernels). Elsewhere, or on older
+# kernels, both programs in one command substitution.
+rio_system= rio_arch= rio_uid=
+if [ -r /proc/sys/kernel/arch ] && [ -r /proc/self/status ]; then
+  read -r rio_system </proc/sys/kernel/ostype
+  read -r rio_arch </proc/sys/kernel/arch
+  # Uid: real effective saved fs; id -u prints the effective one.
+  while read -r rio_k rio_real rio_uid rio_rest; do
+    case $rio_k in Uid:) break ;; esac
+    rio_uid=
+  done </proc/self/status
+fi
+if [ -z "$rio_system" ] || [ -z "$rio_arch" ] || [ -z "$rio_uid" ]; then
+  set -f
+  set -- $(uname -sm 2>/dev/null || echo unknown unknown; id -u 2>/dev/null || echo unknown)
+  set +f
+  rio_system=${1:-unknown} rio_arch=${2:-unknown} rio_uid=${3:-unknown}
+fi
 case $rio_system in
   Linux) rio_fact system linux ;;
   Darwin) rio_fact system macos; rio_fact os_id macos; rio_fact os_version "$(sw_vers -productVersion 2>/dev/null)" ;;
   MINGW*|MSYS*|CYGWIN*) rio_fact system windows; rio_fact os_id "$rio_system"; rio_fact os_version "$(uname -r 2>/dev/null)" ;;
   *) rio_fact system "other:$rio_system" ;;
 esac
-rio_fact arch "${2:-unknown}"
+rio_fact arch "$rio_arch"
 (
   if [ -r /etc/os-release ]; then
     . /etc/os-release
