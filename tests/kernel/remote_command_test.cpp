@@ -7,6 +7,14 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <filesystem>
+#include <string>
+
+#include <signal.h>
+#include <spawn.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace rio::test {
 namespace {
@@ -47,6 +55,67 @@ TEST(WrapCommand, TheStdinWatchdogStopsTheCommandAtEof) {
   EXPECT_NE(r.exit_code, 0);
   EXPECT_EQ(r.out, "");
   EXPECT_LT(std::chrono::steady_clock::now() - started, 10s);
+}
+
+// Cancelling must stop the command even when timeout(1) dies without passing the signal on: GNU
+// timeout does so when the signal arrives before it has noted its child's pid, which happens on
+// a loaded host (SshExec.CancellationEndsACommandAndKeepsTheSessionUsable caught it). A stub
+// timeout that leads its group like GNU timeout but exits on TERM at once stands in for that
+// moment; the watchdog must signal the whole group itself. This test process adopts orphans
+// (PR_SET_CHILD_SUBREAPER), so it can tell how the command ended without timing anything.
+TEST(WrapCommand, CancellingStopsTheCommandEvenWhenTimeoutDiesWithoutPassingTheSignalOn) {
+  if (::access("/usr/bin/perl", X_OK) != 0) GTEST_SKIP() << "perl is needed for the timeout stub";
+  temp_dir bin;
+  const auto stub = bin.write("timeout",
+                              "#!/usr/bin/perl\n"
+                              "setpgrp(0, 0);\n"
+                              "$SIG{TERM} = sub { exit 143 };\n"
+                              "splice(@ARGV, 0, 3);  # -k 5 SECONDS\n"
+                              "my $pid = fork();\n"
+                              "if ($pid == 0) { exec @ARGV or exit 127; }\n"
+                              "# Never reaps the command: this test does, to see how it ended.\n"
+                              "sleep 1 while 1;\n");
+  std::filesystem::permissions(stub, std::filesystem::perms::owner_all);
+  auto wrapped = ssh::wrap_command("echo started $$; exec sleep 20", {}, 60s, /*watch_stdin=*/true);
+  ASSERT_TRUE(wrapped);
+
+  ASSERT_EQ(::prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+  int in[2];
+  int out[2];
+  ASSERT_EQ(::pipe(in), 0);
+  ASSERT_EQ(::pipe(out), 0);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+  posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+  posix_spawn_file_actions_addclose(&fa, in[1]);
+  posix_spawn_file_actions_addclose(&fa, out[0]);
+  const std::string path = "PATH=" + bin.path().string() + ":/usr/bin:/bin";
+  const char* argv[] = {"/bin/sh", "-c", wrapped->c_str(), nullptr};
+  const char* envp[] = {path.c_str(), nullptr};
+  pid_t wrapper = -1;
+  ASSERT_EQ(::posix_spawn(&wrapper, "/bin/sh", &fa, nullptr, const_cast<char* const*>(argv),
+                          const_cast<char* const*>(envp)), 0);
+  posix_spawn_file_actions_destroy(&fa);
+  ::close(in[0]);
+  ::close(out[1]);
+
+  // "started <pid>" says the command runs: then EOF on stdin, as rio sends to cancel.
+  std::string line;
+  char c = 0;
+  while (::read(out[0], &c, 1) == 1 && c != '\n') line += c;
+  ASSERT_TRUE(line.starts_with("started ")) << line;
+  const pid_t command = static_cast<pid_t>(std::stoi(line.substr(8)));
+  ::close(in[1]);
+
+  int status = 0;
+  ASSERT_EQ(::waitpid(wrapper, &status, 0), wrapper);
+  // The stub timeout exited at once, so the command is this process's orphan now.
+  ASSERT_EQ(::waitpid(command, &status, 0), command);
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM)
+      << "the command was not stopped by the watchdog (it ended by itself after 20 s)";
+  ::close(out[0]);
+  ::prctl(PR_SET_CHILD_SUBREAPER, 0);
 }
 
 TEST(WrapCommand, RefusesAnInvalidEnvironmentName) {

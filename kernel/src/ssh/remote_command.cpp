@@ -34,10 +34,16 @@ result<std::string> wrap_command(const std::string& command,
     inner += "if command -v timeout >/dev/null 2>&1; then exec " + limited + "; else exec " + run + "; fi";
     return "/bin/sh -c " + sdk::shell_quote(inner);
   }
-  // GNU timeout makes itself a process-group leader, so "kill -- -$rio_pid" reaches everything
-  // the command started. The watchdog's output goes to /dev/null: sshd ends the channel only
-  // when nothing holds its stdout and stderr any more. It is stopped once the command ended, so
-  // it can never signal a process group id that was reused.
+  // GNU timeout makes itself a process-group leader, so "kill -TERM -$rio_pid" reaches everything
+  // the command started. The signal goes to the whole group, not only to timeout to pass on:
+  // timeout exits without passing it when it arrives before timeout has noted its child's pid,
+  // which a loaded host makes likely (the child can print before its parent runs again). No "--"
+  // before the group: dash and busybox sh reject "kill -TERM -- -PID".
+  // The watchdog's output goes to /dev/null: sshd ends the channel only when nothing holds its
+  // stdout and stderr any more. It is stopped once the command ended, so it can never signal a
+  // process group id that was reused, and reaped before the wrapper exits: when the channel ends,
+  // nothing of the command's is left on the host, not even the watchdog. KILL, because a wait
+  // for a watchdog that ignores TERM (inherited dispositions) would hang.
   // A non-interactive shell gives background jobs /dev/null as stdin, so the channel's stdin is
   // kept on fd 3 and handed to the watchdog explicitly. rio sends nothing on it but the EOF that
   // cancels, so the shell's own read waits for it: no cat to start on every command.
@@ -45,11 +51,11 @@ result<std::string> wrap_command(const std::string& command,
            "if command -v timeout >/dev/null 2>&1; then " + limited + " </dev/null 3<&- & else " + run +
            " </dev/null 3<&- & fi\n"
            "rio_pid=$!\n"
-           "( while read -r rio_l; do :; done <&3; kill -TERM -- -$rio_pid 2>/dev/null || kill -TERM $rio_pid 2>/dev/null ) >/dev/null 2>&1 &\n"
+           "( while read -r rio_l; do :; done <&3; kill -TERM -$rio_pid 2>/dev/null || kill -TERM $rio_pid 2>/dev/null ) >/dev/null 2>&1 &\n"
            "rio_watch=$!\n"
            "exec 3<&-\n"
            "wait $rio_pid; rio_rc=$?\n"
-           "kill $rio_watch 2>/dev/null\n"
+           "kill -KILL $rio_watch 2>/dev/null; wait $rio_watch 2>/dev/null\n"
            "exit $rio_rc";
   return "/bin/sh -c " + sdk::shell_quote(inner);
 }
