@@ -4,13 +4,23 @@
 
 #include <rio/sdk/data_installer.hpp>
 
+#include "../sdk/local_sh.hpp"
+
+#include <filesystem>
+#include <vector>
+
+#include <unistd.h>
+
 namespace rio::test {
 namespace {
 
 const std::string packages_check =
-    "command -v git >/dev/null 2>&1 && 'python3' -I -S -c 'import sys, posix; h = lambda m: any(posix.access(p + "
-    "\"/\" + m + \"/__init__.py\", posix.R_OK) for p in sys.path); sys.exit(not (h(\"ensurepip\") and h(\"venv\")))' "
-    ">/dev/null 2>&1";
+    "command -v git >/dev/null 2>&1 && rio_py=$(command -v 'python3') && {\n"
+    "  case $rio_py in /*/bin/*) set -- \"${rio_py%/bin/*}\"/lib/python3.*/venv/__init__.py ;; *) set -- ;; esac\n"
+    "  if [ $# = 1 ] && [ -f \"$1\" ]; then test -f \"${1%/venv/__init__.py}/ensurepip/__init__.py\"\n"
+    "  else 'python3' -I -S -c 'import sys, posix; h = lambda m: any(posix.access(p + \"/\" + m + \"/__init__.py\", "
+    "posix.R_OK) for p in sys.path); sys.exit(not (h(\"ensurepip\") and h(\"venv\")))' >/dev/null 2>&1; fi\n"
+    "}";
 const std::string packages_cmd = "rio_pkg_install 'git python3-venv python3-pip' 'git python3 python3-pip'";
 const std::string clone_check = "test -d \"$HOME\"/'ComfyUI'/.git";
 const std::string venv_check = "\"$HOME\"/'ComfyUI'/venv/bin/python -m pip --version >/dev/null 2>&1";
@@ -28,7 +38,7 @@ class ComfyuiModule : public module_test {
     shell.on("h(\"ensurepip\")", exits(1))
         .on("test -d", exits(1))
         .on("-m pip --version", exits(1))
-        .on("[ -f ", exits(1));
+        .on("[ -f 'venv/.rio-requirements", exits(1));
   }
 };
 
@@ -92,7 +102,8 @@ TEST_F(ComfyuiModule, OverridesAreValidatedAndShellQuoted) {
   ASSERT_TRUE(report) << report.error().describe();
   auto b = shell.bodies();
   ASSERT_EQ(b.size(), 9u);
-  EXPECT_EQ(index_of(b, "'python3.11; touch /tmp/pwned' -I -S -c 'import sys, posix"), 0u);
+  EXPECT_EQ(index_of(b, "rio_py=$(command -v 'python3.11; touch /tmp/pwned')"), 0u);
+  EXPECT_EQ(index_of(b, "else 'python3.11; touch /tmp/pwned' -I -S -c 'import sys, posix"), 0u);
   EXPECT_EQ(b[2], "test -d '/srv/comfy ui'/.git");
   EXPECT_TRUE(contains(b[3], "rio_dir='/srv/comfy ui'\n"));
   EXPECT_TRUE(contains(b[3], "--branch 'v0.3.10' -- 'https://git.example.com/o'\\''brien/ComfyUI.git'"));
@@ -115,7 +126,7 @@ TEST_F(ComfyuiModule, RerunSendsOnlyDoneChecksAndSentinel) {
 }
 
 TEST_F(ComfyuiModule, ResumeRunsOnlyStepsWhoseCheckFails) {
-  shell.on("-m pip --version", exits(1)).on("[ -f ", exits(1));
+  shell.on("-m pip --version", exits(1)).on("[ -f 'venv/.rio-requirements", exits(1));
   auto report = install();
   ASSERT_TRUE(report) << report.error().describe();
   EXPECT_EQ(outcomes(*report), (std::vector<std::string>{"system-packages=already_done", "clone=already_done",
@@ -249,6 +260,37 @@ TEST_F(ComfyuiModule, TorchIndexIsNotUndoneByTheRequirementsInstall) {
   auto i = index_of(b, "-r requirements.txt");
   ASSERT_LT(i, b.size());
   EXPECT_FALSE(contains(b[i], "--upgrade -r requirements.txt")) << b[i];
+}
+
+// The system-packages check, run for real under /bin/sh against a python prefix laid out here:
+// the filesystem answers when the prefix holds exactly one standard library, python otherwise.
+TEST(ComfyuiPackagesCheck, TheFilesystemAnswersForOneStandardLibraryPythonForTheRest) {
+  if (::access("/usr/bin/git", X_OK) != 0 && ::access("/bin/git", X_OK) != 0) GTEST_SKIP() << "git is needed";
+  struct layout {
+    const char* name;
+    std::vector<std::string> files;  // under the prefix
+    int python_says;
+    int expect;
+    bool python_asked;
+  };
+  const std::vector<layout> cases{
+      {"one stdlib with ensurepip", {"lib/python3.11/venv/__init__.py", "lib/python3.11/ensurepip/__init__.py"}, 1, 0, false},
+      {"one stdlib without ensurepip", {"lib/python3.11/venv/__init__.py"}, 0, 1, false},
+      {"two stdlibs", {"lib/python3.11/venv/__init__.py", "lib/python3.12/venv/__init__.py"}, 0, 0, true},
+      {"no stdlib here (a shim)", {}, 1, 1, true},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    temp_dir prefix;
+    for (const auto& f : c.files) prefix.write(f, "");
+    const auto asked = prefix.path() / "asked";
+    const auto python = prefix.write("bin/python3", "#!/bin/sh\n: > '" + asked.string() + "'\nexit " +
+                                                        std::to_string(c.python_says) + "\n");
+    std::filesystem::permissions(python, std::filesystem::perms::owner_all);
+    const std::string script = "PATH='" + (prefix.path() / "bin").string() + "':/usr/bin:/bin\n" + packages_check;
+    EXPECT_EQ(run_sh(script).exit_code, c.expect);
+    EXPECT_EQ(std::filesystem::exists(asked), c.python_asked);
+  }
 }
 
 }  // namespace
