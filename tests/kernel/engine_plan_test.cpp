@@ -86,7 +86,8 @@ TEST(DetectBatch, ChecksThatExitOrChangeDirectoryCannotAffectTheNext) {
   sdk::module_spec s = demo_spec("gamma");
   s.install_steps = {{"leave", "Leaves.", "true", "cd / && exit 7", std::chrono::seconds{5}},
                      {"stayed", "Stayed.", "true", "test \"$PWD\" != /", std::chrono::seconds{5}},
-                     {"chained", "Chained.", "true", "test -d {{dir}}; exit 0", std::chrono::seconds{5}}};
+                     {"chained", "Chained.", "true", "test -d {{dir}}; exit 0", std::chrono::seconds{5}},
+                     {"quiet", "Quiet.", "true", "command -v sh >/dev/null 2>&1", std::chrono::seconds{5}}};
   sdk::data_installer g{s};
   temp_dir home;
   home.write("gamma/f", "x");
@@ -97,16 +98,19 @@ TEST(DetectBatch, ChecksThatExitOrChangeDirectoryCannotAffectTheNext) {
   EXPECT_NE(script.find("\ntest -f \"$HOME\"/'gamma'/f </dev/null"), std::string::npos) << script;
   EXPECT_NE(script.find("( cd / && exit 7\n)"), std::string::npos);
   EXPECT_NE(script.find("( test -d \"$HOME\"/'gamma'; exit 0\n)"), std::string::npos);
+  // A look-only check that silences itself runs in place, with one set of redirections.
+  EXPECT_NE(script.find("  command -v sh </dev/null >/dev/null 2>&1; echo"), std::string::npos) << script;
 
   ASSERT_NE(std::filesystem::current_path(), "/");
   auto found = read_detect_report(*batch, run_locally(*batch, home.path().string()));
   ASSERT_EQ(found.size(), 1u);
   // The file is there, the sentinel is not: absent, so the step checks ran, each in turn.
   EXPECT_EQ(found[0].detect.state, sdk::detect_state::absent) << found[0].detect.evidence;
-  ASSERT_EQ(found[0].steps.size(), 4u);
+  ASSERT_EQ(found[0].steps.size(), 5u);
   EXPECT_EQ(found[0].steps[0].satisfied, std::optional<bool>{false});  // exit 7 ended only its subshell
   EXPECT_EQ(found[0].steps[1].satisfied, std::optional<bool>{true});   // and its cd changed nothing here
   EXPECT_EQ(found[0].steps[2].satisfied, std::optional<bool>{true});   // and the script read on to the end
+  EXPECT_EQ(found[0].steps[3].satisfied, std::optional<bool>{true});
 }
 
 TEST(DetectBatch, AFailedCommandMakesEveryModuleUnknownWithTheReason) {
