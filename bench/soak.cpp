@@ -1160,6 +1160,9 @@ int run(const options& opt) {
   const fs::path root = dir.path() / "root";
   write_text(root / "config/comfyvn.json", "{\"features\": {\"enable_remote_installer\": true}}\n");
   write_text(root / "config/settings/config.json", "{\"models\": []}\n");
+  // The operator allows the offline upstreams (and the failing installer) as sources for requests.
+  write_text(root / "config/rio.json", "{\"allowed_sources\": [\"file://" + fixtures->dir.string() + "/\", \"file://" +
+                                           broken_installer.parent_path().string() + "/\"]}\n");
   std::string known;
   for (const auto& l : known_lines) known += l + "\n";
   write_text(root / "data/ssh/known_hosts", known);

@@ -34,6 +34,8 @@ int cli_serve(const kernel::cli_args& args, const kernel::cli_io& io) {
       options.port = static_cast<std::uint16_t>(port);
     } else if (auto t = value("--token-file")) {
       token_file = *t;
+    } else if (auto h = value("--allow-host")) {
+      options.allowed_hosts.push_back(*h);
     } else {
       return kernel::usage_error(io, "serve: unknown argument '" + a + "'");
     }
@@ -106,9 +108,9 @@ int cli_serve(const kernel::cli_args& args, const kernel::cli_io& io) {
 
 void register_serve_command() {
   kernel::register_cli_command(
-      {"serve", "serve [--host ADDR] [--port N] [--token-file FILE]",
+      {"serve", "serve [--host ADDR] [--port N] [--token-file FILE] [--allow-host NAME]",
        "Serve the REST API (/api/remote/modules, /install, /status, runs, live logs)",
-       "Usage: rio serve [--host ADDR] [--port N] [--token-file FILE]\n"
+       "Usage: rio serve [--host ADDR] [--port N] [--token-file FILE] [--allow-host NAME]...\n"
        "\n"
        "Serves ComfyVN's remote-installer REST API on 127.0.0.1:8001 (docs/api.md; the OpenAPI\n"
        "description is at /api/openapi.json). POST /api/remote/install and GET /api/remote/status\n"
@@ -120,6 +122,14 @@ void register_serve_command() {
        "                     API token, and then every request needs `Authorization: Bearer <token>`\n"
        "  --port N           port (default 8001; 0 picks a free one)\n"
        "  --token-file FILE  the API token (at least 16 characters); else $RIO_API_TOKEN\n"
+       "  --allow-host NAME  a further name clients may use for this server in Host (e.g. a reverse\n"
+       "                     proxy's); repeatable. Without it only the listen address (and localhost\n"
+       "                     on loopback) is answered, so a web page cannot reach rio by DNS rebinding\n"
+       "\n"
+       "Browsers: requests with a foreign Origin are refused, and POST needs Content-Type:\n"
+       "application/json, so no web page can drive rio. Module options that say where code comes\n"
+       "from (URL options) take the module's upstream or a prefix listed in \"allowed_sources\" of\n"
+       "<root>/config/rio.json; a request cannot name any other source.\n"
        "\n"
        "SIGINT or SIGTERM stops accepting, cancels runs in flight (each records itself as cancelled)\n"
        "and exits once they have.\n",

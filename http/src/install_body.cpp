@@ -3,6 +3,7 @@
 #include "api_state.hpp"
 
 #include <rio/kernel/engine/request_builder.hpp>
+#include <rio/kernel/engine/source_policy.hpp>
 #include <rio/kernel/inventory.hpp>
 #include <rio/kernel/ssh/target.hpp>
 
@@ -197,6 +198,30 @@ std::optional<body_error> read_preflight(const json::value& v, const kernel::mod
   return std::nullopt;
 }
 
+// Module options: {"comfyui": {"ref": "v0.3.10"}}; validated against each schema when the
+// requests are built. URL options are checked here: a request may not choose where code comes from.
+std::optional<body_error> read_options(const json::value& o, const body_context& context, engine::host_defaults& d) {
+  if (!o.is_object()) return bad("options must be an object of module: {option: value}", "options");
+  for (const auto& [module, values] : o.get_object()) {
+    const std::string field = "options." + std::string{module};
+    const auto* loaded = context.registry.find(module);
+    if (loaded == nullptr) return bad("options: unknown module '" + std::string{module} + "'", "options");
+    if (!values.is_object()) return bad(field + " must be an object", field);
+    auto& out = d.module_options[std::string{module}];
+    for (const auto& [k, v] : values.get_object()) {
+      if (!v.is_string() && !v.is_number() && !v.is_bool()) {
+        return bad(field + "." + std::string{k} + " must be a string, number or boolean", field + "." + std::string{k});
+      }
+      out[std::string{k}] = v.is_string() ? std::string{v.get_string()} : v.is_bool() ? (v.get_bool() ? "true" : "false") : json::serialize(v);
+    }
+    if (auto ok = engine::check_requested_sources(loaded->spec(), out, context.config.settings.allowed_sources); !ok) {
+      const std::string& message = ok.error().message;
+      return bad(message, message.substr(0, message.find(':')));
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::variant<install_call, body_error> read_install_body(const json::object& body, api_state& state) {
@@ -238,21 +263,8 @@ std::variant<install_call, body_error> read_install_body(const json::object& bod
     if (const auto* p = s->get_object().if_contains("probe")) probe = boolish(p, probe);
   }
 
-  // Module options: {"comfyui": {"ref": "v0.3.10"}}; validated against each schema below.
   if (const auto* o = body.if_contains("options"); o != nullptr && !o->is_null()) {
-    if (!o->is_object()) return bad("options must be an object of module: {option: value}", "options");
-    for (const auto& [module, values] : o->get_object()) {
-      if (context.registry.find(module) == nullptr) return bad("options: unknown module '" + std::string{module} + "'", "options");
-      if (!values.is_object()) return bad("options." + std::string{module} + " must be an object", "options." + std::string{module});
-      for (const auto& [k, v] : values.get_object()) {
-        if (!v.is_string() && !v.is_number() && !v.is_bool()) {
-          return bad("options." + std::string{module} + "." + std::string{k} + " must be a string, number or boolean",
-                     "options." + std::string{module} + "." + std::string{k});
-        }
-        defaults.module_options[std::string{module}][std::string{k}] =
-            v.is_string() ? std::string{v.get_string()} : v.is_bool() ? (v.get_bool() ? "true" : "false") : json::serialize(v);
-      }
-    }
+    if (auto e = read_options(*o, context, defaults)) return *e;
   }
 
   call.redact = std::make_unique<engine::redactor>();

@@ -1,6 +1,7 @@
 // The listener and the HTTP/1.1 connection loop (Boost.Beast). Everything about a request that is
 // not transport (routing, JSON, runs) lives in the routes, which never see Beast types.
 #include "api_errors.hpp"
+#include "request_guard.hpp"
 #include "routes.hpp"
 
 #include <rio/http/server.hpp>
@@ -163,6 +164,30 @@ class beast_sse final : public sse_writer {
   beast::tcp_stream& stream_;
 };
 
+// Cross-site checks first (headers only), then the token, then the route.
+asio::awaitable<api_response> answer(server::state& st, const api_request& req, unsigned version) {
+  if (auto refused = refuse_cross_site(req, version, origin_policy{st.options.address, st.options.allowed_hosts})) {
+    co_return std::move(*refused);
+  }
+  if (st.options.token) {
+    auto auth = req.headers.find("authorization");
+    if (auth == req.headers.end() || !token_matches(*st.options.token, auth->second)) {
+      auto r = error_response(401, "missing or wrong API token (send Authorization: Bearer <token>)", req.request_id);
+      r.headers.emplace_back("WWW-Authenticate", "Bearer");
+      co_return r;
+    }
+  }
+  try {
+    co_return co_await route(st.api, req);
+  } catch (const std::exception&) {
+    // falls through to the 500 below (co_return is not allowed inside a handler)
+  }
+  // A handler bug answers 500 with the original's envelope instead of dropping the connection.
+  auto r = error_response(500, "Internal server error", req.request_id);
+  r.body.as_object()["code"] = "internal_error";
+  co_return r;
+}
+
 asio::awaitable<void> serve_connection(server::state& st, tcp::socket socket) {
   ++st.connections;
   beast::tcp_stream stream{std::move(socket)};
@@ -208,28 +233,7 @@ asio::awaitable<void> serve_connection(server::state& st, tcp::socket socket) {
     api_request req = to_api_request(raw);
     stream.expires_never();
 
-    api_response r;
-    bool authorised = true;
-    if (st.options.token) {
-      auto auth = req.headers.find("authorization");
-      authorised = auth != req.headers.end() && token_matches(*st.options.token, auth->second);
-    }
-    if (authorised) {
-      std::string failure;
-      try {
-        r = co_await route(st.api, req);
-      } catch (const std::exception& e) {
-        failure = e.what();
-      }
-      // A handler bug answers 500 with the original's envelope instead of dropping the connection.
-      if (!failure.empty()) {
-        r = error_response(500, "Internal server error", req.request_id);
-        r.body.as_object()["code"] = "internal_error";
-      }
-    } else {
-      r = error_response(401, "missing or wrong API token (send Authorization: Bearer <token>)", req.request_id);
-      r.headers.emplace_back("WWW-Authenticate", "Bearer");
-    }
+    api_response r = co_await answer(st, req, version);
 
     if (r.stream) {
       bhttp::response<bhttp::empty_body> head{bhttp::status::ok, version};

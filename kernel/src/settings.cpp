@@ -24,11 +24,16 @@ fs::path absolute_from(const fs::path& base, const fs::path& p) {
   return (p.is_absolute() ? p : base / p).lexically_normal();
 }
 
+struct config_file {
+  std::optional<std::string> plugin_dir;
+  std::vector<std::string> allowed_sources;
+};
+
 // config/rio.json is optional; when present it must be a JSON object with correctly typed fields.
-result<std::optional<std::string>> plugin_dir_from_config(const fs::path& root) {
+result<config_file> read_config_file(const fs::path& root) {
   const fs::path file = root / "config" / "rio.json";
   std::error_code ec;
-  if (!fs::exists(file, ec)) return std::optional<std::string>{};
+  if (!fs::exists(file, ec)) return config_file{};
   std::ifstream in(file, std::ios::binary);
   if (!in) return fail(errc::bad_config, file.string() + ": cannot be read");
   std::stringstream buffer;
@@ -37,12 +42,24 @@ result<std::optional<std::string>> plugin_dir_from_config(const fs::path& root) 
   json::value doc = json::parse(buffer.str(), jec);
   if (jec) return fail(errc::bad_config, file.string() + ": not valid JSON (" + jec.message() + ")");
   if (!doc.is_object()) return fail(errc::bad_config, file.string() + ": must be a JSON object");
+  config_file out;
   const json::value* dir = doc.as_object().if_contains("plugin_dir");
-  if (dir == nullptr || dir->is_null()) return std::optional<std::string>{};
-  if (!dir->is_string() || dir->as_string().empty()) {
-    return fail(errc::bad_config, file.string() + ": field 'plugin_dir' must be a non-empty string");
+  if (dir != nullptr && !dir->is_null()) {
+    if (!dir->is_string() || dir->as_string().empty()) {
+      return fail(errc::bad_config, file.string() + ": field 'plugin_dir' must be a non-empty string");
+    }
+    out.plugin_dir = std::string{dir->as_string()};
   }
-  return std::optional<std::string>{std::string{dir->as_string()}};
+  const json::value* sources = doc.as_object().if_contains("allowed_sources");
+  if (sources != nullptr && !sources->is_null()) {
+    const std::string problem = file.string() + ": field 'allowed_sources' must be a list of URL prefixes";
+    if (!sources->is_array()) return fail(errc::bad_config, problem);
+    for (const auto& v : sources->as_array()) {
+      if (!v.is_string() || v.as_string().empty()) return fail(errc::bad_config, problem);
+      out.allowed_sources.emplace_back(v.as_string());
+    }
+  }
+  return out;
 }
 
 }  // namespace
@@ -57,6 +74,10 @@ result<settings> resolve_settings(const settings_inputs& in) {
     out.root = in.cwd;
   }
 
+  auto config = read_config_file(out.root);
+  if (!config) return config.error();
+  out.allowed_sources = std::move(config->allowed_sources);
+
   if (in.plugin_dir_flag) {
     out.plugin_dir = absolute_from(in.cwd, *in.plugin_dir_flag);
     out.plugin_dir_source = "--plugin-dir";
@@ -67,10 +88,8 @@ result<settings> resolve_settings(const settings_inputs& in) {
     out.plugin_dir_source = "RIO_PLUGIN_DIR";
     return out;
   }
-  auto configured = plugin_dir_from_config(out.root);
-  if (!configured) return configured.error();
-  if (*configured) {
-    out.plugin_dir = absolute_from(out.root, **configured);
+  if (config->plugin_dir) {
+    out.plugin_dir = absolute_from(out.root, *config->plugin_dir);
     out.plugin_dir_source = "config/rio.json";
     return out;
   }

@@ -64,6 +64,9 @@ class engine_world {
     // Config-sync sources the modules mirror (relative to rio's root).
     root_.write("config/comfyvn.json", "{\"from\": \"rio root\"}\n");
     root_.write("config/settings/config.json", "{\"models\": []}\n");
+    // The operator's say-so for the offline fixtures: API requests may name file:// sources only
+    // under this directory (a request alone cannot choose where code comes from).
+    root_.write("config/rio.json", "{\"allowed_sources\": [\"file://" + fixtures_.dir.string() + "/\"]}\n");
   }
 
   /** Starts another throwaway host (at most a few per test). */

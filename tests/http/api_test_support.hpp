@@ -25,9 +25,10 @@ class api_server {
     http::server_options o;
     o.port = 0;
     if (token) o.token = vault::secret{*token};
-    kernel::settings s;
-    s.root = root;
-    s.plugin_dir = RIO_TEST_PLUGIN_DIR;
+    // As `rio serve --root R --plugin-dir P` would: config/rio.json's allowed_sources are read.
+    auto resolved = kernel::resolve_settings({root, fs::path{RIO_TEST_PLUGIN_DIR}, fake_env({}), root, root});
+    if (!resolved) throw std::runtime_error("settings: " + resolved.error().message);
+    kernel::settings s = *resolved;
     env.emplace("HOME", (root / "home").string());
     auto started = http::server::start(ctx_, o, http::api_config{s, fake_env(env)});
     if (!started) throw std::runtime_error("server: " + started.error().message);

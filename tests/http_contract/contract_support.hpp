@@ -209,9 +209,10 @@ class live_server {
     http::server_options so;
     so.port = 0;
     if (o.token) so.token = vault::secret{*o.token};
-    kernel::settings s;
-    s.root = root;
-    s.plugin_dir = RIO_TEST_PLUGIN_DIR;
+    // As `rio serve --root R --plugin-dir P` would: config/rio.json's allowed_sources are read.
+    auto resolved = kernel::resolve_settings({root, fs::path{RIO_TEST_PLUGIN_DIR}, fake_env({}), root, root});
+    if (!resolved) throw std::runtime_error("settings: " + resolved.error().message);
+    kernel::settings s = *resolved;
     o.env.emplace("HOME", (root / "home").string());
     auto started = http::server::start(ctx_, so, http::api_config{s, fake_env(o.env)});
     if (!started) throw std::runtime_error("server: " + started.error().message);

@@ -142,6 +142,17 @@ inline http_reply http_call(std::uint16_t port, const std::string& method, const
   return *r;
 }
 
+/** Sends `raw` (a whole request, as bytes) and reads one answer: for requests a helper would tidy up. */
+inline http_reply raw_call(std::uint16_t port, const std::string& raw) {
+  http_connection c{port};
+  http_reply failed;
+  if (!c.ok() || !c.send_raw(raw)) return failed;
+  auto r = c.read_head();
+  if (!r) return failed;
+  c.read_body(*r);
+  return *r;
+}
+
 /** An event stream's events as (event, id, data), until the server closes it. */
 struct sse_event {
   std::string event, id, data;

@@ -14,5 +14,6 @@ set(RIO_ENGINE_SOURCES
   src/engine/run_event.cpp
   src/engine/run_log.cpp
   src/engine/run_paths.cpp
+  src/engine/source_policy.cpp
   src/engine/status_manifest.cpp
   src/engine/status_query.cpp)

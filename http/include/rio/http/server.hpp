@@ -18,6 +18,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace rio::http {
 
@@ -33,6 +34,11 @@ struct server_options {
   std::size_t max_connections = 1024;                    ///< further connections are closed at once
   int webhook_attempts = 5;                              ///< deliveries per event before giving up
   std::chrono::milliseconds webhook_first_backoff{500};  ///< doubles after each failed attempt
+  /**
+   * Host names besides the listen address that requests may carry in `Host` (and browsers in
+   * `Origin`), e.g. the name of a reverse proxy. Anything else is refused: DNS rebinding protection.
+   */
+  std::vector<std::string> allowed_hosts;
 };
 
 /** What the handlers work with; owned by the server. */

@@ -8,6 +8,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace rio::kernel {
 
@@ -29,12 +30,18 @@ struct settings {
   std::filesystem::path root;        ///< absolute
   std::filesystem::path plugin_dir;  ///< absolute
   std::string plugin_dir_source;     ///< "--plugin-dir", "RIO_PLUGIN_DIR", "config/rio.json" or "default"
+  /**
+   * "allowed_sources" in config/rio.json: URL prefixes that API requests may name in a module's URL
+   * options besides the module's own upstream (mirrors, a file:// fixture directory).
+   */
+  std::vector<std::string> allowed_sources;
 };
 
 /**
  * Root: --root, else RIO_ROOT, else the working directory.
  * Plugin directory: --plugin-dir, else RIO_PLUGIN_DIR, else "plugin_dir" in <root>/config/rio.json
  * (relative to the root), else <exe_dir>/plugins when it exists, else <exe_dir>/../lib/rio/plugins.
+ * Allowed sources: "allowed_sources" in <root>/config/rio.json (a list of URL prefixes).
  * Errors: errc::bad_config naming the file and the field.
  */
 result<settings> resolve_settings(const settings_inputs& in);
