@@ -279,6 +279,14 @@ TEST(HttpContract, EveryDocumentedRouteAndResponseHappensAndMatchesTheDocument) 
   c.exchange(port, {"POST", "/api/modder/hooks/webhooks", R"({"event": "on_nothing", "url": "http://127.0.0.1:9/"})", 400});
   c.exchange(port, {"POST", "/api/modder/hooks/webhooks", "not json", 422});
   c.exchange(port, {"POST", "/api/modder/hooks/webhooks", "", 413, {}, {.announce_body_size = 4u << 20}});
+  // The server's limit on webhooks (32): the one after it is a 409.
+  for (int i = 0; i < 30; ++i) {
+    http_request(port, "POST", "/api/modder/hooks/webhooks", R"({"event": "*", "url": "http://127.0.0.1:9/n)" + std::to_string(i) + R"("})");
+  }
+  c.exchange(port, {"POST", "/api/modder/hooks/webhooks", R"({"event": "*", "url": "http://127.0.0.1:9/one-too-many"})", 409});
+  for (int i = 0; i < 30; ++i) {
+    http_request(port, "DELETE", "/api/modder/hooks/webhooks", R"({"event": "*", "url": "http://127.0.0.1:9/n)" + std::to_string(i) + R"("})");
+  }
   c.exchange(port, {"DELETE", "/api/modder/hooks/webhooks", hook + "}", 200});
   c.exchange(port, {"DELETE", "/api/modder/hooks/webhooks", R"({"event": "*", "url": "http://127.0.0.1:9/all"})", 200});
   c.exchange(port, {"DELETE", "/api/modder/hooks/webhooks", hook + "}", 404});
