@@ -250,7 +250,9 @@ boost::asio::awaitable<std::variant<install_call, body_error>> read_install_body
                      }};
   auto checked = read_install_body(body, first);
   if (!wanted) co_return std::move(checked);
-  auto fields = co_await state.vault.run([provider = *wanted](vault::vault& v) { return provider_fields(v, provider); });
+  const std::string provider = *wanted;
+  auto read = [&provider](vault::vault& v) { return provider_fields(v, provider); };
+  auto fields = co_await state.vault.run(read);
   body_context second{state.registry, state.config, state.paths, &state.vault_events,
                       [&fields](const std::string&) { return std::move(fields); }};
   co_return read_install_body(body, second);

@@ -184,7 +184,9 @@ asio::awaitable<api_response> put_webhook(api_state& state, const api_request& r
     co_return error_response(400, "secret must be a string", req.request_id, "secret");
   }
   const bool signed_ = secret != nullptr && secret->is_string() && !secret->get_string().empty();
-  auto id = co_await state.webhooks.add(event, url, signed_ ? std::string{secret->get_string()} : std::string{});
+  // Built before the co_await: GCC 12 mishandles a conditional's temporaries inside one.
+  std::string secret_text = signed_ ? std::string{secret->get_string()} : std::string{};
+  auto id = co_await state.webhooks.add(event, url, std::move(secret_text));
   if (!id && id.error().code == make_error_code(errc::too_many_webhooks)) {
     auto r = error_response(409, id.error().message, req.request_id);
     r.body.as_object()["code"] = "too_many_webhooks";

@@ -32,9 +32,13 @@ class vault_worker {
   /** A vault sharing the server's stretches: for the worker thread, or for start-up before the loop runs. */
   vault::vault open() const;
 
-  /** Runs `f(vault&)` on the worker thread; the caller resumes on its own executor with the result. */
+  /**
+   * Runs `f(vault&)` on the worker thread; the caller resumes on its own executor with the result.
+   * `f` is the caller's named callable, taken by reference: GCC 12 destroys some temporaries
+   * twice when they live in a co_await expression, so callers keep theirs out of it.
+   */
   template <class F>
-  boost::asio::awaitable<std::invoke_result_t<F&, vault::vault&>> run(F f) {
+  boost::asio::awaitable<std::invoke_result_t<F&, vault::vault&>> run(F& f) {
     std::optional<std::invoke_result_t<F&, vault::vault&>> out;
     co_await boost::asio::co_spawn(
         pool_.get_executor(),

@@ -59,7 +59,8 @@ asio::awaitable<void> webhook_sender::drain() {
     auto next = std::move(queue_.front());
     queue_.pop_front();
     queued_bytes_ -= next->body.size();
-    auto sent = co_await kernel::call_hook<void>("webhook " + hook_.url, deadline, [&] { return deliver(*next); });
+    const std::string what = "webhook " + hook_.url;
+    auto sent = co_await kernel::call_hook<void>(what, deadline, [&] { return deliver(*next); });
     if (sent) ++stats_.delivered;
     else if (sent.error().code == make_error_code(kernel::errc::hook_timed_out)) ++stats_.timed_out;
     else ++stats_.failed;

@@ -110,18 +110,26 @@ struct skip_counter {
 
 std::vector<std::string> webhook_registry::load() {
   std::vector<std::string> notes;
+  load_saved(notes);
+  // Delivery starts whatever the file held: webhooks added later need the dispatcher too.
+  stream_ = bus_.open_stream({"*"}, 10000);
+  asio::co_spawn(ex_, dispatch(), asio::detached);
+  return notes;
+}
+
+void webhook_registry::load_saved(std::vector<std::string>& notes) {
   const fs::path file = list_file(root_);
   auto text = kernel::engine::read_file_if_exists(file);
   if (!text) {
     notes.push_back(text.error().message + "; no webhooks loaded");
-    return notes;
+    return;
   }
-  if (!*text) return notes;
+  if (!*text) return;
   boost::system::error_code ec;
   auto doc = json::parse(**text, ec);
   if (ec || !doc.is_array()) {
     notes.push_back(file.string() + ": not a JSON list; no webhooks loaded (the file is replaced when a webhook is next added or removed)");
-    return notes;
+    return;
   }
   skip_counter skipped;
   std::vector<webhook> usable;
@@ -158,9 +166,6 @@ std::vector<std::string> webhook_registry::load() {
     install(std::move(h));
   }
   skipped.report(notes, file);
-  stream_ = bus_.open_stream({"*"}, 10000);
-  asio::co_spawn(ex_, dispatch(), asio::detached);
-  return notes;
 }
 
 void webhook_registry::stop() {
@@ -205,7 +210,8 @@ asio::awaitable<kernel::result<std::string>> webhook_registry::add(std::string e
   std::string id = replacing ? same()->first : new_id();
   if (!secret.empty()) {
     ++pending_;
-    auto set = co_await vault_.run([&](vault::vault& v) { return v.set(secrets_provider, {id}, json::value(secret)); });
+    auto store = [&](vault::vault& v) { return v.set(secrets_provider, {id}, json::value(secret)); };
+    auto set = co_await vault_.run(store);
     --pending_;
     if (!set) co_return kernel::fail(kernel::errc::bad_request, "webhook secrets are kept in the vault, which refused it: " + set.error().message);
     // Another request may have registered this event and url meanwhile: this one replaces it.
@@ -234,7 +240,8 @@ asio::awaitable<kernel::result<void>> webhook_registry::remove(std::string event
   it->second->stop();
   hooks_.erase(it);
   auto saved = save();
-  if (had_secret) (void)co_await vault_.run([&](vault::vault& v) { return v.unset(secrets_provider, {id}); });
+  auto forget = [&](vault::vault& v) { return v.unset(secrets_provider, {id}); };
+  if (had_secret) (void)co_await vault_.run(forget);
   co_return saved;
 }
 

@@ -56,6 +56,7 @@ class webhook_registry {
   std::size_t limit() const noexcept { return max_; }
 
  private:
+  void load_saved(std::vector<std::string>& notes);
   boost::asio::awaitable<void> dispatch();
   std::shared_ptr<webhook_sender> install(webhook hook);
   kernel::result<void> save() const;

@@ -1,8 +1,9 @@
 #pragma once
 // The REST API server: ComfyVN's routes (/api/remote/modules, /install, /status) with the
 // original's request fields and response keys, plus asynchronous runs, cancellation and live
-// Server-Sent Events streams. One io_context thread serves requests and runs installs side by
-// side: handlers never block, so other requests keep answering while installs take minutes.
+// Server-Sent Events streams. One io_context thread serves requests, runs installs and delivers
+// webhooks side by side: handlers never block, so other requests keep answering while installs
+// take minutes. The one exception, the vault (Argon2id for a passphrase), has a worker thread.
 
 #include <rio/kernel/error.hpp>
 #include <rio/kernel/module_registry.hpp>
