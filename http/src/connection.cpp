@@ -13,6 +13,7 @@
 
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
@@ -199,6 +200,17 @@ asio::awaitable<void> send_stream(beast::tcp_stream& stream, const api_response&
   co_await r.stream(out);
 }
 
+// A client that sent `Expect: 100-continue` (curl does for bodies over 1 KiB) waits for this
+// before sending its body: now that the headers have passed, it may.
+asio::awaitable<bool> continue_if_asked(beast::tcp_stream& stream, const api_request& req) {
+  auto expect = req.headers.find("expect");
+  if (expect == req.headers.end() || !boost::beast::iequals(expect->second, "100-continue")) co_return true;
+  static const std::string go_on = "HTTP/1.1 100 Continue\r\n\r\n";
+  stream.expires_after(std::chrono::seconds{30});
+  auto [ec, n] = co_await asio::async_write(stream, asio::buffer(go_on), sdk::use_nothrow);
+  co_return !ec;
+}
+
 // Waits for the first byte of the next request. Meanwhile the connection is idle: it may be
 // closed to make room (connection_table). A new connection gets the header deadline for it, a
 // kept-alive one the idle allowance.
@@ -225,15 +237,18 @@ asio::awaitable<bool> serve_request(server::state& st, beast::tcp_stream& stream
   if (ec == bhttp::error::body_limit) co_await refuse_too_large(st, stream, parser, started);
   if (ec) co_return false;  // closed, timed out, malformed, or too large
   const unsigned version = parser.get().version();
-  const bool keep_alive = parser.get().keep_alive() && !st.api.stopping;
+  const bool keep_alive = parser.get().keep_alive();
   api_request req = head_of(parser.get());
   if (auto refused = refuse_on_headers(st, req, version)) {
     const bool unread = !parser.is_done();  // never read: answer, then close
     auto res = to_beast(*refused, req, version, started);
-    res.keep_alive(keep_alive && !unread);
+    res.keep_alive(keep_alive && !unread && !st.api.stopping);
     const bool sent = co_await send(stream, res);
     if (unread) co_await linger(stream, st.options.body_limit);
     co_return sent && res.keep_alive();
+  }
+  if (!parser.is_done()) {
+    if (!co_await continue_if_asked(stream, req)) co_return false;
   }
   stream.expires_after(st.options.read_timeout);
   auto [berr, bn] = co_await bhttp::async_read(stream, buffer, parser, sdk::use_nothrow);
@@ -247,7 +262,7 @@ asio::awaitable<bool> serve_request(server::state& st, beast::tcp_stream& stream
     co_return false;
   }
   auto res = to_beast(r, req, version, started);
-  res.keep_alive(keep_alive);
+  res.keep_alive(keep_alive && !st.api.stopping);
   co_return co_await send(stream, res) && res.keep_alive();
 }
 

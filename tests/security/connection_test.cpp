@@ -53,6 +53,28 @@ TEST(SecurityConnections, TheTokenIsCheckedBeforeTheBodyIsRead) {
   EXPECT_EQ(api.post("/api/modder/hooks/test", R"({"payload": {}})", {{"Authorization", "Bearer " + token}}).status, 200);
 }
 
+// A client that asks before sending its body (Expect: 100-continue, as curl does) is told no at
+// once without the token, and to go on with it.
+TEST(SecurityConnections, ContinueIsSentOnlyAfterTheHeadersPass) {
+  temp_dir root;
+  api_server api{root.path(), true, token};
+  raw_client anonymous{api.port()};
+  anonymous.send(announced_body_head(100, {"Expect: 100-continue"}));
+  auto refused = anonymous.reply(10s);
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 401) << "a final answer, not 100 Continue";
+  raw_client allowed{api.port()};
+  const std::string body = R"({"payload": {"n": 1}})";
+  allowed.send(announced_body_head(body.size(), {"Expect: 100-continue", "Authorization: Bearer " + token}));
+  auto go_on = allowed.reply(10s);
+  ASSERT_TRUE(go_on);
+  EXPECT_EQ(go_on->status, 100);
+  allowed.send(body);
+  auto done = allowed.reply(10s);
+  ASSERT_TRUE(done);
+  EXPECT_EQ(done->status, 200) << done->body;
+}
+
 // Idle sockets cost an attacker nothing, so at the cap the longest-idle one makes room.
 TEST(SecurityConnections, IdleSocketsCannotLockOutHealth) {
   temp_dir root;

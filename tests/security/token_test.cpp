@@ -23,7 +23,7 @@ TEST(SecurityToken, OnlyTheWholeTokenIsAccepted) {
   EXPECT_EQ(status_with(api, "Bearer " + token), 200);
   EXPECT_EQ(status_with(api, "bearer " + token), 200) << "the scheme is case-insensitive";
   // The right token with anything after it: a comparison that stops at the configured length lets it in.
-  for (const std::string suffix : {"x", "0", " ", token}) {
+  for (const std::string& suffix : std::vector<std::string>{"x", "0", " x", token}) {
     auto r = api.get("/api/health", {{"Authorization", "Bearer " + token + suffix}});
     EXPECT_EQ(r.status, 401) << "suffix '" << suffix << "'";
     EXPECT_EQ(r.headers["www-authenticate"], "Bearer");
@@ -91,7 +91,7 @@ TEST(SecurityRequestId, EarlyAnswersEchoOnlyAPrintableRequestId) {
   temp_dir root;
   api_server api{root.path(), true, token};
   const std::string auth = "Authorization: Bearer " + token;
-  for (const std::string bad : {std::string{"caf\xc3\xa9-id"}, std::string{"two words"}, std::string{"tab\there"}, std::string(129, 'a')}) {
+  for (const std::string& bad : std::vector<std::string>{"caf\xc3\xa9-id", "two words", "tab\there", std::string(129, 'a')}) {
     const std::string id_header = "X-Request-ID: " + bad;
     // 413, decided from a declared Content-Length.
     raw_client large{api.port()};

@@ -38,7 +38,8 @@ TEST(SecurityWebhooks, DeliveriesRunOnTheServersThreadNotOneEach) {
   const std::size_t after = thread_count();
   EXPECT_LE(after, before + 1) << "32 webhooks took " << after - before << " threads (the old code: 64)";
   std::uint64_t queued_or_tried = 0;
-  for (const auto& s : api.get("/api/modder/hooks").json()["subscribers"].as_array()) {
+  const auto hooks = api.get("/api/modder/hooks").json();
+  for (const auto& s : hooks.at("subscribers").as_array()) {
     const auto& o = s.as_object();
     if (o.at("name").as_string().starts_with("webhook ")) ++queued_or_tried;
   }
