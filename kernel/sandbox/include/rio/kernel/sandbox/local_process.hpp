@@ -57,6 +57,9 @@ result<std::filesystem::path> prepare_directory(const std::filesystem::path& dir
 /** Whether `path` uses only the characters prepare_directory() accepts. */
 bool is_safe_path(const std::filesystem::path& path);
 
+/** 24 random hex digits (getrandom; pid and time if that fails): marks one sandbox's processes. */
+std::string random_token();
+
 /** Writes `text` to `file` (replacing it) with permission bits `mode`. Errors: errc::bad_config. */
 result<void> write_file(const std::filesystem::path& file, std::string_view text, unsigned mode = 0644);
 
