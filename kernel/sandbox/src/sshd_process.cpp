@@ -5,12 +5,9 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <chrono>
@@ -102,88 +99,6 @@ std::vector<char*> c_strings(std::vector<std::string>& strings) {
   return out;
 }
 
-// Closes every descriptor from `low` on except `keep` (close_range, Linux 5.9; else one by one up
-// to `max_fd`). Async-signal-safe.
-void close_from(int low, int keep, int max_fd) {
-  const auto range = [](unsigned first, unsigned last) {
-    return first > last || ::syscall(SYS_close_range, first, last, 0U) == 0;
-  };
-  const auto k = static_cast<unsigned>(keep);
-  if (range(static_cast<unsigned>(low), k - 1) && range(k + 1, ~0U)) return;
-  for (int fd = low; fd < max_fd; ++fd) {
-    if (fd != keep) ::close(fd);
-  }
-}
-
-struct spawn_request {
-  const char* exe;
-  char* const* argv;
-  char* const* envp;
-  int out_fd;  ///< sshd's stdout and stderr; -1 for /dev/null
-  bool own_process_group;
-  bool die_with_parent;
-  int max_fd;  ///< sysconf(_SC_OPEN_MAX), read before fork
-};
-
-// fork + exec rather than posix_spawn, for PR_SET_PDEATHSIG. Only async-signal-safe calls in the
-// child. Returns the pid, or -1 with `error` set to errno (fork's, or exec's through a pipe).
-pid_t spawn(const spawn_request& r, int& error) {
-  int report[2];
-  if (::pipe2(report, O_CLOEXEC) != 0) {
-    error = errno;
-    return -1;
-  }
-  sigset_t none;
-  sigemptyset(&none);
-  struct sigaction dfl {};
-  dfl.sa_handler = SIG_DFL;
-  const pid_t parent = ::getpid();
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    ::close(report[0]);
-    if (r.own_process_group) ::setpgid(0, 0);
-    if (r.die_with_parent) {
-      ::prctl(PR_SET_PDEATHSIG, SIGTERM);
-      if (::getppid() != parent) ::_exit(127);  // the parent died before prctl
-    }
-    // Default signal handling: rio's handlers and blocked signals are not sshd's business.
-    for (int sig = 1; sig < NSIG; ++sig) ::sigaction(sig, &dfl, nullptr);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    const int null_fd = ::open("/dev/null", O_RDWR);
-    ::dup2(null_fd, STDIN_FILENO);
-    ::dup2(r.out_fd >= 0 ? r.out_fd : null_fd, STDOUT_FILENO);
-    ::dup2(r.out_fd >= 0 ? r.out_fd : null_fd, STDERR_FILENO);
-    // Asio does not mark sockets close-on-exec: sshd must not inherit this process's descriptors.
-    // `report` is close-on-exec already, so it stays open until execve and closes with it.
-    close_from(STDERR_FILENO + 1, report[1], r.max_fd);
-    ::execve(r.exe, r.argv, r.envp);
-    const int err = errno;
-    write_all(report[1], reinterpret_cast<const char*>(&err), sizeof err);
-    ::_exit(127);
-  }
-  ::close(report[1]);
-  if (pid < 0) {
-    error = errno;
-    ::close(report[0]);
-    return -1;
-  }
-  if (r.own_process_group) ::setpgid(pid, pid);  // either side may run first
-  int err = 0;
-  ssize_t got = 0;
-  do {
-    got = ::read(report[0], &err, sizeof err);
-  } while (got < 0 && errno == EINTR);
-  ::close(report[0]);
-  if (got == static_cast<ssize_t>(sizeof err)) {
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    error = err;
-    return -1;
-  }
-  return pid;
-}
-
 // What sshd's log says so far about starting on `want` addresses.
 struct start_state {
   bool ready = false;
@@ -209,6 +124,57 @@ std::size_t size_of(const fs::path& file) {
   return ec ? 0 : static_cast<std::size_t>(size);
 }
 
+
+// `program -D [-e | -E log] -f config`.
+std::vector<std::string> sshd_args(const sshd_settings& s, const fs::path& config) {
+  std::vector<std::string> args{s.program.string(), "-D"};
+  if (s.log == sshd_log::pipe) {
+    args.emplace_back("-e");
+  } else {
+    args.insert(args.end(), {"-E", s.log_file.string()});
+  }
+  args.insert(args.end(), {"-f", config.string()});
+  return args;
+}
+
+struct wait_outcome {
+  std::string log;  // what sshd logged while starting
+  start_state state;
+  bool reaped = false;     // sshd exited and was reaped here (file mode)
+  bool timed_out = false;  // neither ready nor gone by ready_timeout
+};
+
+// sshd's own "Server listening on" lines are the readiness signal. Through the pipe (`log_fd`),
+// EOF means it exited; from a file (log_fd -1, nothing to wait on) the file is re-read every
+// 10 ms from `log_start` and sshd's exit checked.
+wait_outcome wait_until_listening(pid_t pid, int log_fd, const sshd_settings& s, std::size_t log_start,
+                                  std::size_t listeners) {
+  wait_outcome out;
+  bool exited = false;
+  const auto give_up = std::chrono::steady_clock::now() + s.ready_timeout;
+  while (!out.state.ready && !out.state.port_taken && !exited && std::chrono::steady_clock::now() < give_up) {
+    if (log_fd >= 0) {
+      pollfd p{log_fd, POLLIN, 0};
+      const int n = ::poll(&p, 1, 1000);
+      if (n < 0 && errno != EINTR) break;
+      if (n <= 0) continue;
+      std::array<char, 1024> buf{};
+      const ssize_t got = ::read(log_fd, buf.data(), buf.size());
+      if (got < 0 && errno == EINTR) continue;
+      exited = got <= 0;
+      if (got > 0) out.log.append(buf.data(), static_cast<std::size_t>(got));
+    } else {
+      out.log = read_from(s.log_file, log_start);
+      int status = 0;
+      exited = out.reaped = ::waitpid(pid, &status, WNOHANG) == pid;
+      if (!exited) std::this_thread::sleep_for(std::chrono::milliseconds{10});
+    }
+    out.state = read_state(out.log, listeners);
+  }
+  out.timed_out = !out.state.ready && !out.state.port_taken && !exited;
+  return out;
+}
+
 }  // namespace
 
 result<std::unique_ptr<sshd_process>> sshd_process::start(const sshd_settings& s, const fs::path& config,
@@ -230,59 +196,25 @@ result<std::unique_ptr<sshd_process>> sshd_process::start(const sshd_settings& s
   }
 
   auto env = environment_with(s.marker, s.process_env);
+  auto args = sshd_args(s, config);
   auto envp = c_strings(env);
-  const std::string exe = s.program.string();
-  const std::string cfg = config.string();
-  const std::string log = s.log_file.string();
-  std::vector<std::string> args{exe, "-D", "-f", cfg};
-  if (piped) {
-    args.insert(args.begin() + 2, "-e");
-  } else {
-    args.insert(args.begin() + 2, {"-E", log});
-  }
   auto argv = c_strings(args);
   const std::size_t log_start = piped ? 0 : size_of(s.log_file);
   int error = 0;
-  const int max_fd = static_cast<int>(std::min(::sysconf(_SC_OPEN_MAX), 65536L));
-  const pid_t pid = spawn({exe.c_str(), argv.data(), envp.data(), err_pipe[1], s.own_process_group,
-                           s.die_with_parent, max_fd},
-                          error);
+  const pid_t pid = spawn_child({argv[0], argv.data(), envp.data(), err_pipe[1], s.own_process_group, s.die_with_parent},
+                                error);
   if (err_pipe[1] >= 0) ::close(err_pipe[1]);
   err_pipe[1] = -1;
   if (pid < 0) {
     close_all();
-    return fail(errc::bad_config, "cannot start " + exe + ": " + std::strerror(error));
+    return fail(errc::bad_config, "cannot start " + args[0] + ": " + std::strerror(error));
   }
   std::unique_ptr<sshd_process> sshd{new sshd_process(pid, s.marker)};
 
-  // sshd's own "Server listening on" lines are the readiness signal. Through the pipe, EOF means
-  // it exited; from a file (nothing to wait on), it is re-read every 10 ms and sshd's exit checked.
-  std::string text;
-  start_state state;
-  bool exited = false;
-  const auto give_up = std::chrono::steady_clock::now() + s.ready_timeout;
-  while (!state.ready && !state.port_taken && !exited && std::chrono::steady_clock::now() < give_up) {
-    if (piped) {
-      pollfd p{err_pipe[0], POLLIN, 0};
-      const int n = ::poll(&p, 1, 1000);
-      if (n < 0 && errno != EINTR) break;
-      if (n <= 0) continue;
-      std::array<char, 1024> buf{};
-      const ssize_t got = ::read(err_pipe[0], buf.data(), buf.size());
-      if (got < 0 && errno == EINTR) continue;
-      exited = got <= 0;
-      if (got > 0) text.append(buf.data(), static_cast<std::size_t>(got));
-    } else {
-      text = read_from(s.log_file, log_start);
-      int status = 0;
-      exited = ::waitpid(pid, &status, WNOHANG) == pid;
-      if (exited) sshd->pid_ = -1;  // reaped here
-      if (!exited) std::this_thread::sleep_for(std::chrono::milliseconds{10});
-    }
-    state = read_state(text, listeners);
-  }
-  if (piped) append_to(s.log_file, text);
-  if (state.ready) {
+  auto waited = wait_until_listening(pid, err_pipe[0], s, log_start, listeners);
+  if (waited.reaped) sshd->pid_ = -1;
+  if (piped) append_to(s.log_file, waited.log);
+  if (waited.state.ready) {
     if (piped) {
       sshd->wake_read_ = wake[0];
       sshd->wake_write_ = wake[1];
@@ -293,10 +225,11 @@ result<std::unique_ptr<sshd_process>> sshd_process::start(const sshd_settings& s
   }
   close_all();
   sshd->stop(true);
-  port_taken = state.port_taken || text.find("Address already in use") != std::string::npos;
-  const std::string what = text.empty() && std::chrono::steady_clock::now() >= give_up
-                               ? "sshd did not report listening within " + std::to_string(s.ready_timeout.count()) + " s"
-                               : std::string{"sshd did not start"};
+  const std::string& text = waited.log;
+  port_taken = waited.state.port_taken || text.find("Address already in use") != std::string::npos;
+  const bool silent = text.empty() && waited.timed_out;
+  const std::string what = silent ? "sshd did not report listening within " + std::to_string(s.ready_timeout.count()) + " s"
+                                  : std::string{"sshd did not start"};
   const std::string where = s.log_file.empty() ? std::string{} : " (log " + s.log_file.string() + ")";
   return fail(errc::bad_config, what + where + ": " + tail(text));
 }
