@@ -427,7 +427,7 @@ constexpr const char* document_text = R"json({
           "description": {"type": "string"}, "timeout": {"type": "integer"}}}},
         "version": {"type": "string"},
         "options": {"type": "array", "items": {"type": "object", "required": ["name", "type", "default", "description", "allow_empty"], "properties": {
-          "name": {"type": "string"}, "type": {"type": "string", "enum": ["string", "identifier", "path", "url", "boolean", "integer"]},
+          "name": {"type": "string"}, "type": {"type": "string", "enum": ["string", "identifier", "path", "url", "boolean", "integer", "address"]},
           "default": {"type": "string"}, "description": {"type": "string"}, "allow_empty": {"type": "boolean"}}}}
       }
     },

@@ -22,7 +22,7 @@ sdk::module_spec make_spec() {
        false},
       {"version", sdk::option_type::identifier, "", "Pin an Ollama version (OLLAMA_VERSION); empty installs the latest.",
        true},
-      {"api_address", sdk::option_type::string, "127.0.0.1:11434", "host:port where the Ollama API answers.", false},
+      {"api_address", sdk::option_type::address, "127.0.0.1:11434", "host:port where the Ollama API answers.", false},
       {"health_timeout", sdk::option_type::integer, "60", "Seconds to wait for the API after starting Ollama.",
        false},
       {"gpu_drivers", sdk::option_type::boolean, "false",
@@ -74,7 +74,12 @@ sdk::module_spec make_spec() {
       // Under systemd the address goes into a drop-in, never into the unit file the Ollama
       // installer rewrites on every upgrade (ollama#1278 and many duplicates).
       "  rio_dropin=/etc/systemd/system/ollama.service.d/rio.conf\n"
-      "  rio_want=$(printf '[Service]\\nEnvironment=\"OLLAMA_HOST=%s\"' {{api_address}})\n"
+      // Quoted for systemd's own syntax as well (the option's type already allows no quote,
+      // backslash or '%'): inside "..." a '"' or '\' would end the value or escape, and a '%'
+      // is a specifier; one unescaped '"' could add an assignment such as LD_PRELOAD= to a
+      // service that runs as root.
+      "  rio_unit_addr=$(printf '%s' {{api_address}} | sed -e 's/[\\\\\"]/\\\\&/g' -e 's/%/%%/g')\n"
+      "  rio_want=$(printf '[Service]\\nEnvironment=\"OLLAMA_HOST=%s\"' \"$rio_unit_addr\")\n"
       "  if [ \"$(cat \"$rio_dropin\" 2>/dev/null)\" != \"$rio_want\" ]; then\n"
       "    rio_sudo mkdir -p /etc/systemd/system/ollama.service.d &&\n"
       "      printf '%s\\n' \"$rio_want\" | rio_sudo tee \"$rio_dropin\" >/dev/null &&\n"
