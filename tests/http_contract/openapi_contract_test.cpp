@@ -346,7 +346,8 @@ TEST(HttpContract, RealInstallsStreamsAndRecordsMatchTheDocument) {
 
   // A module whose installer cannot be fetched fails with step results and a stderr tail.
   json::object broken = options;
-  broken["ollama"].as_object()["installer_url"] = "file://" + (w.scratch() / "missing-install.sh").string();
+  // (under the fixture directory, which the test root's config/rio.json allows as a source)
+  broken["ollama"].as_object()["installer_url"] = "file://" + (w.fixtures().dir / "missing-install.sh").string();
   auto failed = object_of(c.exchange(port, {"POST", "/api/remote/install", body(R"(["ollama"])", "", broken), 200}));
   EXPECT_EQ(failed["status"], "failed") << json::serialize(failed);
   EXPECT_EQ(failed["succeeded"], false);

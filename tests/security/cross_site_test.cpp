@@ -72,12 +72,12 @@ TEST(SecurityCrossSite, AHostHeaderThatNamesAnotherSiteIsRefused) {
   temp_dir root;
   api_server api{root.path()};
   const std::string port = std::to_string(api.port());
-  for (const std::string host : {"rebind.evil.example:" + port, "127.0.0.1.evil.example", "localhost.evil.example:" + port}) {
+  for (const std::string& host : std::vector<std::string>{"rebind.evil.example:" + port, "127.0.0.1.evil.example", "localhost.evil.example:" + port}) {
     auto r = raw_call(api.port(), request("GET", "/api/remote/status", {"Host: " + host}));
     EXPECT_EQ(r.status, 403) << host;
     EXPECT_EQ(code_of(r), "forbidden_host") << host;
   }
-  for (const std::string host : {"127.0.0.1:" + port, "localhost:" + port, "LOCALHOST", "127.0.0.1"}) {
+  for (const std::string& host : std::vector<std::string>{"127.0.0.1:" + port, "localhost:" + port, "LOCALHOST", "127.0.0.1"}) {
     EXPECT_EQ(raw_call(api.port(), request("GET", "/api/remote/status", {"Host: " + host})).status, 200) << host;
   }
   auto no_host = raw_call(api.port(), request("GET", "/api/health", {}));

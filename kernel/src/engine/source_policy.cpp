@@ -10,6 +10,7 @@ namespace {
 std::string origin_of(std::string_view url) {
   auto scheme = url.find("://");
   if (scheme == std::string_view::npos) return url.starts_with("/") ? "a path on the host" : "'" + std::string{url.substr(0, 20)} + "...'";
+  if (url.starts_with("file://")) return "a file:// path";
   auto end = url.find_first_of("/?#", scheme + 3);
   std::string_view authority = url.substr(scheme + 3, end == std::string_view::npos ? std::string_view::npos : end - scheme - 3);
   if (auto at = authority.rfind('@'); at != std::string_view::npos) authority.remove_prefix(at + 1);
