@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <charconv>
 #include <string>
 
 namespace rio::sdk {
@@ -108,7 +109,9 @@ bool is_address(std::string_view v) {
   if (port.empty() || port.size() > 5 || !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; })) {
     return false;
   }
-  if (const int n = std::stoi(std::string{port}); n < 1 || n > 65535) return false;
+  unsigned n = 0;
+  std::from_chars(port.data(), port.data() + port.size(), n);  // at most five digits: no overflow
+  if (n < 1 || n > 65535) return false;
   auto host = v.substr(0, colon);
   if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
     in6_addr a{};

@@ -29,10 +29,16 @@ TEST(WrapCommand, QuotesEnvironmentAndRunsUnderPlainSh) {
 }
 
 TEST(WrapCommand, TheEnvironmentTravelsOnStdinNeverInTheCommandLine) {
-  auto wrapped = ssh::wrap_command("printf '%s' \"$RIO_TOKEN\"", {{"RIO_TOKEN", "canary-7f3e"}}, 10s, /*watch_stdin=*/true);
+  for (bool watch : {true, false}) {
+    auto w = ssh::wrap_command("true", {{"RIO_TOKEN", "canary-7f3e"}}, 10s, watch);
+    ASSERT_TRUE(w);
+    EXPECT_EQ(w->line.find("canary-7f3e"), std::string::npos) << w->line;
+    EXPECT_NE(w->stdin_preamble.find("canary-7f3e"), std::string::npos);
+  }
+  // (With the watchdog, the EOF after the preamble would stop the command: the caller keeps
+  // stdin open there, which a file cannot.)
+  auto wrapped = ssh::wrap_command("printf '%s' \"$RIO_TOKEN\"", {{"RIO_TOKEN", "canary-7f3e"}}, 10s);
   ASSERT_TRUE(wrapped);
-  EXPECT_EQ(wrapped->line.find("canary-7f3e"), std::string::npos) << wrapped->line;
-  EXPECT_NE(wrapped->stdin_preamble.find("canary-7f3e"), std::string::npos);
   auto r = run_sh(wrapped->line, "/nonexistent", wrapped->stdin_preamble);
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_EQ(r.out, "canary-7f3e");

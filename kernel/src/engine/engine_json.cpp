@@ -58,7 +58,8 @@ void scrub(json::value& v, const host_result& r, const result_view& view, const 
   } else if (v.is_array()) {
     for (auto& item : v.get_array()) scrub(item, r, view, patterns);
   } else if (v.is_string()) {
-    std::string text = (view.redact != nullptr ? *view.redact : patterns).apply(v.get_string());
+    const json::string& raw = v.get_string();
+    std::string text = (view.redact != nullptr ? *view.redact : patterns).apply(std::string_view{raw.data(), raw.size()});
     if (!view.connection_detail) {
       for (const auto& detail : r.connection_errors) {
         if (detail.empty()) continue;
@@ -67,7 +68,7 @@ void scrub(json::value& v, const host_result& r, const result_view& view, const 
         }
       }
     }
-    v = json::string{text};
+    v.get_string().assign(text.data(), text.size());
   }
 }
 
