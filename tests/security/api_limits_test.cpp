@@ -24,7 +24,10 @@ namespace json = boost::json;
 
 std::string hosts_body(std::size_t n) {
   std::string hosts;
-  for (std::size_t i = 0; i < n; ++i) hosts += (i == 0 ? "\"" : ", \"") + ("10.77." + std::to_string(i / 250) + "." + std::to_string(1 + i % 250)) + "\"";
+  // Loopback addresses on a closed port: should the cap ever be lost, the run stays on this machine.
+  for (std::size_t i = 0; i < n; ++i) {
+    hosts += (i == 0 ? "\"" : ", \"") + ("127.77." + std::to_string(i / 250) + "." + std::to_string(1 + i % 250)) + ":1\"";
+  }
   return "{\"hosts\": [" + hosts + "], \"modules\": [\"ollama\"], \"ssh\": {\"user\": \"root\"}}";
 }
 

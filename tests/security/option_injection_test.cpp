@@ -26,7 +26,7 @@ const sdk::module_spec& ollama_spec() {
 
 TEST(SecurityOptionInjection, AnAddressOptionTakesOnlyHostAndPort) {
   const auto& spec = ollama_spec();
-  for (const std::string bad : {std::string{injected}, std::string{"127.0.0.1:11434\\"}, std::string{"x%i:1"}, std::string{"a b:1"},
+  for (const std::string& bad : {std::string{injected}, std::string{"127.0.0.1:11434\\"}, std::string{"x%i:1"}, std::string{"a b:1"},
                                 std::string{"127.0.0.1"}, std::string{"127.0.0.1:0"}, std::string{"127.0.0.1:65536"},
                                 std::string{"[::1:11434"}, std::string{"-oops:1"}, std::string{"host:1\nEnvironment=X=1"}}) {
     auto r = sdk::resolve_options(spec, {{"api_address", bad}});

@@ -161,7 +161,8 @@ json::object host_result_json(const host_result& r, const result_view& view) {
   o["remote_commands"] = r.remote_commands;
   o["connections"] = r.connections;
   o["duration_ms"] = r.duration.count();
-  json::value scrubbed{std::move(o)};
+  // Parentheses: braces would pick value's initializer-list constructor (an array around o).
+  json::value scrubbed(std::move(o));
   scrub(scrubbed, r, view, redactor{});
   return std::move(scrubbed.get_object());
 }
