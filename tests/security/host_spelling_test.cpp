@@ -8,6 +8,7 @@
 #include <rio/kernel/engine/host_lock.hpp>
 #include <rio/kernel/engine/host_run.hpp>
 #include <rio/kernel/engine/request_builder.hpp>
+#include <rio/kernel/engine/status_manifest.hpp>
 #include <rio/kernel/engine/status_query.hpp>
 #include <rio/kernel/inventory.hpp>
 #include <rio/kernel/ssh/target.hpp>
@@ -82,6 +83,57 @@ TEST(SecurityHostSpelling, ARunOnOneSpellingLocksOutEveryOther) {
     EXPECT_EQ(result.failure, engine::host_failure::busy) << spec << ": " << result.error;
     EXPECT_EQ(result.connections, 0u) << spec;
   }
+}
+
+// Manifests written before names were canonical stay with their host: found by `rio status`,
+// moved to the canonical name by the host's next run. An old file whose address is another
+// host's (an alias keeps its case, so its token can look like an old spelling) is left alone.
+TEST(SecurityHostSpelling, AManifestWrittenUnderTheTypedNameIsStillFound) {
+  temp_dir root;
+  const auto paths = engine::resolve_run_paths(root.path(), {});
+  engine::host_manifest mine;
+  mine.host = "LocalHost:1";
+  mine.address = "root@LocalHost:1";
+  mine.modules["ollama"].state = "installed";
+  const fs::path legacy = paths.status_file("LocalHost_p1");
+  ASSERT_TRUE(engine::save_manifest(legacy, mine));
+  engine::host_manifest alias;
+  alias.host = "LOCALHOST";
+  alias.address = "root@127.0.0.9:1";
+  ASSERT_TRUE(engine::save_manifest(paths.status_file("LOCALHOST_p1"), alias));
+
+  auto typed = kernel::inventory::parse_host_spec("LocalHost:1");
+  ASSERT_TRUE(typed);
+  auto found = engine::read_host_status(paths, *typed);
+  EXPECT_TRUE(found.exists);
+  EXPECT_EQ(found.status_path, legacy);
+  ASSERT_TRUE(found.manifest) << found.manifest.error().message;
+  EXPECT_EQ(found.manifest->modules.at("ollama").state, "installed");
+  auto other = kernel::inventory::parse_host_spec("LOCALHOST:1");
+  ASSERT_TRUE(other);
+  EXPECT_FALSE(engine::read_host_status(paths, *other).exists) << "another host's manifest was taken";
+
+  // The next run (port 1: nothing answers) moves it, history and all.
+  engine::redactor redact;
+  auto built = engine::build_host_request(*typed, {}, {}, redact, [](const char*) { return std::optional<std::string>{}; });
+  ASSERT_TRUE(built) << built.error().message;
+  built->request.where.user = "root";
+  engine::run_settings settings;
+  settings.run_id = "run-moved";
+  settings.paths = paths;
+  settings.known_hosts.record = root.path() / "known_hosts";
+  auto result = sdk::testing::run_co([&]() -> boost::asio::awaitable<engine::host_result> {
+    kernel::ssh::session_pool pool;
+    co_return co_await engine::run_host(pool, settings, built->request);
+  });
+  EXPECT_EQ(result.status_path, paths.status_file("localhost_p1"));
+  EXPECT_FALSE(fs::exists(legacy));
+  auto moved = engine::load_manifest(result.status_path, "x");
+  ASSERT_TRUE(moved) << moved.error().message;
+  EXPECT_EQ(moved->modules.at("ollama").state, "installed");
+  ASSERT_TRUE(moved->last_run);
+  EXPECT_EQ(moved->last_run->id, "run-moved");
+  EXPECT_TRUE(fs::exists(paths.status_file("LOCALHOST_p1")));
 }
 
 std::string key_of(const std::string& known_hosts_line) { return known_hosts_line.substr(known_hosts_line.find(' ') + 1); }

@@ -41,13 +41,22 @@ std::string record_token(std::string_view name, std::string_view host, std::uint
 }
 
 std::string legacy_record_token(std::string_view name, std::string_view host, std::uint16_t port) {
-  std::string bare{host};
-  if (bare.size() > 2 && bare.front() == '[' && bare.back() == ']') bare = bare.substr(1, bare.size() - 2);
+  // The name as typed carries the host as typed (`h`, `h:port`, `[v6]`, `[v6]:port`), which the
+  // old token used; `host` itself may already be canonical.
+  const std::string canonical = ssh::canonical_host(host);
   const std::string p = ":" + std::to_string(port);
-  for (const std::string& spelled : {bare, bare + p, "[" + bare + "]" + p, "[" + bare + "]"}) {
-    if (name == spelled) return host_token(bare, port);
+  for (std::string_view typed : {name, name.ends_with(p) ? name.substr(0, name.size() - p.size()) : std::string_view{}}) {
+    if (!typed.empty() && ssh::canonical_host(typed) == canonical) return host_token(ssh::bare_host(std::string{typed}), port);
   }
   return host_token(name, port);
+}
+
+bool address_names(std::string_view address, std::string_view host, std::uint16_t port) {
+  if (const auto at = address.rfind('@'); at != std::string_view::npos) address.remove_prefix(at + 1);
+  const auto colon = address.rfind(':');
+  if (colon == std::string_view::npos || address.substr(colon + 1) != std::to_string(port)) return false;
+  const auto named = address.substr(0, colon);
+  return !named.empty() && ssh::canonical_host(named) == ssh::canonical_host(host);
 }
 
 std::string lock_token(std::string_view host, std::uint16_t port) {

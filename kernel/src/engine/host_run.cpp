@@ -466,16 +466,24 @@ class host_runner {
   // A manifest written before host names were canonical (under the name as typed) moves to the
   // canonical name, under the lock, so its history stays with the host.
   void adopt_legacy_manifest() {
+    if (!legacy_manifest_applies()) return;
     std::error_code ec;
-    if (legacy_status_path_ == out_.status_path || fs::exists(out_.status_path, ec) || !fs::exists(legacy_status_path_, ec)) return;
     fs::rename(legacy_status_path_, out_.status_path, ec);
     if (!ec) out_.warnings.push_back("moved the status manifest " + legacy_status_path_.string() + " to " + out_.status_path.string());
   }
 
-  void load_previous_manifest() {
+  // Only when the canonical name has no manifest yet, and the old one records this host's address
+  // (the same old token may be an alias's, which keeps its case).
+  bool legacy_manifest_applies() const {
     std::error_code ec;
+    if (legacy_status_path_ == out_.status_path || fs::exists(out_.status_path, ec) || !fs::exists(legacy_status_path_, ec)) return false;
+    auto old = load_manifest(legacy_status_path_, req_.name);
+    return old && address_names(old->address, req_.where.host, req_.where.port);
+  }
+
+  void load_previous_manifest() {
     // A dry run moves nothing: it reads a manifest that only the old spelling names where it is.
-    const bool legacy = s_.dry_run && !fs::exists(out_.status_path, ec) && fs::exists(legacy_status_path_, ec);
+    const bool legacy = s_.dry_run && legacy_manifest_applies();
     auto loaded = load_manifest(legacy ? legacy_status_path_ : out_.status_path, req_.name);
     if (loaded) {
       manifest_ = std::move(*loaded);

@@ -66,7 +66,8 @@ host_status read_host_status(const run_paths& paths, const inventory::host_entry
   if (!s.exists) {
     // Written before host names were canonical, and not run since (a run moves it).
     auto legacy = paths.status_file(legacy_record_token(e.name, e.where.host, e.where.port));
-    if (fs::exists(legacy, ec)) {
+    auto old = fs::exists(legacy, ec) ? load_manifest(legacy, e.name) : result<host_manifest>{host_manifest{}};
+    if (old && address_names(old->address, e.where.host, e.where.port)) {
       s.status_path = std::move(legacy);
       s.exists = true;
     }

@@ -33,6 +33,13 @@ std::string record_token(std::string_view name, std::string_view host, std::uint
 std::string legacy_record_token(std::string_view name, std::string_view host, std::uint16_t port);
 
 /**
+ * Whether a manifest's `address` (`user@host:port`, IPv6 in brackets) names `host`:`port` in any
+ * spelling. A legacy token can also be an alias's token (aliases keep their case), so a legacy
+ * manifest is taken for a host only when its address says it is that host's.
+ */
+bool address_names(std::string_view address, std::string_view host, std::uint16_t port);
+
+/**
  * The run lock's token: the canonical address and port, whatever alias or spelling names the
  * host, so one machine is never installed by two runs at once through two of its names.
  */
