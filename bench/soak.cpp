@@ -1160,9 +1160,11 @@ int run(const options& opt) {
   const fs::path root = dir.path() / "root";
   write_text(root / "config/comfyvn.json", "{\"features\": {\"enable_remote_installer\": true}}\n");
   write_text(root / "config/settings/config.json", "{\"models\": []}\n");
-  // The operator allows the offline upstreams (and the failing installer) as sources for requests.
+  // The operator allows the offline upstreams (and the failing installer) as sources for requests,
+  // and fleets of --hosts hosts in one request (above the default cap of 256 when asked for).
   write_text(root / "config/rio.json", "{\"allowed_sources\": [\"file://" + fixtures->dir.string() + "/\", \"file://" +
-                                           broken_installer.parent_path().string() + "/\"]}\n");
+                                           broken_installer.parent_path().string() + "/\"], \"max_hosts_per_request\": " +
+                                           std::to_string(std::max(opt.hosts, 256)) + "}\n");
   std::string known;
   for (const auto& l : known_lines) known += l + "\n";
   write_text(root / "data/ssh/known_hosts", known);

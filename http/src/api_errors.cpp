@@ -1,5 +1,7 @@
 #include "api_errors.hpp"
 
+#include <rio/kernel/engine/redactor.hpp>
+
 #include <boost/json/array.hpp>
 
 namespace rio::http::detail {
@@ -13,14 +15,16 @@ api_response json_response(int status, json::object body) {
 }
 
 api_response error_response(int status, std::string message, const std::string& request_id, std::string field) {
-  json::object o{{"ok", false}, {"code", "http_" + std::to_string(status)}, {"message", std::move(message)}, {"request_id", request_id}};
+  // Messages may quote what the request sent (a URL with a password in it): the log's redaction.
+  json::object o{{"ok", false}, {"code", "http_" + std::to_string(status)}, {"message", kernel::engine::redactor{}.apply(message)},
+                 {"request_id", request_id}};
   if (!field.empty()) o["field"] = std::move(field);
   return json_response(status, std::move(o));
 }
 
 api_response validation_error(std::string problem, const std::string& request_id) {
   json::array details;
-  details.emplace_back(json::object{{"loc", json::array{"body"}}, {"msg", std::move(problem)}, {"type", "value_error"}});
+  details.emplace_back(json::object{{"loc", json::array{"body"}}, {"msg", kernel::engine::redactor{}.apply(problem)}, {"type", "value_error"}});
   return json_response(422, json::object{{"ok", false},
                                          {"code", "validation_error"},
                                          {"message", "Request validation failed"},

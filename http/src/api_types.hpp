@@ -23,6 +23,12 @@ struct api_request {
   std::map<std::string, std::string, std::less<>> headers;  ///< lower-case names
   std::string body;
   std::string request_id;
+  /**
+   * The client connected from a loopback address (set by the server from the peer address).
+   * Unknown counts as remote: run results then name an unreachable host's failure without the
+   * connection error's detail (engine::result_view::connection_detail).
+   */
+  bool client_loopback = false;
 };
 
 /** Writes one Server-Sent Event; false once the client has gone. */

@@ -264,6 +264,12 @@ std::variant<install_call, body_error> read_install_body(const json::object& bod
   std::vector<std::string> host_specs;
   if (const auto* hs = body.if_contains("hosts"); hs != nullptr && !hs->is_null()) {
     if (!hs->is_array()) return bad("hosts must be a list of host names", "hosts");
+    // Before anything else is read: each host costs a connection attempt and files on disk.
+    if (const auto cap = context.config.settings.max_hosts_per_request; hs->get_array().size() > cap) {
+      return bad("hosts: " + std::to_string(hs->get_array().size()) + " hosts in one request; at most " +
+                     std::to_string(cap) + " are accepted (max_hosts_per_request in config/rio.json)",
+                 "hosts");
+    }
     for (const auto& h : hs->get_array()) {
       if (!h.is_string() || trimmed(h.get_string()).empty()) return bad("hosts must be a list of non-empty host names", "hosts");
       host_specs.push_back(trimmed(h.get_string()));

@@ -17,9 +17,10 @@ namespace engine = kernel::engine;
 
 namespace {
 
-json::object final_response(const api_run& run, const api_state& state) {
-  json::object o = run.single_host && run.results.size() == 1 ? engine::host_result_json(run.results.front())
-                                                              : engine::fleet_result_json(run.results, run.id);
+json::object final_response(const api_run& run, const api_state& state, const api_request& req) {
+  const engine::result_view view = run.view_for(req.client_loopback);
+  json::object o = run.single_host && run.results.size() == 1 ? engine::host_result_json(run.results.front(), view)
+                                                              : engine::fleet_result_json(run.results, run.id, view);
   o["ok"] = true;
   // `ok` keeps the original's meaning (the request was processed); `succeeded` says whether the
   // run did what was asked, which the original left to parsing `status`.
@@ -67,7 +68,7 @@ asio::awaitable<api_response> post_install(api_state& state, const api_request& 
   // Synchronous, as the original: the answer comes when the run ends. The server keeps serving
   // other requests meanwhile (this coroutine only waits).
   while (!run->done) co_await run->wait_change(std::chrono::seconds{5});
-  co_return json_response(200, final_response(*run, state));
+  co_return json_response(200, final_response(*run, state, req));
 }
 
 api_response get_status(api_state& state, const api_request& req) {

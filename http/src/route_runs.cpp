@@ -41,7 +41,7 @@ api_response get_run(api_state& state, const api_request& req, const std::string
   if (auto off = require_feature(state, req)) return *off;
   auto run = state.runs.find(id);
   if (auto missing = unknown_run(run, id, req)) return *missing;
-  return json_response(200, run->summary_json());
+  return json_response(200, run->summary_json(run->view_for(req.client_loopback)));
 }
 
 api_response cancel_run(api_state& state, const api_request& req, const std::string& id) {
@@ -63,7 +63,7 @@ api_response run_events(api_state& state, const api_request& req, const std::str
   if (auto h = req.headers.find("last-event-id"); h != req.headers.end()) from = number_or(h->second, from - 1) + 1;
 
   api_response r;
-  r.stream = [run, from](sse_writer& out) mutable -> asio::awaitable<void> {
+  r.stream = [run, from, view = run->view_for(req.client_loopback)](sse_writer& out) mutable -> asio::awaitable<void> {
     std::uint64_t next = std::max(from, run->first_seq);
     for (;;) {
       while (next < run->next_seq) {
@@ -75,7 +75,7 @@ api_response run_events(api_state& state, const api_request& req, const std::str
         ++next;
       }
       if (run->done) {
-        const std::string data = json::serialize(run->summary_json());
+        const std::string data = json::serialize(run->summary_json(view));
         co_await out.send("end", std::to_string(next), data);
         co_return;
       }

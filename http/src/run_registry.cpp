@@ -44,7 +44,7 @@ asio::awaitable<void> api_run::wait_change(std::chrono::milliseconds patience) {
   co_await (changed_.async_wait(sdk::use_nothrow) || own.async_wait(sdk::use_nothrow));
 }
 
-json::object api_run::summary_json() const {
+json::object api_run::summary_json(const engine::result_view& view) const {
   json::object o{{"ok", true},
                  {"run_id", id},
                  {"state", done ? "finished" : "running"},
@@ -56,7 +56,7 @@ json::object api_run::summary_json() const {
     o["finished_at"] = finished_at;
     o["status"] = engine::fleet_status(results);
     json::array finished_hosts;
-    for (const auto& r : results) finished_hosts.emplace_back(engine::host_result_json(r));
+    for (const auto& r : results) finished_hosts.emplace_back(engine::host_result_json(r, view));
     o["hosts"] = std::move(finished_hosts);
   } else {
     json::array names;

@@ -5,6 +5,7 @@
 // 200, fewer when they are large: see run_registry), then forgotten; their manifests and logs
 // stay on disk.
 
+#include <rio/kernel/engine/engine_json.hpp>
 #include <rio/kernel/engine/fleet_run.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -51,7 +52,9 @@ struct api_run {
   /** Suspends until the next notify() (or `patience`, whichever is first). */
   boost::asio::awaitable<void> wait_change(std::chrono::milliseconds patience);
 
-  boost::json::object summary_json() const;
+  boost::json::object summary_json(const kernel::engine::result_view& view = {}) const;
+  /** How this run's results are shown to a client (its redactor; connection detail on loopback only). */
+  kernel::engine::result_view view_for(bool client_loopback) const { return {redact.get(), client_loopback}; }
 
  private:
   boost::asio::steady_timer changed_;

@@ -11,23 +11,60 @@
 #include <array>
 #include <cstdio>
 #include <fstream>
+#include <string>
+#include <vector>
 
 namespace rio::kernel {
 namespace fs = std::filesystem;
+
+namespace {
+
+std::string octal(mode_t m) {
+  std::array<char, 8> mode{};
+  std::snprintf(mode.data(), mode.size(), "%03o", static_cast<unsigned>(m & 07777));
+  return mode.data();
+}
+
+// OpenSSH's StrictModes for the directories: whoever can write to any directory on the way to the
+// file can replace it (or a directory) by their own, whatever the file's own mode says. A sticky
+// directory (/tmp) is the exception: there nobody can rename or remove entries they do not own.
+result<void> check_directories(const fs::path& file) {
+  std::error_code ec;
+  std::vector<fs::path> dirs;
+  for (const fs::path& start : {fs::absolute(file, ec).parent_path(), fs::weakly_canonical(file, ec).parent_path()}) {
+    for (fs::path d = start; !d.empty(); d = d.parent_path()) {
+      if (std::find(dirs.begin(), dirs.end(), d) == dirs.end()) dirs.push_back(d);
+      if (d == d.root_path()) break;
+    }
+  }
+  for (const auto& d : dirs) {
+    struct ::stat st {};
+    if (::stat(d.c_str(), &st) != 0) continue;  // the file's own stat decides then
+    if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 && (st.st_mode & S_ISVTX) == 0) {
+      return fail(errc::unsafe_plugin_file, "its directory " + d.string() + " is writable by group or others (mode " +
+                                                octal(st.st_mode) + "); run chmod go-w on it");
+    }
+    if (st.st_uid != 0 && st.st_uid != ::geteuid()) {
+      return fail(errc::unsafe_plugin_file, "its directory " + d.string() + " is owned by uid " +
+                                                std::to_string(st.st_uid) + ", neither root nor rio's user");
+    }
+  }
+  return {};
+}
+
+}  // namespace
 
 result<void> check_plugin_file(const fs::path& file) {
   struct ::stat st {};
   if (::stat(file.c_str(), &st) != 0) return fail(errc::not_a_plugin, "cannot stat the file");
   if (!S_ISREG(st.st_mode)) return fail(errc::unsafe_plugin_file, "not a regular file");
   if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
-    std::array<char, 8> mode{};
-    std::snprintf(mode.data(), mode.size(), "%03o", static_cast<unsigned>(st.st_mode & 0777));
-    return fail(errc::unsafe_plugin_file,
-                std::string{"writable by group or others (mode "} + mode.data() + "); run chmod go-w on it");
+    return fail(errc::unsafe_plugin_file, "writable by group or others (mode " + octal(st.st_mode & 0777) + "); run chmod go-w on it");
   }
   if (st.st_uid != 0 && st.st_uid != ::geteuid()) {
     return fail(errc::unsafe_plugin_file, "owned by uid " + std::to_string(st.st_uid) + ", neither root nor rio's user");
   }
+  if (auto dirs = check_directories(file); !dirs) return dirs.error();
 
   std::array<char, 4> magic{};
   std::ifstream in(file, std::ios::binary);

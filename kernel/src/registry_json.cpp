@@ -17,6 +17,7 @@ const char* type_name(sdk::option_type t) {
     case sdk::option_type::url: return "url";
     case sdk::option_type::boolean: return "boolean";
     case sdk::option_type::integer: return "integer";
+    case sdk::option_type::address: return "address";
   }
   return "string";
 }

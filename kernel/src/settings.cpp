@@ -2,6 +2,8 @@
 
 #include <boost/json/parse.hpp>
 
+#include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -27,6 +29,7 @@ fs::path absolute_from(const fs::path& base, const fs::path& p) {
 struct config_file {
   std::optional<std::string> plugin_dir;
   std::vector<std::string> allowed_sources;
+  std::size_t max_hosts_per_request = settings::default_max_hosts_per_request;
 };
 
 // config/rio.json is optional; when present it must be a JSON object with correctly typed fields.
@@ -59,6 +62,14 @@ result<config_file> read_config_file(const fs::path& root) {
       out.allowed_sources.emplace_back(v.as_string());
     }
   }
+  const json::value* cap = doc.as_object().if_contains("max_hosts_per_request");
+  if (cap != nullptr && !cap->is_null()) {
+    const auto n = cap->is_int64() ? cap->get_int64() : cap->is_uint64() ? static_cast<std::int64_t>(std::min<std::uint64_t>(cap->get_uint64(), 1u << 30)) : -1;
+    if (n < 1 || n > 100000) {
+      return fail(errc::bad_config, file.string() + ": field 'max_hosts_per_request' must be an integer from 1 to 100000");
+    }
+    out.max_hosts_per_request = static_cast<std::size_t>(n);
+  }
   return out;
 }
 
@@ -77,6 +88,7 @@ result<settings> resolve_settings(const settings_inputs& in) {
   auto config = read_config_file(out.root);
   if (!config) return config.error();
   out.allowed_sources = std::move(config->allowed_sources);
+  out.max_hosts_per_request = config->max_hosts_per_request;
 
   if (in.plugin_dir_flag) {
     out.plugin_dir = absolute_from(in.cwd, *in.plugin_dir_flag);

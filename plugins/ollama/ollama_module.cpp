@@ -25,7 +25,7 @@ sdk::module_spec make_spec() {
        false},
       {"version", sdk::option_type::identifier, "", "Pin an Ollama version (OLLAMA_VERSION); empty installs the latest.",
        true},
-      {"api_address", sdk::option_type::string, "127.0.0.1:11434", "host:port where the Ollama API answers.", false},
+      {"api_address", sdk::option_type::address, "127.0.0.1:11434", "host:port where the Ollama API answers.", false},
       {"health_timeout", sdk::option_type::integer, "60", "Seconds to wait for the API after starting Ollama.",
        false},
       {"gpu_drivers", sdk::option_type::boolean, "false",

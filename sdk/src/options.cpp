@@ -2,8 +2,13 @@
 
 #include <rio/sdk/shell.hpp>
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <array>
+#include <cctype>
+#include <charconv>
+#include <string>
 
 namespace rio::sdk {
 namespace {
@@ -16,6 +21,7 @@ const char* type_name(option_type t) noexcept {
     case option_type::url: return "url";
     case option_type::boolean: return "boolean";
     case option_type::integer: return "integer";
+    case option_type::address: return "address";
   }
   return "string";
 }
@@ -78,6 +84,43 @@ result<std::string> render(std::string_view text, const module_spec& spec, const
   return out;
 }
 
+bool is_host_name(std::string_view h) {
+  if (h.empty() || h.size() > 253) return false;
+  std::size_t start = 0;
+  for (;;) {
+    const auto dot = h.find('.', start);
+    const auto label = h.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') return false;
+    if (!std::all_of(label.begin(), label.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-'; })) {
+      return false;
+    }
+    if (dot == std::string_view::npos) return true;
+    start = dot + 1;
+  }
+}
+
+// host:port, the host a name (RFC 1123 labels), an IPv4 address or an [IPv6] address: nothing
+// else, so the value cannot carry quotes or separators into the files it is written to (a
+// systemd drop-in, an environment assignment).
+bool is_address(std::string_view v) {
+  const auto colon = v.rfind(':');
+  if (colon == std::string_view::npos) return false;
+  const auto port = v.substr(colon + 1);
+  if (port.empty() || port.size() > 5 || !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return false;
+  }
+  unsigned n = 0;
+  std::from_chars(port.data(), port.data() + port.size(), n);  // at most five digits: no overflow
+  if (n < 1 || n > 65535) return false;
+  auto host = v.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+    in6_addr a{};
+    return ::inet_pton(AF_INET6, std::string{host.substr(1, host.size() - 2)}.c_str(), &a) == 1;
+  }
+  in_addr a{};
+  return ::inet_pton(AF_INET, std::string{host}.c_str(), &a) == 1 || is_host_name(host);
+}
+
 }  // namespace
 
 result<void> validate_option(const option_spec& option, std::string_view value) {
@@ -113,6 +156,9 @@ result<void> validate_option(const option_spec& option, std::string_view value) 
         return {};
       }
       return invalid(option, "must be a non-negative decimal integer");
+    case option_type::address:
+      if (is_address(value)) return {};
+      return invalid(option, "must be host:port (a host name, an IPv4 address or an [IPv6] address, and a port 1-65535)");
   }
   return {};
 }

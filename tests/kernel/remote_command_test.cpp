@@ -23,15 +23,39 @@ using namespace std::chrono_literals;
 
 
 TEST(WrapCommand, QuotesEnvironmentAndRunsUnderPlainSh) {
-  auto wrapped = ssh::wrap_command("printf '%s' \"$RIO_X\"", {{"RIO_X", "a'b $(c)"}}, 10s);
+  auto wrapped = ssh::wrap_command("printf '%s|%s' \"$RIO_X\" \"$RIO_Y\"", {{"RIO_X", "a'b $(c)"}, {"RIO_Y", "l1\nrio-env-end\n'"}}, 10s);
   ASSERT_TRUE(wrapped);
-  EXPECT_EQ(run_sh(*wrapped).out, "a'b $(c)");
+  EXPECT_EQ(run_sh(wrapped->line, "/nonexistent", wrapped->stdin_preamble).out, "a'b $(c)|l1\nrio-env-end\n'");
+}
+
+TEST(WrapCommand, TheEnvironmentTravelsOnStdinNeverInTheCommandLine) {
+  for (bool watch : {true, false}) {
+    auto w = ssh::wrap_command("true", {{"RIO_TOKEN", "canary-7f3e"}}, 10s, watch);
+    ASSERT_TRUE(w);
+    EXPECT_EQ(w->line.find("canary-7f3e"), std::string::npos) << w->line;
+    EXPECT_NE(w->stdin_preamble.find("canary-7f3e"), std::string::npos);
+  }
+  // (With the watchdog, the EOF after the preamble would stop the command: the caller keeps
+  // stdin open there, which a file cannot.)
+  auto wrapped = ssh::wrap_command("printf '%s' \"$RIO_TOKEN\"", {{"RIO_TOKEN", "canary-7f3e"}}, 10s);
+  ASSERT_TRUE(wrapped);
+  auto r = run_sh(wrapped->line, "/nonexistent", wrapped->stdin_preamble);
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out, "canary-7f3e");
+}
+
+TEST(WrapCommand, AStdinThatEndsBeforeTheEnvironmentStopsTheCommand) {
+  auto wrapped = ssh::wrap_command("echo ran", {{"RIO_X", "1"}}, 10s);
+  ASSERT_TRUE(wrapped);
+  auto r = run_sh(wrapped->line, "/nonexistent", std::string{"RIO_X='1'; export RIO_X\n"});
+  EXPECT_EQ(r.exit_code, ssh::env_missing_exit_status);
+  EXPECT_EQ(r.out, "");
 }
 
 TEST(WrapCommand, TheRemoteDeadlineStopsTheWholeProcessGroup) {
   auto started = std::chrono::steady_clock::now();
   auto wrapped = ssh::wrap_command("sleep 30 & sleep 30; echo never", {}, 1s);
-  auto r = run_sh(*wrapped);
+  auto r = run_sh(wrapped->line);
   EXPECT_EQ(r.exit_code, ssh::timeout_exit_status);
   EXPECT_EQ(r.out, "");
   EXPECT_LT(std::chrono::steady_clock::now() - started, 10s);
@@ -51,7 +75,7 @@ TEST(WrapCommand, TheStdinWatchdogStopsTheCommandAtEof) {
   // stdin is an empty file: EOF at once, as when the client cancels or the connection drops.
   auto started = std::chrono::steady_clock::now();
   auto wrapped = ssh::wrap_command("sleep 30; echo never", {}, 60s, /*watch_stdin=*/true);
-  auto r = run_sh(*wrapped, "/nonexistent", std::string{});
+  auto r = run_sh(wrapped->line, "/nonexistent", std::string{});
   EXPECT_NE(r.exit_code, 0);
   EXPECT_EQ(r.out, "");
   EXPECT_LT(std::chrono::steady_clock::now() - started, 10s);
@@ -91,7 +115,7 @@ TEST(WrapCommand, CancellingStopsTheCommandEvenWhenTimeoutDiesWithoutPassingTheS
   posix_spawn_file_actions_addclose(&fa, in[1]);
   posix_spawn_file_actions_addclose(&fa, out[0]);
   const std::string path = "PATH=" + bin.path().string() + ":/usr/bin:/bin";
-  const char* argv[] = {"/bin/sh", "-c", wrapped->c_str(), nullptr};
+  const char* argv[] = {"/bin/sh", "-c", wrapped->line.c_str(), nullptr};
   const char* envp[] = {path.c_str(), nullptr};
   pid_t wrapper = -1;
   ASSERT_EQ(::posix_spawn(&wrapper, "/bin/sh", &fa, nullptr, const_cast<char* const*>(argv),
@@ -122,6 +146,12 @@ TEST(WrapCommand, RefusesAnInvalidEnvironmentName) {
   auto wrapped = ssh::wrap_command("true", {{"A=B", "x"}}, 1s);
   ASSERT_FALSE(wrapped);
   EXPECT_EQ(wrapped.error().code, ssh::make_error_code(ssh::errc::bad_option));
+}
+
+TEST(WrapCommand, RefusesANulByteInAValueWithoutShowingTheValue) {
+  auto wrapped = ssh::wrap_command("true", {{"RIO_X", std::string{"sec\0ret", 7}}}, 1s);
+  ASSERT_FALSE(wrapped);
+  EXPECT_EQ(wrapped.error().message.find("sec"), std::string::npos) << wrapped.error().message;
 }
 
 TEST(UploadReceiver, WritesAFileThroughATemporaryName) {

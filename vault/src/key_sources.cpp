@@ -23,7 +23,8 @@ namespace detail {
 result<std::optional<key_source>> key_sources::configured() const {
   if (env_.find(env_secrets_key) != nullptr) return std::optional{key_source::environment};
   struct stat st {};
-  if (::stat(paths_.key_file.c_str(), &st) == 0) return std::optional{key_source::key_file};
+  // lstat: a key file that is a link (even a dangling one) is configured, and then refused.
+  if (::lstat(paths_.key_file.c_str(), &st) == 0) return std::optional{key_source::key_file};
   if (errno != ENOENT) return io_failure("cannot check", paths_.key_file, errno);
   if (env_.find(env_secrets_passphrase) != nullptr) return std::optional{key_source::passphrase};
   return std::optional<key_source>{};

@@ -31,7 +31,14 @@ struct legacy_source {
 
 // Classifies one candidate: nullopt when it is missing or already in rio's format.
 result<std::optional<legacy_source>> classify(const std::filesystem::path& file, bool explicit_source) {
-  auto text = detail::read_file_if_exists(file);
+  // Never through a symbolic link: the import removes what it imported, and unlinking the link
+  // would leave the plaintext (often world-readable) at its target while reporting it removed.
+  auto text = detail::read_regular_file_if_exists(file);
+  if (!text && text.error().code == make_error_code(errc::invalid_argument)) {
+    return fail(errc::invalid_argument, text.error().message + " (removing the link after the import would leave the "
+                                        "legacy file itself in place). Import the file itself with --from, which removes "
+                                        "it afterwards, or replace the link by the file");
+  }
   if (!text) return text.error();
   if (!*text) {
     if (explicit_source) return fail(errc::not_found, file.string() + " does not exist");

@@ -67,12 +67,10 @@ void fire(const fault_hook& hook, std::string_view step) {
 
 fs::path temp_path_for(const fs::path& target) { return fs::path{target.string() + ".tmp"}; }
 
-result<std::optional<std::string>> read_file_if_exists(const fs::path& file) {
-  fd_guard fd{::open(file.c_str(), O_RDONLY | O_CLOEXEC)};
-  if (fd.get() < 0) {
-    if (errno == ENOENT) return std::optional<std::string>{};
-    return io_failure("cannot open", file, errno);
-  }
+namespace {
+
+result<std::optional<std::string>> read_all(int raw_fd, const fs::path& file) {
+  fd_guard fd{raw_fd};
   std::string text;
   char buf[8192];
   for (;;) {
@@ -87,10 +85,52 @@ result<std::optional<std::string>> read_file_if_exists(const fs::path& file) {
   return std::optional<std::string>{std::move(text)};
 }
 
+std::string link_target(const fs::path& file) {
+  std::error_code ec;
+  auto target = fs::read_symlink(file, ec);
+  return ec ? std::string{"?"} : target.string();
+}
+
+}  // namespace
+
+result<std::optional<std::string>> read_file_if_exists(const fs::path& file) {
+  int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return std::optional<std::string>{};
+    return io_failure("cannot open", file, errno);
+  }
+  return read_all(fd, file);
+}
+
+result<std::optional<std::string>> read_regular_file_if_exists(const fs::path& file) {
+  int fd = ::open(file.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return std::optional<std::string>{};
+    if (errno == ELOOP) {
+      return fail(errc::invalid_argument, file.string() + " is a symbolic link to " + link_target(file) +
+                                              "; refused: only a regular file is read here");
+    }
+    return io_failure("cannot open", file, errno);
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return fail(errc::invalid_argument, file.string() + " is not a regular file; refused");
+  }
+  return read_all(fd, file);
+}
+
 result<std::optional<secret>> read_private_file(const fs::path& file) {
-  fd_guard fd{::open(file.c_str(), O_RDONLY | O_CLOEXEC)};
+  // O_NOFOLLOW: a key reached through a link is a key whoever controls the link chooses, and its
+  // own mode says nothing about the link's directory (OpenSSH's StrictModes refuses such keys).
+  // O_NONBLOCK: a planted FIFO must not hang the open; it is then refused as not regular.
+  fd_guard fd{::open(file.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)};
   if (fd.get() < 0) {
     if (errno == ENOENT) return std::optional<secret>{};
+    if (errno == ELOOP) {
+      return fail(errc::unsafe_key_file, file.string() + ": refused, it is a symbolic link (to " + link_target(file) +
+                                             "); replace it by the key file itself, mode 600");
+    }
     return io_failure("cannot open", file, errno);
   }
   // fstat on the open descriptor: the checked file is the file read (no check-then-open race).

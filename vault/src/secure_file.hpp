@@ -25,6 +25,12 @@ fs::path temp_path_for(const fs::path& target);
 [[nodiscard]] result<std::optional<std::string>> read_file_if_exists(const fs::path& file);
 
 /**
+ * The same, but `file` itself must be a regular file, not a symbolic link (O_NOFOLLOW, checked on
+ * the open descriptor). Errors: invalid_argument naming the link and its target, io_error.
+ */
+[[nodiscard]] result<std::optional<std::string>> read_regular_file_if_exists(const fs::path& file);
+
+/**
  * A key file's contents in wiping memory, or nullopt when it does not exist. Refuses
  * (unsafe_key_file) a file that is not regular or has any group/other permission bit set.
  */

@@ -206,8 +206,9 @@ int run_command(const cli_args& args, const cli_io& io, bool install) {
   progress.clear();
 
   if (req->json) {
-    auto doc = results.size() == 1 ? engine::host_result_json(results.front())
-                                   : engine::fleet_result_json(results, req->settings.run_id);
+    const engine::result_view view{req->redact.get()};
+    auto doc = results.size() == 1 ? engine::host_result_json(results.front(), view)
+                                   : engine::fleet_result_json(results, req->settings.run_id, view);
     doc["ok"] = true;
     io.out << boost::json::serialize(doc) << "\n";
   } else {

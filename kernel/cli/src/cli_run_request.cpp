@@ -1,6 +1,7 @@
 #include "cli_run_request.hpp"
 
 #include <rio/kernel/cli_command.hpp>
+#include <rio/kernel/engine/env_source.hpp>
 #include <rio/kernel/engine/request_builder.hpp>
 #include <rio/kernel/engine/run_paths.hpp>
 #include <rio/kernel/inventory.hpp>
@@ -29,7 +30,11 @@ const char* const run_options_help =
     "What to run:\n"
     "  -m, --modules LIST       comma-separated module ids, or \"all\" (required; repeatable)\n"
     "  --set MODULE.OPTION=VALUE  a module option for every host (an inventory line's own value wins)\n"
-    "  --env NAME=VALUE         exported to every remote command (never to rio's own environment)\n"
+    "  --env NAME=VALUE         exported to every remote command (never to rio's own environment);\n"
+    "                           the value reaches the host on stdin, never in a command line there\n"
+    "  --env NAME               the same with NAME's value in rio's own environment (keeps the value\n"
+    "                           out of rio's command line, which every local user can read)\n"
+    "  --env-file FILE          NAME=VALUE lines (# comments), exported the same way\n"
     "\n"
     "Preflight (checked inside the detect command; docs/platforms.md):\n"
     "  --min-disk [MODULE=]GIB  free disk a module needs where it installs (default 6, SillyTavern 2;\n"
@@ -80,11 +85,6 @@ std::optional<unsigned long> parse_number(std::string_view text, unsigned long m
   return v;
 }
 
-bool valid_env_name(std::string_view n) {
-  if (n.empty() || std::isdigit(static_cast<unsigned char>(n.front()))) return false;
-  return std::all_of(n.begin(), n.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
-}
-
 fs::path expand_local(const std::string& path, const env_lookup& env) {
   if (path == "~" || path.starts_with("~/")) {
     auto home = env ? env("HOME") : std::nullopt;
@@ -97,7 +97,7 @@ struct raw_args {
   std::vector<std::string> hosts;
   std::string inventory_file, limit;
   std::vector<std::string> modules;
-  std::vector<std::string> sets, envs, min_disk, skip_checks;
+  std::vector<std::string> sets, envs, env_files, min_disk, skip_checks;
   std::string user, port, identity, secrets, connect_timeout, parallel;
   bool strict = false, json = false, no_progress = false, wait = false, dry_run = false;
   std::string wait_seconds;
@@ -133,6 +133,9 @@ std::optional<run_request> parse_run_request(const std::vector<std::string>& arg
     } else if (take_value(args, i, "--set", v, missing)) {
       if (missing) return bad(a + " needs a value");
       raw.sets.push_back(v);
+    } else if (take_value(args, i, "--env-file", v, missing)) {
+      if (missing) return bad(a + " needs a value");
+      raw.env_files.push_back(v);
     } else if (take_value(args, i, "--env", v, missing)) {
       if (missing) return bad(a + " needs a value");
       raw.envs.push_back(v);
@@ -188,14 +191,17 @@ std::optional<run_request> parse_run_request(const std::vector<std::string>& arg
   req.progress = !raw.no_progress && !raw.json;
 
   std::vector<std::pair<std::string, std::string>> env;
-  for (const auto& e : raw.envs) {
-    auto eq = e.find('=');
-    if (eq == std::string::npos || !valid_env_name(e.substr(0, eq))) {
-      return bad("--env wants NAME=VALUE with NAME of [A-Za-z_][A-Za-z0-9_]*, got '" + e.substr(0, std::min<std::size_t>(eq, 60)) + "'");
-    }
-    env.emplace_back(e.substr(0, eq), e.substr(eq + 1));
-    req.redact->add_if_secret_name(e.substr(0, eq), e.substr(eq + 1));
+  for (const auto& f : raw.env_files) {
+    auto lines = engine::env_from_file(expand_local(f, io.env));
+    if (!lines) return bad(lines.error().message);
+    env.insert(env.end(), lines->begin(), lines->end());
   }
+  for (const auto& e : raw.envs) {
+    auto assignment = engine::env_from_argument(e, io.env);
+    if (!assignment) return bad(assignment.error().message);
+    env.push_back(std::move(*assignment));
+  }
+  for (const auto& [name, value] : env) req.redact->add_if_secret_name(name, value);
 
   std::optional<std::uint16_t> default_port;
   if (!raw.port.empty()) {

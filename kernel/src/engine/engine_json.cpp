@@ -50,6 +50,28 @@ json::value facts_json(const host_facts& f) {
                       {"gpus", std::move(gpus)}};
 }
 
+// Every string of a result goes through here before anyone sees it: module options, plan
+// reasons and errors can carry credentials (a repository URL with a password in it).
+void scrub(json::value& v, const host_result& r, const result_view& view, const redactor& patterns) {
+  if (v.is_object()) {
+    for (auto& [k, item] : v.get_object()) scrub(item, r, view, patterns);
+  } else if (v.is_array()) {
+    for (auto& item : v.get_array()) scrub(item, r, view, patterns);
+  } else if (v.is_string()) {
+    const json::string& raw = v.get_string();
+    std::string text = (view.redact != nullptr ? *view.redact : patterns).apply(std::string_view{raw.data(), raw.size()});
+    if (!view.connection_detail) {
+      for (const auto& detail : r.connection_errors) {
+        if (detail.empty()) continue;
+        for (std::size_t at = 0; (at = text.find(detail, at)) != std::string::npos; at += unreachable_text.size()) {
+          text.replace(at, detail.size(), unreachable_text);
+        }
+      }
+    }
+    v.get_string().assign(text.data(), text.size());
+  }
+}
+
 }  // namespace
 
 json::object plan_entry_json(const module_plan& p, const std::string& host) {
@@ -104,7 +126,7 @@ json::object plan_entry_json(const module_plan& p, const std::string& host) {
   return o;
 }
 
-json::object host_result_json(const host_result& r) {
+json::object host_result_json(const host_result& r, const result_view& view) {
   json::object o;
   o["host"] = r.host;
   o["address"] = r.address;
@@ -139,14 +161,17 @@ json::object host_result_json(const host_result& r) {
   o["remote_commands"] = r.remote_commands;
   o["connections"] = r.connections;
   o["duration_ms"] = r.duration.count();
-  return o;
+  // Parentheses: braces would pick value's initializer-list constructor (an array around o).
+  json::value scrubbed(std::move(o));
+  scrub(scrubbed, r, view, redactor{});
+  return std::move(scrubbed.get_object());
 }
 
-json::object fleet_result_json(const std::vector<host_result>& results, const std::string& run_id) {
+json::object fleet_result_json(const std::vector<host_result>& results, const std::string& run_id, const result_view& view) {
   json::array hosts;
   std::size_t failed = 0, installed = 0, noop = 0, recorded = 0, unreachable = 0, cancelled = 0;
   for (const auto& r : results) {
-    hosts.emplace_back(host_result_json(r));
+    hosts.emplace_back(host_result_json(r, view));
     if (r.status == "failed") ++failed;
     else if (r.status == "installed") ++installed;
     else if (r.status == "noop") ++noop;

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <utility>
@@ -33,27 +34,48 @@ std::string holder_of(int fd) {
 
 }  // namespace
 
+namespace {
+
+// Whether `fd` is still the file at `file`: a holder that finished removes the file, so a lock
+// taken on a descriptor opened before that removal guards nothing any more.
+bool still_at(int fd, const std::filesystem::path& file) {
+  struct stat held {}, now {};
+  return ::fstat(fd, &held) == 0 && ::lstat(file.c_str(), &now) == 0 && held.st_dev == now.st_dev &&
+         held.st_ino == now.st_ino;
+}
+
+}  // namespace
+
 result<host_lock> host_lock::try_acquire(const std::filesystem::path& file, const std::string& host,
                                          const std::string& run_id) {
   if (auto dir = ensure_directory(file.parent_path()); !dir) return dir.error();
-  int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
-  if (fd < 0) return fail(errc::io_error, "cannot open lock " + file.string() + ": " + std::strerror(errno));
-  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    int err = errno;
-    std::string holder = holder_of(fd);
-    ::close(fd);
-    if (err == EWOULDBLOCK) {
-      return fail(errc::host_busy, "a run is already in progress on " + host +
-                                       (holder.empty() ? std::string{} : " (" + holder + ")") +
-                                       "; wait for it to finish, or pass --wait to queue behind it");
+  // Each round that meets a removed file means another run finished in between; a few rounds
+  // always suffice, the bound only keeps a pathological directory from spinning for ever.
+  for (int round = 0; round < 100; ++round) {
+    int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0) return fail(errc::io_error, "cannot open lock " + file.string() + ": " + std::strerror(errno));
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      int err = errno;
+      std::string holder = holder_of(fd);
+      ::close(fd);
+      if (err == EWOULDBLOCK) {
+        return fail(errc::host_busy, "a run is already in progress on " + host +
+                                         (holder.empty() ? std::string{} : " (" + holder + ")") +
+                                         "; wait for it to finish, or pass --wait to queue behind it");
+      }
+      return fail(errc::io_error, "cannot lock " + file.string() + ": " + std::strerror(err));
     }
-    return fail(errc::io_error, "cannot lock " + file.string() + ": " + std::strerror(err));
+    if (!still_at(fd, file)) {
+      ::close(fd);
+      continue;
+    }
+    std::string note = "pid " + std::to_string(::getpid()) + ", run " + run_id + "\n";
+    if (::ftruncate(fd, 0) == 0) {
+      [[maybe_unused]] auto ignored = ::pwrite(fd, note.data(), note.size(), 0);
+    }
+    return host_lock{fd, file};
   }
-  std::string note = "pid " + std::to_string(::getpid()) + ", run " + run_id + "\n";
-  if (::ftruncate(fd, 0) == 0) {
-    [[maybe_unused]] auto ignored = ::pwrite(fd, note.data(), note.size(), 0);
-  }
-  return host_lock{fd};
+  return fail(errc::io_error, "cannot lock " + file.string() + ": it kept being replaced");
 }
 
 asio::awaitable<result<host_lock>> host_lock::acquire(std::filesystem::path file, std::string host, std::string run_id,
@@ -72,18 +94,28 @@ asio::awaitable<result<host_lock>> host_lock::acquire(std::filesystem::path file
   }
 }
 
-host_lock::host_lock(host_lock&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+host_lock::host_lock(host_lock&& other) noexcept
+    : fd_(std::exchange(other.fd_, -1)), file_(std::move(other.file_)) {}
 
 host_lock& host_lock::operator=(host_lock&& other) noexcept {
   if (this != &other) {
-    if (fd_ >= 0) ::close(fd_);
+    release();
     fd_ = std::exchange(other.fd_, -1);
+    file_ = std::move(other.file_);
   }
   return *this;
 }
 
-host_lock::~host_lock() {
-  if (fd_ >= 0) ::close(fd_);  // closing the last descriptor releases the flock
+host_lock::~host_lock() { release(); }
+
+void host_lock::release() noexcept {
+  if (fd_ < 0) return;
+  // Removed while still held, and only while the name is still this file: a run that opened it
+  // meanwhile sees it gone once it gets the lock and starts over on a fresh file (try_acquire),
+  // so two runs never hold locks on two different files for one host.
+  if (still_at(fd_, file_)) ::unlink(file_.c_str());
+  ::close(fd_);  // closing the last descriptor releases the flock
+  fd_ = -1;
 }
 
 }  // namespace rio::kernel::engine

@@ -66,6 +66,8 @@ class step_logger final : public sdk::run_observer {
   }
   void emit(run_event_kind kind, std::string step, std::string state, std::string detail) {
     if (!settings_.on_event) return;
+    // Events reach API clients: the same redaction as the log.
+    detail = settings_.redact != nullptr ? settings_.redact->apply(detail) : redactor{}.apply(detail);
     settings_.on_event(run_event{kind, settings_.run_id, host_, module_, std::move(step), std::move(state), std::move(detail)});
   }
 
@@ -100,8 +102,9 @@ class host_runner {
     out_.host = req_.name;
     out_.address = address_of(req_.where);
     out_.run_id = s_.run_id;
-    token_ = host_token(record_host(req_.name, req_.where.host, req_.where.port), req_.where.port);
+    token_ = record_token(req_.name, req_.where.host, req_.where.port);
     out_.status_path = s_.paths.status_file(token_);
+    legacy_status_path_ = s_.paths.status_file(legacy_record_token(req_.name, req_.where.host, req_.where.port));
     out_.log_path = s_.paths.log_file(token_);
   }
 
@@ -124,7 +127,7 @@ class host_runner {
   asio::awaitable<void> run_inner() {
     std::optional<host_lock> lock;
     if (!s_.dry_run) {
-      const fs::path lock_file = s_.paths.lock_file(token_);
+      const fs::path lock_file = s_.paths.lock_file(lock_token(req_.where.host, req_.where.port));
       result<host_lock> taken = fail(errc::host_busy, "");
       if (s_.wait_for_lock) {
         taken = co_await host_lock::acquire(lock_file, req_.name, s_.run_id, s_.lock_patience);
@@ -139,6 +142,7 @@ class host_runner {
                               taken.error().message);
       }
       lock.emplace(std::move(*taken));
+      adopt_legacy_manifest();
       // Holding the lock, any temp file beside the manifest is a killed run's (SIGKILL mid-write).
       if (auto n = remove_stale_temp_files(out_.status_path); n > 0) {
         out_.warnings.push_back("removed " + std::to_string(n) + " temp file(s) that a killed run left beside the status manifest");
@@ -156,6 +160,7 @@ class host_runner {
     if (needs_host) {
       auto options = connect_options();
       session = co_await pool_.get(options);
+      if (!session) note_unreachable(session.error());
       if (co_await cancelled()) co_return host_failed(host_failure::cancelled, "run cancelled while connecting");
     }
     std::vector<module_detection> found;
@@ -366,6 +371,7 @@ class host_runner {
 
     const ssh::connect_options options = connect_options();
     auto session = co_await pool_.get(options);
+    if (!session) note_unreachable(session.error());
     if (co_await cancelled()) {
       outcome.error = "run cancelled";
     } else if (!session) {
@@ -457,8 +463,28 @@ class host_runner {
     return false;
   }
 
+  // A manifest written before host names were canonical (under the name as typed) moves to the
+  // canonical name, under the lock, so its history stays with the host.
+  void adopt_legacy_manifest() {
+    if (!legacy_manifest_applies()) return;
+    std::error_code ec;
+    fs::rename(legacy_status_path_, out_.status_path, ec);
+    if (!ec) out_.warnings.push_back("moved the status manifest " + legacy_status_path_.string() + " to " + out_.status_path.string());
+  }
+
+  // Only when the canonical name has no manifest yet, and the old one records this host's address
+  // (the same old token may be an alias's, which keeps its case).
+  bool legacy_manifest_applies() const {
+    std::error_code ec;
+    if (legacy_status_path_ == out_.status_path || fs::exists(out_.status_path, ec) || !fs::exists(legacy_status_path_, ec)) return false;
+    auto old = load_manifest(legacy_status_path_, req_.name);
+    return old && address_names(old->address, req_.where.host, req_.where.port);
+  }
+
   void load_previous_manifest() {
-    auto loaded = load_manifest(out_.status_path, req_.name);
+    // A dry run moves nothing: it reads a manifest that only the old spelling names where it is.
+    const bool legacy = s_.dry_run && legacy_manifest_applies();
+    auto loaded = load_manifest(legacy ? legacy_status_path_ : out_.status_path, req_.name);
     if (loaded) {
       manifest_ = std::move(*loaded);
       return;
@@ -487,6 +513,11 @@ class host_runner {
     return o;
   }
 
+  void note_unreachable(const sdk::error& e) {
+    out_.connection_errors.push_back(redact(e.describe()));
+    out_.connection_errors.push_back(redact(e.message));
+  }
+
   void note_session(const std::shared_ptr<ssh::session>& s) {
     if (seen_sessions_.insert(s.get()).second) ++out_.connections;
   }
@@ -498,17 +529,19 @@ class host_runner {
     for (const auto& m : req_.modules) out_.failed.push_back(m.spec().id);
   }
 
-  std::string redact(const std::string& text) const { return s_.redact ? s_.redact->apply(text) : text; }
+  // Without a redactor the patterns (URL credentials, Bearer tokens) still apply.
+  std::string redact(const std::string& text) const { return s_.redact ? s_.redact->apply(text) : redactor{}.apply(text); }
 
   void emit(run_event_kind kind, std::string module, std::string step, std::string state, std::string detail) {
     if (!s_.on_event) return;
-    s_.on_event(run_event{kind, s_.run_id, req_.name, std::move(module), std::move(step), std::move(state), std::move(detail)});
+    s_.on_event(run_event{kind, s_.run_id, req_.name, std::move(module), std::move(step), std::move(state), redact(detail)});
   }
 
   ssh::session_pool& pool_;
   const run_settings& s_;
   host_request req_;
   std::string token_;
+  fs::path legacy_status_path_;
   host_result out_;
   host_manifest manifest_;
   run_log* log_ = nullptr;

@@ -21,18 +21,44 @@ bool contains_icase(std::string_view text, std::string_view word) {
   return false;
 }
 
+bool ends_authority(char c) {
+  return c == '/' || c == '?' || c == '#' || c == '"' || c == '\'' || c == '<' || c == '>' || c == '`' ||
+         std::isspace(static_cast<unsigned char>(c));
+}
+
+// Schemes whose `user@` names an account, not a credential.
+bool account_scheme(std::string_view scheme) {
+  for (std::string_view s : {"ssh", "sftp", "scp", "git+ssh", "ssh+git", "rsync"}) {
+    if (scheme.size() == s.size() && iequals_prefix(scheme, 0, s)) return true;
+  }
+  return false;
+}
+
 // `scheme://user:password@host`: the password goes, user and host stay (they help debugging).
+// `https://TOKEN@host` (a token as the user name, which GitHub and others accept): all of it
+// goes, except for ssh-like schemes. The user information ends at the last '@' before the path,
+// so a password with an unencoded '@' goes whole.
 std::string mask_url_passwords(std::string text) {
   std::size_t from = 0;
   while ((from = text.find("://", from)) != std::string::npos) {
-    std::size_t start = from + 3;
+    std::size_t scheme_start = from;
+    while (scheme_start > 0 && (std::isalnum(static_cast<unsigned char>(text[scheme_start - 1])) ||
+                                text[scheme_start - 1] == '+' || text[scheme_start - 1] == '-' || text[scheme_start - 1] == '.')) {
+      --scheme_start;
+    }
+    const std::string scheme = text.substr(scheme_start, from - scheme_start);
+    const std::size_t start = from + 3;
     std::size_t end = start;
-    while (end < text.size() && text[end] != '/' && text[end] != '@' && !std::isspace(static_cast<unsigned char>(text[end]))) ++end;
-    if (end < text.size() && text[end] == '@') {
-      auto colon = text.find(':', start);
-      if (colon != std::string::npos && colon < end) {
-        text.replace(colon + 1, end - colon - 1, redactor::mask);
-        end = colon + 1 + redactor::mask.size();
+    while (end < text.size() && !ends_authority(text[end])) ++end;
+    const std::size_t at = end > start ? text.rfind('@', end - 1) : std::string::npos;
+    if (at != std::string::npos && at >= start) {
+      const std::size_t colon = text.find(':', start);
+      if (colon < at) {
+        text.replace(colon + 1, at - colon - 1, redactor::mask);
+        end = colon + 1 + redactor::mask.size() + (end - at);
+      } else if (!account_scheme(scheme)) {
+        text.replace(start, at - start, redactor::mask);
+        end = start + redactor::mask.size() + (end - at);
       }
     }
     from = end;

@@ -1,5 +1,7 @@
 #include <rio/kernel/engine/request_builder.hpp>
 
+#include <rio/kernel/engine/env_source.hpp>
+
 #include <rio/vault/connection_fields.hpp>
 #include <rio/vault/vault.hpp>
 
@@ -23,6 +25,24 @@ fs::path expand_local(const std::string& path, const env_lookup& env) {
     if (home && !home->empty()) return fs::path{*home + path.substr(1)};
   }
   return fs::path{path};
+}
+
+// The provider's `env` block (merged like every connection field): exported to the host's
+// commands like --env, and every value registered for redaction, since it came from the vault.
+result<void> vault_env(const json::object& merged, std::vector<std::pair<std::string, std::string>>& out, redactor& redact) {
+  const json::value* env = merged.if_contains("env");
+  if (env == nullptr || env->is_null()) return {};
+  if (!env->is_object()) return fail(errc::bad_request, "the vault's env must be an object of NAME: value");
+  for (const auto& [k, v] : env->get_object()) {
+    const std::string name{k};
+    if (!valid_env_name(name)) return fail(errc::bad_request, "the vault's env: '" + name.substr(0, 60) + "' is not a valid variable name");
+    if (v.is_null()) continue;
+    if (!v.is_string()) return fail(errc::bad_request, "the vault's env." + name + " must be a string");
+    const std::string_view value{v.get_string().data(), v.get_string().size()};
+    redact.add(value);
+    out.emplace_back(name, std::string{value});
+  }
+  return {};
 }
 
 }  // namespace
@@ -96,8 +116,6 @@ result<built_host> build_host_request(const inventory::host_entry& e, const host
   built_host out;
   host_request& hr = out.request;
   hr.name = e.name;
-  hr.env = d.env;
-  for (const auto& [k, v] : d.env) redact.add_if_secret_name(k, v);
 
   json::object ssh = d.ssh;
   if (e.user_set) ssh["user"] = e.where.user;
@@ -108,10 +126,20 @@ result<built_host> build_host_request(const inventory::host_entry& e, const host
   auto creds = vault::extract_ssh_credentials(merged);
   if (!creds) return bad(creds.error().message);
 
+  // The vault's env first (every value is a secret), then the call's: a later assignment wins.
+  if (auto env_ok = vault_env(merged, hr.env, redact); !env_ok) return bad(env_ok.error().message);
+  for (const auto& [k, v] : d.env) {
+    redact.add_if_secret_name(k, v);
+    hr.env.emplace_back(k, v);
+  }
+
   hr.where = e.where;
   hr.where.user = creds->user.value_or(local_user_name());
   hr.where.port = creds->port.value_or(22);
   if (auto valid = ssh::validate(hr.where); !valid) return bad(valid.error().message);
+  // One spelling per host from here on (session keys, known_hosts, locks, records): LocalHost,
+  // 127.1 and [::1] must not pass for other hosts than localhost, 127.0.0.1 and ::1.
+  hr.where.host = ssh::canonical_host(hr.where.host);
   if (!creds->private_key.empty()) {
     hr.auth.private_key = creds->private_key;
     redact.add(creds->private_key.reveal());

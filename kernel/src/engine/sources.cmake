@@ -1,6 +1,7 @@
 set(RIO_ENGINE_SOURCES
   src/engine/durable_file.cpp
   src/engine/engine_json.cpp
+  src/engine/env_source.cpp
   src/engine/fleet_run.cpp
   src/engine/host_detect.cpp
   src/engine/host_key.cpp

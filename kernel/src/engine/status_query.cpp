@@ -22,6 +22,16 @@ bool run_in_progress(const fs::path& lock_file) {
   return busy;
 }
 
+// The lock is keyed on the address, which an alias's file name does not spell: the manifest's
+// `address` (user@host:port) says it; older manifests without it fall back to the file name.
+std::string lock_of(const host_status& s) {
+  if (s.manifest && !s.manifest->address.empty()) {
+    auto spec = inventory::parse_host_spec(s.manifest->address);
+    if (spec) return lock_token(spec->where.host, spec->where.port);
+  }
+  return s.status_path.stem().string();
+}
+
 result<host_manifest> load_with(manifest_cache* cache, const fs::path& file, const std::string& host) {
   return cache != nullptr ? cache->load(file, host) : load_manifest(file, host);
 }
@@ -48,13 +58,21 @@ result<host_manifest> manifest_cache::load(const fs::path& file, const std::stri
 }
 
 host_status read_host_status(const run_paths& paths, const inventory::host_entry& e, manifest_cache* cache) {
-  const std::string token = host_token(record_host(e.name, e.where.host, e.where.port), e.where.port);
   host_status s;
   s.host = e.name;
-  s.status_path = paths.status_file(token);
+  s.status_path = paths.status_file(record_token(e.name, e.where.host, e.where.port));
   std::error_code ec;
   s.exists = fs::exists(s.status_path, ec);
-  s.running = run_in_progress(paths.lock_file(token));
+  if (!s.exists) {
+    // Written before host names were canonical, and not run since (a run moves it).
+    auto legacy = paths.status_file(legacy_record_token(e.name, e.where.host, e.where.port));
+    auto old = fs::exists(legacy, ec) ? load_manifest(legacy, e.name) : result<host_manifest>{host_manifest{}};
+    if (old && address_names(old->address, e.where.host, e.where.port)) {
+      s.status_path = std::move(legacy);
+      s.exists = true;
+    }
+  }
+  s.running = run_in_progress(paths.lock_file(lock_token(e.where.host, e.where.port)));
   s.manifest = load_with(cache, s.status_path, e.name);
   return s;
 }
@@ -73,9 +91,9 @@ std::vector<host_status> list_host_statuses(const run_paths& paths, manifest_cac
     s.status_path = f;
     s.exists = true;
     s.host = f.stem().string();
-    s.running = run_in_progress(paths.status_root / (f.stem().string() + ".lock"));
     s.manifest = load_with(cache, f, s.host);
     if (s.manifest && !s.manifest->host.empty()) s.host = s.manifest->host;
+    s.running = run_in_progress(paths.lock_file(lock_of(s)));
     out.push_back(std::move(s));
   }
   return out;

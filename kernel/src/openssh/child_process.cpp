@@ -179,6 +179,12 @@ bool child_process::try_reap() noexcept {
   return status_.has_value();
 }
 
+void child_process::close_stdin() noexcept {
+  boost::system::error_code ignored;
+  in_.shutdown(asio::socket_base::shutdown_send, ignored);
+  in_.close(ignored);
+}
+
 void child_process::signal_group(int sig) noexcept {
   // Until it is reaped the process keeps its pid and group id, so this cannot hit a stranger.
   if (!exited()) ::kill(-pid_, sig);

@@ -91,7 +91,7 @@ result<std::vector<std::string>> ssh_arguments(const openssh_config& config) {
     args.insert(args.end(), {"-o", "IdentityFile=" + *token});
   }
   args.insert(args.end(), {"-p", std::to_string(config.target.port), "-l", config.target.user, "--",
-                           ssh::bare_host(config.target.host)});
+                           ssh::canonical_host(config.target.host)});
   return args;
 }
 

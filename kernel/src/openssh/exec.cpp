@@ -5,9 +5,11 @@
 #include <rio/kernel/openssh/output_tail.hpp>
 #include <rio/kernel/openssh/ssh_failure.hpp>
 #include <rio/kernel/openssh/supervise.hpp>
+#include <rio/sdk/coro.hpp>
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <boost/asio/write.hpp>
 
 #include <sys/wait.h>
 
@@ -39,14 +41,27 @@ struct exec_output {
   }
 };
 
-asio::awaitable<void> pump(child_process& child, exec_output& output) {
+// The command's environment goes to ssh's stdin (never into its argv), then stdin ends: the
+// command itself reads EOF there, as with /dev/null before.
+asio::awaitable<void> feed_stdin(child_process& child, std::string_view preamble) {
+  co_await asio::async_write(child.stdin_socket(), asio::buffer(preamble.data(), preamble.size()), sdk::use_nothrow);
+  child.close_stdin();
+}
+
+// stdout and stderr are read concurrently so that neither can fill its pipe and stall ssh.
+asio::awaitable<void> read_outputs(child_process& child, exec_output& output) {
   using namespace asio::experimental::awaitable_operators;
-  // stdout and stderr are read concurrently so that neither can fill its pipe and stall ssh.
-  co_await ((read_until_eof(child.stdout_pipe(),
-                            [&](std::string_view c) { output.on_chunk(sdk::output_stream::out, c); }) &&
-             read_until_eof(child.stderr_pipe(),
-                            [&](std::string_view c) { output.on_chunk(sdk::output_stream::err, c); })) ||
-            exit_then_linger(child, output_linger));
+  co_await (read_until_eof(child.stdout_pipe(), [&](std::string_view c) { output.on_chunk(sdk::output_stream::out, c); }) &&
+            read_until_eof(child.stderr_pipe(), [&](std::string_view c) { output.on_chunk(sdk::output_stream::err, c); }));
+}
+
+asio::awaitable<void> pump(child_process& child, exec_output& output, std::string_view preamble) {
+  using namespace asio::experimental::awaitable_operators;
+  if (preamble.empty()) {
+    co_await (read_outputs(child, output) || exit_then_linger(child, output_linger));
+  } else {
+    co_await ((feed_stdin(child, preamble) && read_outputs(child, output)) || exit_then_linger(child, output_linger));
+  }
   co_await child.wait_exit();
 }
 
@@ -62,11 +77,12 @@ asio::awaitable<sdk::result<sdk::exec_result>> openssh_shell::exec(sdk::exec_req
   }
 
   const auto started = std::chrono::steady_clock::now();
-  auto child = start(co_await asio::this_coro::executor, std::move(*command), false);
+  const std::string_view preamble = command->stdin_preamble;
+  auto child = start(co_await asio::this_coro::executor, std::move(command->line), !preamble.empty());
   if (!child) co_return child.error();
   exec_output output;
   output.sink = request.sink;
-  const run_end end = co_await supervise(**child, pump(**child, output), client_deadline(request.timeout));
+  const run_end end = co_await supervise(**child, pump(**child, output, preamble), client_deadline(request.timeout));
   if (output.sink_threw) std::rethrow_exception(output.sink_threw);
 
   sdk::exec_result r;

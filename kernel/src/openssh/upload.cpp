@@ -40,12 +40,6 @@ struct upload_state {
   output_tail err;
 };
 
-void close_stdin(child_process& child) {
-  boost::system::error_code ignored;
-  child.stdin_socket().shutdown(asio::socket_base::shutdown_send, ignored);
-  child.stdin_socket().close(ignored);
-}
-
 asio::awaitable<void> send_source(child_process& child, upload_state& st, ssh::upload_source& source) {
   std::vector<char> buf(64 * 1024);
   for (;;) {
@@ -69,7 +63,7 @@ asio::awaitable<void> send_source(child_process& child, upload_state& st, ssh::u
       break;
     }
   }
-  close_stdin(child);
+  child.close_stdin();
 }
 
 // Reads stdout up to the receiver's first line, then sends the payload (on "ready") while
@@ -97,7 +91,7 @@ asio::awaitable<void> receive_then_send(child_process& child, upload_state& st, 
   if (st.ready) {
     co_await (send_source(child, st, source) && read_until_eof(child.stdout_pipe(), to_tail));
   } else {
-    close_stdin(child);
+    child.close_stdin();
     co_await read_until_eof(child.stdout_pipe(), to_tail);
   }
 }
@@ -127,7 +121,7 @@ asio::awaitable<sdk::result<sdk::upload_result>> openssh_shell::upload(sdk::uplo
   }
 
   const auto started = std::chrono::steady_clock::now();
-  auto child = start(co_await asio::this_coro::executor, std::move(*command), true);
+  auto child = start(co_await asio::this_coro::executor, std::move(command->line), true);
   if (!child) co_return child.error();
   upload_state st;
   const run_end end = co_await supervise(**child, pump(**child, st, **source), client_deadline(request.timeout));

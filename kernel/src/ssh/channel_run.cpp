@@ -24,8 +24,8 @@ void keep_tail(std::string& tail, const char* data, std::size_t n) {
 
 class channel_runner {
  public:
-  channel_runner(session::impl& s, sdk::output_sink* sink, upload_source* source)
-      : s_(s), sink_(sink), source_(source) {}
+  channel_runner(session::impl& s, std::string_view preamble, sdk::output_sink* sink, upload_source* source)
+      : s_(s), preamble_(preamble), sink_(sink), source_(source) {}
 
   asio::awaitable<result<channel_outcome>> run(const std::string& command, clock::time_point deadline) {
     const auto started = clock::now();
@@ -132,6 +132,13 @@ class channel_runner {
 
   // One non-blocking round of stdin writing; true when something moved.
   result<bool> write_some() {
+    if (!preamble_.empty()) {
+      ssize_t n = libssh2_channel_write_ex(ch_, 0, preamble_.data(), preamble_.size());
+      if (n == LIBSSH2_ERROR_EAGAIN) return false;
+      if (n < 0) return lost_or(errc::channel_failed, "sending the command environment failed", static_cast<int>(n));
+      preamble_.remove_prefix(static_cast<std::size_t>(n));
+      return true;
+    }
     if (source_ == nullptr || !ready_ || eof_sent_) return false;
     if (offset_ == pending_.size()) {
       pending_.resize(64 * 1024);
@@ -224,6 +231,7 @@ class channel_runner {
   }
 
   session::impl& s_;
+  std::string_view preamble_;  // what is still to be sent of it
   sdk::output_sink* sink_;
   upload_source* source_;
   LIBSSH2_CHANNEL* ch_ = nullptr;
@@ -239,9 +247,9 @@ class channel_runner {
 }  // namespace
 
 asio::awaitable<result<channel_outcome>> run_channel(session::impl& s, const std::string& command,
-                                                     sdk::output_sink* sink, clock::time_point deadline,
-                                                     upload_source* source) {
-  channel_runner runner{s, sink, source};
+                                                     std::string_view preamble, sdk::output_sink* sink,
+                                                     clock::time_point deadline, upload_source* source) {
+  channel_runner runner{s, preamble, sink, source};
   co_return co_await runner.run(command, deadline);
 }
 

@@ -16,11 +16,12 @@ struct channel_outcome {
 
 /**
  * Runs `command` (already wrapped) until it exits, `deadline` passes (result.timed_out) or the
- * caller cancels (sdk::errc::cancelled). With `source`, waits for the receiver's first line and
- * streams the source to stdin when it says ready. The caller holds the session mutex.
+ * caller cancels (sdk::errc::cancelled). `preamble` (wrapped_command::stdin_preamble) goes to
+ * stdin first. With `source`, waits for the receiver's first line and streams the source to
+ * stdin when it says ready. The caller holds the session mutex.
  */
 boost::asio::awaitable<result<channel_outcome>> run_channel(session::impl& s, const std::string& command,
-                                                             sdk::output_sink* sink, clock::time_point deadline,
-                                                             upload_source* source);
+                                                             std::string_view preamble, sdk::output_sink* sink,
+                                                             clock::time_point deadline, upload_source* source);
 
 }  // namespace rio::kernel::ssh

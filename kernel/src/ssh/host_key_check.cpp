@@ -79,7 +79,8 @@ result<void> verify_host_key(session::impl& s) {
   if (!s.options.hosts.record.empty()) files.push_back(s.options.hosts.record);
   for (const auto& file : files) load_known_hosts(known.get(), file);
 
-  const std::string host = bare_host(t.host);
+  // One spelling per host (canonical_host), as the record below is written.
+  const std::string host = canonical_host(t.host);
   libssh2_knownhost* found = nullptr;
   const int check = libssh2_knownhost_checkp(known.get(), host.c_str(), t.port, key, len,
                                              LIBSSH2_KNOWNHOST_TYPE_PLAIN | LIBSSH2_KNOWNHOST_KEYENC_RAW | kind.knownhost_bit,

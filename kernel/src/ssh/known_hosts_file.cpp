@@ -1,12 +1,56 @@
 #include "known_hosts_file.hpp"
 
+#include <rio/kernel/ssh/target.hpp>
+
 #include <sodium.h>
+
+#include <algorithm>
+#include <cctype>
 
 #include <fstream>
 #include <iterator>
 #include <vector>
 
 namespace rio::kernel::ssh::detail {
+namespace {
+
+// One plain name of a host field: "name", "[name]:port", or a pattern.
+std::string canonical_name(std::string_view name) {
+  if (name.find_first_of("*?!") != std::string_view::npos) {
+    std::string lower{name};
+    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return lower;
+  }
+  if (name.starts_with('[')) {
+    const auto close = name.find("]:");
+    if (close != std::string_view::npos) return "[" + canonical_host(name.substr(1, close - 1)) + std::string{name.substr(close)};
+  }
+  return canonical_host(name);
+}
+
+}  // namespace
+
+// rio looks a host up by its canonical spelling (ssh::canonical_host: lower-case names, one form
+// per IP address), so the plain names of a line are read in the same spelling: an entry written
+// as `LocalHost` or `[127.000.0.1]:22` still pins its key, and a host typed differently cannot
+// pass as unknown and have another key accepted. Hashed names (|1|...) were hashed by OpenSSH
+// from the lower-case name it looks up, which is canonical for names.
+std::string canonical_host_field(std::string_view line) {
+  const auto first = line.find_first_not_of(" \t");
+  if (first == std::string_view::npos || line[first] == '|') return std::string{line};
+  auto end = line.find_first_of(" \t", first);
+  if (end == std::string_view::npos) end = line.size();
+  std::string names;
+  std::string_view field = line.substr(first, end - first);
+  while (true) {
+    const auto comma = field.find(',');
+    names += canonical_name(field.substr(0, comma));
+    if (comma == std::string_view::npos) break;
+    names += ',';
+    field.remove_prefix(comma + 1);
+  }
+  return std::string{line.substr(0, first)} + names + std::string{line.substr(end)};
+}
 
 // Line by line rather than libssh2_knownhost_readfile, which gives up on the whole file at the
 // first line it cannot parse (certificate authorities, security-key types): such lines are
@@ -28,6 +72,7 @@ std::size_t add_known_hosts_text(LIBSSH2_KNOWNHOSTS* known, std::string_view tex
     if (line.find('\0') != std::string::npos) continue;
     auto first = line.find_first_not_of(" \t");
     if (first == std::string::npos || line[first] == '#' || line[first] == '@') continue;
+    line = canonical_host_field(line);
     // libssh2 1.10 takes a host field shorter than 3 characters for a hashed one (|1|...) and
     // drops the line without an error, so the key of a host called "db" was never found: strict
     // refused the host for ever, and accept-new recorded and trusted whatever key it was offered

@@ -21,6 +21,9 @@ namespace rio::kernel::ssh::detail {
  */
 std::size_t add_known_hosts_text(LIBSSH2_KNOWNHOSTS* known, std::string_view text);
 
+/** `line` with the plain names of its host field in canonical spelling (ssh::canonical_host). */
+std::string canonical_host_field(std::string_view line);
+
 /** The same for a file; a missing or unreadable file adds nothing. */
 void load_known_hosts(LIBSSH2_KNOWNHOSTS* known, const std::filesystem::path& file);
 

@@ -3,6 +3,7 @@
 #include <rio/sdk/shell.hpp>
 
 #include <algorithm>
+#include <cstring>
 
 namespace rio::kernel::ssh {
 namespace {
@@ -16,15 +17,55 @@ bool valid_env_name(const std::string& name) {
 
 }  // namespace
 
-result<std::string> wrap_command(const std::string& command,
-                                 const std::vector<std::pair<std::string, std::string>>& env,
-                                 std::chrono::milliseconds timeout, bool watch_stdin) {
-  std::string inner;
+namespace {
+
+// One line per variable, so the reader can take them with `read`: a newline inside a value is
+// spelled "$rio_nl" between quoted pieces.
+std::string assignment_line(const std::string& name, const std::string& value) {
+  std::string quoted;
+  std::size_t start = 0;
+  for (;;) {
+    const auto nl = value.find('\n', start);
+    quoted += sdk::shell_quote(value.substr(start, nl == std::string::npos ? std::string::npos : nl - start));
+    if (nl == std::string::npos) break;
+    quoted += "\"$rio_nl\"";
+    start = nl + 1;
+  }
+  return name + "=" + quoted + "; export " + name + "\n";
+}
+
+// Reads the preamble's lines up to the end marker and evaluates each (rio wrote them, quoted).
+// `read` takes one byte at a time from a pipe or socket, so nothing after the marker is consumed:
+// the watchdog below still sees the channel's stdin. Missing marker: stdin ended early, and the
+// command must not run without its environment.
+constexpr std::string_view env_reader =
+    "rio_nl='\n'\n"
+    "rio_ok=\n"
+    "while IFS= read -r rio_e; do if [ \"$rio_e\" = rio-env-end ]; then rio_ok=1; break; fi; eval \"$rio_e\"; done\n"
+    "if [ -z \"$rio_ok\" ]; then echo 'rio: the command environment did not arrive on stdin' >&2; exit 125; fi\n"
+    "unset rio_e rio_ok rio_nl\n";
+
+}  // namespace
+
+wrapped_command::~wrapped_command() { ::explicit_bzero(stdin_preamble.data(), stdin_preamble.size()); }
+
+result<wrapped_command> wrap_command(const std::string& command,
+                                     const std::vector<std::pair<std::string, std::string>>& env,
+                                     std::chrono::milliseconds timeout, bool watch_stdin) {
+  wrapped_command out;
   for (const auto& [name, value] : env) {
     if (!valid_env_name(name)) {
       return fail(errc::bad_option, "env: '" + name + "' is not a valid variable name ([A-Za-z_][A-Za-z0-9_]*)");
     }
-    inner += name + "=" + sdk::shell_quote(value) + "; export " + name + "\n";
+    if (value.find('\0') != std::string::npos) {
+      return fail(errc::bad_option, "env: the value of " + name + " contains a NUL byte");
+    }
+    out.stdin_preamble += assignment_line(name, value);
+  }
+  std::string inner;
+  if (!env.empty()) {
+    out.stdin_preamble += "rio-env-end\n";
+    inner += env_reader;
   }
   // Whole seconds, rounded up, at least one: timeout(1) takes an integer portably.
   auto secs = std::max<long long>(1, (timeout.count() + 999) / 1000);
@@ -32,7 +73,8 @@ result<std::string> wrap_command(const std::string& command,
   const std::string limited = "timeout -k 5 " + std::to_string(secs) + " " + run;
   if (!watch_stdin) {
     inner += "if command -v timeout >/dev/null 2>&1; then exec " + limited + "; else exec " + run + "; fi";
-    return "/bin/sh -c " + sdk::shell_quote(inner);
+    out.line = "/bin/sh -c " + sdk::shell_quote(inner);
+    return out;
   }
   // GNU timeout makes itself a process-group leader, so "kill -TERM -$rio_pid" reaches everything
   // the command started. The signal goes to the whole group, not only to timeout to pass on:
@@ -57,7 +99,8 @@ result<std::string> wrap_command(const std::string& command,
            "wait $rio_pid; rio_rc=$?\n"
            "kill -KILL $rio_watch 2>/dev/null; wait $rio_watch 2>/dev/null\n"
            "exit $rio_rc";
-  return "/bin/sh -c " + sdk::shell_quote(inner);
+  out.line = "/bin/sh -c " + sdk::shell_quote(inner);
+  return out;
 }
 
 result<std::string> upload_receiver(const std::string& remote_path, bool is_directory, bool no_clobber,

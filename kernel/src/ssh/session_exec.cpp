@@ -31,7 +31,7 @@ asio::awaitable<result<sdk::exec_result>> session::exec(sdk::exec_request reques
   // The host's own `timeout` stops the command at request.timeout; the client waits a little
   // longer so the remote exit status (124) arrives, then gives up on the channel itself.
   const auto deadline = clock::now() + request.timeout + client_grace;
-  auto outcome = co_await run_channel(s, *wrapped, request.sink, deadline, nullptr);
+  auto outcome = co_await run_channel(s, wrapped->line, wrapped->stdin_preamble, request.sink, deadline, nullptr);
   if (!outcome) co_return outcome.error();
   sdk::exec_result r = std::move(outcome->result);
   if (!r.timed_out && stopped_by_timeout(r.exit_code, r.duration, request.timeout)) {
@@ -73,7 +73,7 @@ asio::awaitable<result<sdk::upload_result>> session::upload(sdk::upload_request 
   if (!usable()) co_return lost(s);
 
   const auto deadline = clock::now() + request.timeout + client_grace;
-  auto outcome = co_await run_channel(s, *wrapped, nullptr, deadline, source->get());
+  auto outcome = co_await run_channel(s, wrapped->line, {}, nullptr, deadline, source->get());
   if (!outcome) co_return outcome.error();
   sdk::upload_result r;
   if (outcome->upload_exists) {

@@ -46,7 +46,7 @@ struct session_pool::state {
   // Holds a connection slot (kept by a successful session), a global handshake slot and a
   // per-host handshake slot (both returned when the handshake ends, however it ends).
   asio::awaitable<result<std::shared_ptr<session>>> connect(connect_options options) {
-    const std::string host = bare_host(options.where.host);
+    const std::string host = canonical_host(options.where.host);
     auto cancelled = [] { return sdk::fail(sdk::errc::cancelled, "cancelled waiting for a connection slot"); };
     if (!co_await connections.acquire()) co_return cancelled();
     bool keep_connection = false;

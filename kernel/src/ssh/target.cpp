@@ -3,7 +3,9 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
+#include <cstring>
 
 namespace rio::kernel::ssh {
 namespace {
@@ -89,8 +91,34 @@ result<void> validate(const target& t) {
   return {};
 }
 
+std::string canonical_host(std::string_view host) {
+  std::string h = bare_host(std::string{host});
+  in6_addr a6{};
+  if (::inet_pton(AF_INET6, h.c_str(), &a6) == 1) {
+    char text[INET6_ADDRSTRLEN];
+    if (IN6_IS_ADDR_V4MAPPED(&a6)) {
+      in_addr a4{};
+      std::memcpy(&a4, &a6.s6_addr[12], sizeof a4);
+      if (::inet_ntop(AF_INET, &a4, text, sizeof text) != nullptr) return text;
+    } else if (::inet_ntop(AF_INET6, &a6, text, sizeof text) != nullptr) {
+      return text;
+    }
+  }
+  // inet_aton also takes trailing text after a blank; only an all-number spelling is an address.
+  const bool numeric = !h.empty() && std::all_of(h.begin(), h.end(), [](char c) {
+    return std::isxdigit(static_cast<unsigned char>(c)) || c == '.' || c == 'x' || c == 'X';
+  });
+  in_addr a4{};
+  if (numeric && ::inet_aton(h.c_str(), &a4) != 0) {
+    char text[INET_ADDRSTRLEN];
+    if (::inet_ntop(AF_INET, &a4, text, sizeof text) != nullptr) return text;
+  }
+  std::transform(h.begin(), h.end(), h.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return h;
+}
+
 std::string display_name(const target& t) {
-  const std::string h = bare_host(t.host);
+  const std::string h = canonical_host(t.host);
   if (t.port == 22) return h;
   return "[" + h + "]:" + std::to_string(t.port);
 }

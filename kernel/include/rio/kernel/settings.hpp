@@ -4,6 +4,7 @@
 
 #include <rio/kernel/error.hpp>
 
+#include <cstddef>
 #include <filesystem>
 #include <functional>
 #include <optional>
@@ -35,6 +36,13 @@ struct settings {
    * options besides the module's own upstream (mirrors, a file:// fixture directory).
    */
   std::vector<std::string> allowed_sources;
+  /**
+   * "max_hosts_per_request" in config/rio.json: how many hosts one API request may name (a
+   * request over it is refused before anything is touched). Every host costs a connection
+   * attempt, a manifest and a log, and answers with its own error.
+   */
+  std::size_t max_hosts_per_request = default_max_hosts_per_request;
+  static constexpr std::size_t default_max_hosts_per_request = 256;
 };
 
 /**
@@ -42,6 +50,7 @@ struct settings {
  * Plugin directory: --plugin-dir, else RIO_PLUGIN_DIR, else "plugin_dir" in <root>/config/rio.json
  * (relative to the root), else <exe_dir>/plugins when it exists, else <exe_dir>/../lib/rio/plugins.
  * Allowed sources: "allowed_sources" in <root>/config/rio.json (a list of URL prefixes).
+ * Host cap: "max_hosts_per_request" in <root>/config/rio.json (an integer from 1 to 100000).
  * Errors: errc::bad_config naming the file and the field.
  */
 result<settings> resolve_settings(const settings_inputs& in);

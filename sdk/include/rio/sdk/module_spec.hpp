@@ -17,6 +17,7 @@ enum class option_type {
   url,         ///< https, http, file, ssh or git URL, or an absolute path; quoted
   boolean,     ///< `true` or `false`; inserted bare
   integer,     ///< a non-negative decimal number; inserted bare
+  address,     ///< host:port: a host name, IPv4 address or [IPv6] address, and a port 1-65535; quoted
 };
 
 /** One entry of a module's option schema. */

@@ -2,7 +2,8 @@
 // One run per host at a time, across processes: an exclusive flock(2) on the host's lock file
 // for the whole apply. flock belongs to the open file description, so two runs inside one
 // process exclude each other too, and the kernel drops the lock when a holder dies (kill -9
-// included): a crash never leaves a host locked.
+// included): a crash never leaves a host locked. The file is removed when the lock is released,
+// so finished runs leave no lock files behind (a crash leaves one, which the next run reuses).
 
 #include <rio/kernel/error.hpp>
 
@@ -35,8 +36,10 @@ class host_lock {
   ~host_lock();
 
  private:
-  explicit host_lock(int fd) noexcept : fd_(fd) {}
+  host_lock(int fd, std::filesystem::path file) noexcept : fd_(fd), file_(std::move(file)) {}
+  void release() noexcept;
   int fd_;
+  std::filesystem::path file_;
 };
 
 }  // namespace rio::kernel::engine

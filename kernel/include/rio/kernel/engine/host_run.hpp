@@ -77,6 +77,9 @@ struct host_result {
   std::string status;   ///< installed, noop, failed, cancelled, recorded or dry_run
   host_failure failure = host_failure::none;
   std::string error;    ///< the host-level failure, for people
+  /** Each failed connection's error text (describe() and message, redacted), so that a
+      result_view can hide them from clients that must not learn about the network. */
+  std::vector<std::string> connection_errors;
   std::vector<module_plan> plan;
   host_facts facts;  ///< the preflight's findings (facts.known false when detection did not run)
   std::vector<std::string> installed, skipped, failed;

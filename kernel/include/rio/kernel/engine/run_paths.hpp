@@ -15,7 +15,7 @@ struct run_paths {
 
   std::filesystem::path status_file(const std::string& token) const { return status_root / (token + ".json"); }
   std::filesystem::path log_file(const std::string& token) const { return log_root / (token + ".log"); }
-  /** flock(2) target serialising runs on one host; never deleted. */
+  /** flock(2) target serialising runs on one host (token: lock_token); removed when the run ends. */
   std::filesystem::path lock_file(const std::string& token) const { return status_root / (token + ".lock"); }
 };
 

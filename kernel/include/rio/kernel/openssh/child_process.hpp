@@ -49,6 +49,8 @@ class child_process {
   /** Writes reach the child's stdin; a socket (not a pipe) so a write after the child died
    *  fails with EPIPE instead of raising SIGPIPE in rio. Closed when stdin_stream was false. */
   boost::asio::local::stream_protocol::socket& stdin_socket() noexcept { return in_; }
+  /** Ends the child's stdin (EOF), e.g. once everything it should read was written. */
+  void close_stdin() noexcept;
 
   pid_t pid() const noexcept { return pid_; }
   /** Whether the process ended and was reaped. */

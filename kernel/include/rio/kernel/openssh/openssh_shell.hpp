@@ -28,8 +28,9 @@ class openssh_shell final : public sdk::remote_shell {
   [[nodiscard]] static result<std::unique_ptr<openssh_shell>> create(openssh_config config, const allow_list& allowed);
 
   /**
-   * Runs `ssh ... -- host '<ssh::wrap_command text>'` with stdin from /dev/null and streams stdout
-   * and stderr to request.sink as they arrive. The remote `timeout` enforces request.timeout; the
+   * Runs `ssh ... -- host '<ssh::wrap_command text>'` and streams stdout and stderr to
+   * request.sink as they arrive. ssh's stdin carries request.env (wrap_command's preamble) and
+   * then ends; without env it is /dev/null. The remote `timeout` enforces request.timeout; the
    * local ssh is stopped at request.timeout + connect_timeout + client_grace as a backstop.
    * Errors: ssh::errc::bad_option (env name, timeout <= 0), ssh::errc::channel_failed (ssh did not start), the
    * ssh::errc connect/host-key/auth/connection codes when ssh itself failed (exit 255 with its

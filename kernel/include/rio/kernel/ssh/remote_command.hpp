@@ -13,23 +13,49 @@
 
 namespace rio::kernel::ssh {
 
+/** A wrapped command and what must reach its stdin first. */
+struct wrapped_command {
+  std::string line;  ///< what the host's login shell runs: /bin/sh -c '...'
+  /**
+   * The environment, one `NAME='value'; export NAME` line each, then `rio-env-end`: the caller
+   * writes it to the command's stdin before anything else. Empty when there is no environment
+   * (the line then reads nothing). It holds the values, so it is wiped on destruction.
+   */
+  std::string stdin_preamble;
+
+  wrapped_command() = default;
+  wrapped_command(wrapped_command&&) noexcept = default;
+  wrapped_command& operator=(wrapped_command&&) noexcept = default;
+  wrapped_command(const wrapped_command&) = delete;
+  wrapped_command& operator=(const wrapped_command&) = delete;
+  ~wrapped_command();
+};
+
 /**
  * Wraps a POSIX sh command for the remote login shell, whatever it is:
- *   /bin/sh -c '<env exports>; exec timeout -k <grace> <secs> /bin/sh -c '<command>''
- * The environment is quoted into the command (never set on the SSH channel, which sshd filters
- * and which would bypass quoting). GNU `timeout` runs the command in its own process group and
- * kills the whole group at the deadline, so a timed-out command leaves no process behind; hosts
- * without `timeout` run the command directly and rely on the channel being closed.
+ *   /bin/sh -c '<read env from stdin>; exec timeout -k <grace> <secs> /bin/sh -c '<command>''
+ * The environment never appears in a command line (every user of the host can read those in
+ * /proc/<pid>/cmdline for as long as the command runs): the line reads the assignments from
+ * stdin (stdin_preamble) and exports them, so only the command's own environment holds them,
+ * which /proc shows to its owner alone. It is never set on the SSH channel either (sshd filters
+ * that, and it would bypass quoting). A stdin that ends before the preamble did stops the
+ * command before it starts (exit 125). GNU `timeout` runs the command in its own process group
+ * and kills the whole group at the deadline, so a timed-out command leaves no process behind;
+ * hosts without `timeout` run the command directly and rely on the channel being closed.
  *
  * With `watch_stdin`, the command runs with stdin from /dev/null and a watchdog reads the
- * channel's stdin instead: when it ends (the client sends EOF to cancel, or the connection drops
- * and sshd closes it) the watchdog stops the command's process group. The caller must then keep
- * stdin open for as long as the command should run.
- * Errors: errc::bad_option for an environment name that is not [A-Za-z_][A-Za-z0-9_]*.
+ * channel's stdin (after the preamble) instead: when it ends (the client sends EOF to cancel, or
+ * the connection drops and sshd closes it) the watchdog stops the command's process group. The
+ * caller must then keep stdin open for as long as the command should run.
+ * Errors: errc::bad_option for an environment name that is not [A-Za-z_][A-Za-z0-9_]* or a value
+ * containing a NUL byte (which no environment can hold); the message names the variable only.
  */
-result<std::string> wrap_command(const std::string& command,
-                                 const std::vector<std::pair<std::string, std::string>>& env,
-                                 std::chrono::milliseconds timeout, bool watch_stdin = false);
+result<wrapped_command> wrap_command(const std::string& command,
+                                     const std::vector<std::pair<std::string, std::string>>& env,
+                                     std::chrono::milliseconds timeout, bool watch_stdin = false);
+
+/** Exit status of a wrapped command whose stdin ended before the environment arrived. */
+inline constexpr int env_missing_exit_status = 125;
 
 /** Exit status GNU timeout reports when it stopped the command. */
 inline constexpr int timeout_exit_status = 124;

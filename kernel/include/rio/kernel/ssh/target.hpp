@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace rio::kernel::ssh {
@@ -49,8 +50,20 @@ known_hosts standard_known_hosts(const std::filesystem::path& root, host_key_pol
  */
 result<void> validate(const target& t);
 
-/** "host" for port 22, else "[host]:port": the known_hosts spelling, also used in messages. */
+/** "host" for port 22, else "[host]:port": the known_hosts spelling, also used in messages.
+    The host is canonical_host(t.host). */
 std::string display_name(const target& t);
+
+/**
+ * One spelling per host, so that locks, records and host keys cannot be told apart by how a
+ * name was typed: IPv4 literals in every form inet_aton(3) accepts (127.1, 0x7f.0.0.1,
+ * 2130706433), which is also how the resolver reads them, become dotted quads; IPv6 literals
+ * (bracketed or not) become inet_ntop's compressed lower-case form, and an IPv4-mapped one
+ * (::ffff:a.b.c.d) the IPv4 address it reaches; host names are lower-cased, as OpenSSH compares
+ * them. Nothing is resolved, so a name and its address stay two spellings (and `gpu1.` stays
+ * apart from `gpu1`, as in OpenSSH).
+ */
+std::string canonical_host(std::string_view host);
 
 /** The host without IPv6 brackets. */
 std::string bare_host(const std::string& host);
