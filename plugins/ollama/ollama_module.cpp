@@ -55,6 +55,11 @@ sdk::module_spec make_spec() {
   // The option's type only guarantees an identifier: service.sh checks the value itself, first.
   // Under systemd the address goes into a drop-in, never into the unit file the Ollama installer
   // rewrites on every upgrade (ollama#1278 and many duplicates).
+  // The address is quoted for systemd's own syntax too (rio_unit_addr in service.sh; the option's
+  // type already allows no quote, backslash or '%'): inside "..." a '"' or '\' would end the value
+  // or escape, and '%' is a specifier; one unescaped '"' could add an assignment such as
+  // LD_PRELOAD= to a service that runs as root. The comment lives here, not in the script, since
+  // the script's text is sent to every host.
   serve.command = std::string{service_sh};
   // "Our Ollama is serving": without the binary on PATH the service step is due whatever answers
   // on the port, and the check skips curl, which costs the host more than the rest of the

@@ -9,10 +9,6 @@ if [ "$rio_service" = systemd ]; then
   command -v systemctl >/dev/null 2>&1 ||
     { echo "rio: service is 'systemd' but this host has no systemctl; use 'background'" >&2; exit 1; }
   rio_dropin=/etc/systemd/system/ollama.service.d/rio.conf
-  # Quoted for systemd's own syntax as well (the option's type already allows no quote,
-  # backslash or '%'): inside "..." a '"' or '\' would end the value or escape, and a '%' is a
-  # specifier; one unescaped '"' could add an assignment such as LD_PRELOAD= to a service that
-  # runs as root.
   rio_unit_addr=$(printf '%s' {{api_address}} | sed -e 's/[\\"]/\\&/g' -e 's/%/%%/g')
   rio_want=$(printf '[Service]\nEnvironment="OLLAMA_HOST=%s"' "$rio_unit_addr")
   if [ "$(cat "$rio_dropin" 2>/dev/null)" != "$rio_want" ]; then
