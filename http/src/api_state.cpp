@@ -6,15 +6,17 @@
 
 namespace rio::http::detail {
 
-api_state::api_state(api_config c, kernel::module_registry r, boost::asio::any_io_executor e, delivery_policy webhook_policy)
+api_state::api_state(api_config c, kernel::module_registry r, boost::asio::any_io_executor e, api_limits l)
     : config(std::move(c)),
       registry(std::move(r)),
       paths(kernel::engine::resolve_run_paths(config.settings.root, config.env)),
       remote_installer(config.settings.root / "config" / "comfyvn.json", "enable_remote_installer"),
       modules_json(kernel::registry_to_json(registry)),
       ex(e),
-      bus(e),
-      webhooks(config.settings.root, config.env, bus, &vault_events, webhook_policy),
+      limits(l),
+      bus(e, 200, limits.hook_history_bytes),
+      vault(config.settings.root, config.env, &vault_events),
+      webhooks(config.settings.root, bus, vault, e, limits.max_webhooks, limits.webhook_delivery),
       log_activity(e, boost::asio::steady_timer::time_point::max()) {
   modules_text = std::make_shared<const std::string>(boost::json::serialize(modules_json));
   subscribers = kernel::load_subscribers(config.settings.plugin_dir, subscriber_problems);

@@ -4,6 +4,7 @@
 
 #include "feature_flag.hpp"
 #include "run_registry.hpp"
+#include "vault_worker.hpp"
 #include "webhooks.hpp"
 
 #include <rio/http/server.hpp>
@@ -25,8 +26,16 @@
 
 namespace rio::http::detail {
 
+/** The limits the routes enforce (server_options has the documented defaults). */
+struct api_limits {
+  std::size_t max_webhooks = 32;
+  std::size_t hook_payload_bytes = 64 * 1024;  ///< a test event's payload, serialised
+  std::size_t hook_history_bytes = kernel::hooks::hook_bus::default_byte_limit;
+  delivery_policy webhook_delivery;
+};
+
 struct api_state {
-  api_state(api_config c, kernel::module_registry r, boost::asio::any_io_executor e, delivery_policy webhook_policy = {});
+  api_state(api_config c, kernel::module_registry r, boost::asio::any_io_executor e, api_limits limits = {});
 
   api_config config;
   kernel::module_registry registry;
@@ -50,8 +59,11 @@ struct api_state {
   /** Hook subscriber plugins from the plugin directory; declared before the bus, which they outlive. */
   std::vector<std::unique_ptr<kernel::loaded_subscriber>> subscribers;
   std::vector<kernel::load_problem> subscriber_problems;
+  api_limits limits;
   kernel::hooks::hook_bus bus;
   kernel::hooks::vault_bridge vault_events{bus};
+  /** Every vault operation of the API runs here, off the loop (declared after what it calls). */
+  vault_worker vault;
   webhook_registry webhooks;
   boost::json::array webhooks_json() const { return webhooks.list_json(); }
   /** Broadcast (cancel() wakes every log stream) whenever a run writes a log line. Never expires. */

@@ -1,7 +1,8 @@
 // `rio serve`: the REST API on 127.0.0.1:8001 until SIGINT or SIGTERM.
+#include "token_file.hpp"
+
 #include <rio/http/server.hpp>
 #include <rio/kernel/cli_command.hpp>
-#include <rio/kernel/engine/durable_file.hpp>
 
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -36,6 +37,11 @@ int cli_serve(const kernel::cli_args& args, const kernel::cli_io& io) {
       token_file = *t;
     } else if (auto h = value("--allow-host")) {
       options.allowed_hosts.push_back(*h);
+    } else if (auto w = value("--max-webhooks")) {
+      std::size_t n = 0;
+      auto [ptr, ec] = std::from_chars(w->data(), w->data() + w->size(), n);
+      if (ec != std::errc{} || ptr != w->data() + w->size() || n > 10000) return kernel::usage_error(io, "serve: --max-webhooks must be 0-10000");
+      options.max_webhooks = n;
     } else {
       return kernel::usage_error(io, "serve: unknown argument '" + a + "'");
     }
@@ -44,26 +50,22 @@ int cli_serve(const kernel::cli_args& args, const kernel::cli_io& io) {
   if (!cfg) return kernel::exit_failed;
 
   if (!token_file.empty()) {
-    auto text = kernel::engine::read_file_if_exists(token_file);
-    if (!text || !*text) {
-      io.err << "rio: serve: cannot read the token file " << token_file << "\n";
+    auto token = read_token_file(token_file);
+    if (!token) {
+      io.err << "rio: serve: " << token.error().message << "\n";
       return kernel::exit_failed;
     }
-    std::string token = **text;
-    while (!token.empty() && (token.back() == '\n' || token.back() == '\r' || token.back() == ' ')) token.pop_back();
-    if (token.size() < 16) {
-      io.err << "rio: serve: the API token in " << token_file << " is shorter than 16 characters\n";
-      return kernel::exit_failed;
-    }
-    options.token = vault::secret{token};
+    options.token = std::move(*token);
   } else if (auto env = io.env ? io.env("RIO_API_TOKEN") : std::nullopt; env && !env->empty()) {
-    if (env->size() < 16) {
+    if (env->size() < min_token_length) {
       io.err << "rio: serve: RIO_API_TOKEN is shorter than 16 characters\n";
       return kernel::exit_failed;
     }
     options.token = vault::secret{*env};
   }
 
+  // What start-up skipped (webhooks), running out of descriptors: the operator hears of it here.
+  options.log = [&io](const std::string& line) { io.err << line << "\n" << std::flush; };
   asio::io_context ctx;
   auto srv = server::start(ctx, options, api_config{*cfg, io.env});
   if (!srv) {
@@ -108,9 +110,9 @@ int cli_serve(const kernel::cli_args& args, const kernel::cli_io& io) {
 
 void register_serve_command() {
   kernel::register_cli_command(
-      {"serve", "serve [--host ADDR] [--port N] [--token-file FILE] [--allow-host NAME]",
+      {"serve", "serve [--host ADDR] [--port N] [--token-file FILE] [--allow-host NAME] [--max-webhooks N]",
        "Serve the REST API (/api/remote/modules, /install, /status, runs, live logs)",
-       "Usage: rio serve [--host ADDR] [--port N] [--token-file FILE] [--allow-host NAME]...\n"
+       "Usage: rio serve [--host ADDR] [--port N] [--token-file FILE] [--allow-host NAME]... [--max-webhooks N]\n"
        "\n"
        "Serves ComfyVN's remote-installer REST API on 127.0.0.1:8001 (docs/api.md; the OpenAPI\n"
        "description is at /api/openapi.json). POST /api/remote/install and GET /api/remote/status\n"
@@ -121,15 +123,22 @@ void register_serve_command() {
        "  --host ADDR        listen address (default 127.0.0.1). Any non-loopback address needs an\n"
        "                     API token, and then every request needs `Authorization: Bearer <token>`\n"
        "  --port N           port (default 8001; 0 picks a free one)\n"
-       "  --token-file FILE  the API token (at least 16 characters); else $RIO_API_TOKEN\n"
+       "  --token-file FILE  the API token (at least 16 characters); else $RIO_API_TOKEN. The file must\n"
+       "                     be yours and readable by you alone (chmod 600), or it is refused\n"
        "  --allow-host NAME  a further name clients may use for this server in Host (e.g. a reverse\n"
        "                     proxy's); repeatable. Without it only the listen address (and localhost\n"
        "                     on loopback) is answered, so a web page cannot reach rio by DNS rebinding\n"
+       "  --max-webhooks N   webhooks that may be registered (default 32); one more is refused (409)\n"
        "\n"
        "Browsers: requests with a foreign Origin are refused, and POST needs Content-Type:\n"
        "application/json, so no web page can drive rio. Module options that say where code comes\n"
        "from (URL options) take the module's upstream or a prefix listed in \"allowed_sources\" of\n"
        "<root>/config/rio.json; a request cannot name any other source.\n"
+       "\n"
+       "Limits: headers within 10 s, bodies up to 1 MiB within 30 s, the token checked before a body is\n"
+       "read; 512 connections (fewer under a low descriptor limit), 256 per client address, the longest\n"
+       "idle closed to make room; hook test payloads up to 64 KiB. Webhooks in data/webhooks.json that\n"
+       "cannot be used are skipped at start, with a line on stderr.\n"
        "\n"
        "SIGINT or SIGTERM stops accepting, cancels runs in flight (each records itself as cancelled)\n"
        "and exits once they have.\n",

@@ -12,8 +12,10 @@
 #include <rio/kernel/module_registry.hpp>
 #include <rio/vault/event_listener.hpp>
 
+#include <boost/asio/awaitable.hpp>
 #include <boost/json/object.hpp>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <variant>
@@ -48,12 +50,17 @@ struct body_context {
   const api_config& config;
   const kernel::engine::run_paths& paths;
   vault::event_listener* vault_events = nullptr;
+  /** Reads the request's vault provider; empty: engine::read_provider, here and now. */
+  std::function<kernel::result<boost::json::object>(const std::string& provider)> read_provider = {};
 };
 
 /** Reads and validates the body; nothing is touched (no vault write, no connection) on error. */
 std::variant<install_call, body_error> read_install_body(const boost::json::object& body, const body_context& context);
 
-/** The same with the server's own state. */
-std::variant<install_call, body_error> read_install_body(const boost::json::object& body, api_state& state);
+/**
+ * The same with the server's own state: the vault is read on its worker thread (a passphrase
+ * vault costs Argon2id), and only when everything checked before it passed.
+ */
+boost::asio::awaitable<std::variant<install_call, body_error>> read_install_body(const boost::json::object& body, api_state& state);
 
 }  // namespace rio::http::detail

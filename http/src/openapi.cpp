@@ -18,7 +18,7 @@ constexpr const char* document_text = R"json({
 "info": {
   "title": "rio REST API",
   "version": "1.0.0",
-  "description": "ComfyVN's remote-installer API (/api/remote/modules, /install, /status) with the original's request fields, response keys and error envelope, plus asynchronous runs, cancellation and Server-Sent Events streams, and the modder-hook API (/api/modder/hooks, not gated by the flag). Served by `rio serve` on 127.0.0.1:8001. POST /api/remote/install and every route under /api/remote except /modules answer 403 until features.enable_remote_installer is true in <root>/config/comfyvn.json (re-read whenever the file changes). When the server has an API token, every request needs `Authorization: Bearer <token>` (401 otherwise). Every response carries X-Request-ID (the request's own X-Request-ID when it is at most 128 printable characters, else a new UUID; a 413 is answered before the request is read, with a new one) and JSON responses X-Process-Time (seconds). Errors are {ok:false, code, message, request_id} with `field` naming the request field at fault. See docs/api.md."
+  "description": "ComfyVN's remote-installer API (/api/remote/modules, /install, /status) with the original's request fields, response keys and error envelope, plus asynchronous runs, cancellation and Server-Sent Events streams, and the modder-hook API (/api/modder/hooks: reading it is not gated by the flag; the test emitter and webhooks are, like installs). Served by `rio serve` on 127.0.0.1:8001. POST /api/remote/install and every route under /api/remote except /modules answer 403 until features.enable_remote_installer is true in <root>/config/comfyvn.json (re-read whenever the file changes). When the server has an API token, every request needs `Authorization: Bearer <token>` (401 otherwise). Every response carries X-Request-ID (the request's own X-Request-ID when it is 1-128 printable characters without spaces, else a new UUID; the same rule for the answers given from the headers alone: 413, 401, the cross-site refusals) and JSON responses X-Process-Time (seconds). Headers are read, and the token checked, before the body; headers must arrive within 10 s. A connection beyond the server's caps (512, 256 per client address) closes the longest-idle one, or is answered 503 too_many_connections with Retry-After when none is idle. Errors are {ok:false, code, message, request_id} with `field` naming the request field at fault. See docs/api.md."
 },
 "servers": [{"url": "http://127.0.0.1:8001"}],
 "security": [{}, {"bearerToken": []}],
@@ -222,7 +222,8 @@ constexpr const char* document_text = R"json({
           "ok": {"type": "boolean", "enum": [true]}, "event": {"type": "string"}}}}}},
         "400": {"$ref": "#/components/responses/BadRequest"},
         "401": {"$ref": "#/components/responses/Unauthorized"},
-        "413": {"$ref": "#/components/responses/TooLarge"},
+        "403": {"$ref": "#/components/responses/Disabled"},
+        "413": {"description": "The body is larger than the server's limit (1 MiB by default; the connection is closed), or the payload is larger than 64 KiB serialised (code payload_too_large, field payload)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
         "422": {"$ref": "#/components/responses/NotAnObject"}
       }
     }
@@ -240,6 +241,8 @@ constexpr const char* document_text = R"json({
           "ok": {"type": "boolean", "enum": [true]}, "id": {"type": "string"}, "signed": {"type": "boolean"}}}}}},
         "400": {"$ref": "#/components/responses/BadRequest"},
         "401": {"$ref": "#/components/responses/Unauthorized"},
+        "403": {"$ref": "#/components/responses/Disabled"},
+        "409": {"description": "As many webhooks as the server allows are registered (32 by default, rio serve --max-webhooks): code too_many_webhooks, `limit` the number; remove one first", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
         "413": {"$ref": "#/components/responses/TooLarge"},
         "422": {"$ref": "#/components/responses/NotAnObject"}
       }
@@ -253,6 +256,7 @@ constexpr const char* document_text = R"json({
         "200": {"description": "Removed", "content": {"application/json": {"schema": {"type": "object", "required": ["ok"], "properties": {"ok": {"type": "boolean", "enum": [true]}}}}}},
         "400": {"$ref": "#/components/responses/BadRequest"},
         "401": {"$ref": "#/components/responses/Unauthorized"},
+        "403": {"$ref": "#/components/responses/Disabled"},
         "404": {"description": "No webhook with this event and url; field is url", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
         "413": {"$ref": "#/components/responses/TooLarge"},
         "422": {"$ref": "#/components/responses/NotAnObject"}
@@ -312,6 +316,7 @@ constexpr const char* document_text = R"json({
         "message": {"type": "string", "description": "For people; the original's texts where it had them (`host required`, `remote installer disabled`, ...)"},
         "request_id": {"type": "string"},
         "field": {"type": "string", "description": "The request field at fault, when one is: host, hosts, modules, ssh.<field>, secrets.provider, options.<module>, run_id, from"},
+        "limit": {"type": "integer", "description": "The limit that was reached, when one was (too_many_webhooks)"},
         "details": {"description": "Extra detail where the original had it"}
       }
     },

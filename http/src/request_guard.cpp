@@ -68,10 +68,16 @@ api_response refused(int status, std::string message, const api_request& r, std:
   return out;
 }
 
+// The guard runs on the headers, before the body is read: a body is what they announce.
+bool announces_body(const api_request& r) {
+  const std::string* length = header(r, "content-length");
+  return !r.body.empty() || header(r, "transfer-encoding") != nullptr || (length != nullptr && trim(*length) != "0");
+}
+
 // POST always (a form or a no-cors fetch can send one without a body); any other method only
 // with a body, since browsers send PUT, PATCH and DELETE cross-site only after a CORS preflight,
 // which this server never grants.
-bool changes_state(const api_request& r) { return r.method == "POST" || (r.method != "GET" && !r.body.empty()); }
+bool changes_state(const api_request& r) { return r.method == "POST" || (r.method != "GET" && announces_body(r)); }
 
 bool is_json(std::string_view content_type) {
   return lower(trim(content_type.substr(0, content_type.find(';')))) == "application/json";

@@ -1,7 +1,8 @@
 #pragma once
 // Who may drive the API from a browser: nobody but a page the server itself serves. A web page the
 // operator visits can send requests to 127.0.0.1 (CSRF) and, through DNS rebinding, even read the
-// answers; these checks run on the headers alone, before authentication and before any route.
+// answers; these checks run on the headers alone, before authentication, before the body is read
+// and before any route.
 
 #include "api_types.hpp"
 
@@ -24,7 +25,8 @@ struct origin_policy {
  *    page names its own domain there;
  *  - `Origin`, when a browser sends it, must be this server's own origin (its host and port equal
  *    `Host`); "null" and every other origin are refused, on loopback too;
- *  - POST, and any other method with a body, must say `Content-Type: application/json`: a
+ *  - POST, and any other method with a body (or whose headers announce one), must say
+ *    `Content-Type: application/json`: a
  *    form or a no-cors fetch cannot, so a cross-site request never reaches a handler that changes
  *    anything.
  */

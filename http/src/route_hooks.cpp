@@ -1,6 +1,8 @@
 // /api/modder/hooks: the event catalogue, recent history, a live event stream with a topic
-// filter, and a test emitter. Payloads carry names and fingerprints, never secret values.
+// filter, a test emitter and webhooks. Payloads carry names and fingerprints, never secret
+// values. What changes state (the emitter, webhooks) is gated by the feature flag, like installs.
 #include "api_errors.hpp"
+#include "http_error.hpp"
 #include "routes.hpp"
 
 #include <rio/kernel/hooks/catalogue.hpp>
@@ -64,7 +66,9 @@ api_response get_hooks(api_state& state, const api_request&) {
                                         {"payload", std::move(payload)}});
   }
   json::array subscribers;
-  for (const auto& s : state.bus.stats()) {
+  auto stats = state.bus.stats();
+  for (auto& w : state.webhooks.stats()) stats.push_back(std::move(w));
+  for (const auto& s : stats) {
     subscribers.emplace_back(json::object{{"name", s.name}, {"delivered", s.delivered}, {"dropped", s.dropped},
                                           {"failed", s.failed}, {"timed_out", s.timed_out}, {"queued", s.queued}});
   }
@@ -115,6 +119,7 @@ api_response hook_stream(api_state& state, const api_request& req) {
 }
 
 api_response post_hook_test(api_state& state, const api_request& req) {
+  if (auto off = require_feature(state, req)) return *off;
   json::object body;
   if (!req.body.empty()) {
     boost::system::error_code ec;
@@ -131,6 +136,15 @@ api_response post_hook_test(api_state& state, const api_request& req) {
   if (auto* p = body.if_contains("payload"); p != nullptr && !p->is_null()) {
     if (!p->is_object()) return error_response(400, "payload must be an object", req.request_id, "payload");
     payload = p->get_object();
+    // Every event stays in the history and in each subscriber's queue for a while: a test event
+    // may not be what fills them.
+    if (const auto size = json::serialize(payload).size(); size > state.limits.hook_payload_bytes) {
+      auto r = error_response(413, "payload is " + std::to_string(size) + " bytes serialised; a test event's payload may have at most " +
+                                       std::to_string(state.limits.hook_payload_bytes),
+                              req.request_id, "payload");
+      r.body.as_object()["code"] = "payload_too_large";
+      return r;
+    }
   }
   payload["test"] = true;  // so subscribers can tell a test event from a real one
   if (auto ok = state.bus.publish(event, std::move(payload)); !ok) {
@@ -155,36 +169,49 @@ std::string string_field(const json::object& o, const char* key) {
 
 }  // namespace
 
-api_response put_webhook(api_state& state, const api_request& req) {
+asio::awaitable<api_response> put_webhook(api_state& state, const api_request& req) {
+  if (auto off = require_feature(state, req)) co_return *off;
   auto body = object_body(req);
-  if (!body) return validation_error("body must be a JSON object", req.request_id);
+  if (!body) co_return validation_error("body must be a JSON object", req.request_id);
   const std::string event = string_field(*body, "event");
   const std::string url = string_field(*body, "url");
   if (event.empty() || (event != "*" && hooks::find_event(event) == nullptr)) {
-    return error_response(400, "unsupported event", req.request_id, "event");
+    co_return error_response(400, "unsupported event", req.request_id, "event");
   }
-  if (url.empty()) return error_response(400, "webhook url required", req.request_id, "url");
+  if (url.empty()) co_return error_response(400, "webhook url required", req.request_id, "url");
   auto* secret = body->if_contains("secret");
   if (secret != nullptr && !secret->is_null() && !secret->is_string()) {
-    return error_response(400, "secret must be a string", req.request_id, "secret");
+    co_return error_response(400, "secret must be a string", req.request_id, "secret");
   }
-  auto id = state.webhooks.add(event, url, secret != nullptr && secret->is_string() ? std::string{secret->get_string()} : std::string{});
-  if (!id) return error_response(400, id.error().message, req.request_id, id.error().message.starts_with("webhook url") ? "url" : "secret");
+  const bool signed_ = secret != nullptr && secret->is_string() && !secret->get_string().empty();
+  // Built before the co_await: GCC 12 mishandles a conditional's temporaries inside one.
+  std::string secret_text = signed_ ? std::string{secret->get_string()} : std::string{};
+  auto id = co_await state.webhooks.add(event, url, std::move(secret_text));
+  if (!id && id.error().code == make_error_code(errc::too_many_webhooks)) {
+    auto r = error_response(409, id.error().message, req.request_id);
+    r.body.as_object()["code"] = "too_many_webhooks";
+    r.body.as_object()["limit"] = state.webhooks.limit();
+    co_return r;
+  }
+  if (!id) co_return error_response(400, id.error().message, req.request_id, id.error().message.starts_with("webhook url") ? "url" : "secret");
   // The secret is never echoed: only the id and whether deliveries are signed.
-  return json_response(200, json::object{{"ok", true}, {"id", *id}, {"signed", secret != nullptr && secret->is_string() && !secret->get_string().empty()}});
+  co_return json_response(200, json::object{{"ok", true}, {"id", *id}, {"signed", signed_}});
 }
 
-api_response delete_webhook(api_state& state, const api_request& req) {
+asio::awaitable<api_response> delete_webhook(api_state& state, const api_request& req) {
+  if (auto off = require_feature(state, req)) co_return *off;
   auto body = object_body(req);
-  if (!body) return validation_error("body must be a JSON object", req.request_id);
+  if (!body) co_return validation_error("body must be a JSON object", req.request_id);
   const std::string event = string_field(*body, "event");
   if (event.empty() || (event != "*" && hooks::find_event(event) == nullptr)) {
-    return error_response(400, "unsupported event", req.request_id, "event");
+    co_return error_response(400, "unsupported event", req.request_id, "event");
   }
   const std::string url = string_field(*body, "url");
-  if (url.empty()) return error_response(400, "webhook url required", req.request_id, "url");
-  if (auto removed = state.webhooks.remove(event, url); !removed) return error_response(404, removed.error().message, req.request_id, "url");
-  return json_response(200, json::object{{"ok", true}});
+  if (url.empty()) co_return error_response(400, "webhook url required", req.request_id, "url");
+  if (auto removed = co_await state.webhooks.remove(event, url); !removed) {
+    co_return error_response(404, removed.error().message, req.request_id, "url");
+  }
+  co_return json_response(200, json::object{{"ok", true}});
 }
 
 }  // namespace rio::http::detail

@@ -42,7 +42,7 @@ asio::awaitable<api_response> post_install(api_state& state, const api_request& 
   if (ec) co_return validation_error("body is not valid JSON: " + ec.message(), req.request_id);
   if (!doc.is_object()) co_return validation_error("body must be a JSON object", req.request_id);
 
-  auto read = read_install_body(doc.get_object(), state);
+  auto read = co_await read_install_body(doc.get_object(), state);
   if (auto* e = std::get_if<body_error>(&read)) co_return error_response(e->status, e->message, req.request_id, e->field);
   install_call call = std::move(std::get<install_call>(read));
 

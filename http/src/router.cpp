@@ -92,8 +92,8 @@ asio::awaitable<api_response> route(api_state& state, const api_request& req) {
     co_return post_hook_test(state, req);
   }
   if (p == "/api/modder/hooks/webhooks") {
-    if (m == "POST") co_return put_webhook(state, req);
-    if (m == "DELETE") co_return delete_webhook(state, req);
+    if (m == "POST") co_return co_await put_webhook(state, req);
+    if (m == "DELETE") co_return co_await delete_webhook(state, req);
     co_return wrong_method("POST, DELETE");
   }
   if (p == "/api/openapi.json") {

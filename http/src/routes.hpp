@@ -25,8 +25,8 @@ api_response get_hooks(api_state& state, const api_request& request);
 api_response get_hook_history(api_state& state, const api_request& request);
 api_response hook_stream(api_state& state, const api_request& request);
 api_response post_hook_test(api_state& state, const api_request& request);
-api_response put_webhook(api_state& state, const api_request& request);
-api_response delete_webhook(api_state& state, const api_request& request);
+boost::asio::awaitable<api_response> put_webhook(api_state& state, const api_request& request);
+boost::asio::awaitable<api_response> delete_webhook(api_state& state, const api_request& request);
 
 /** 403 "remote installer disabled" unless the feature flag is on. */
 std::optional<api_response> require_feature(api_state& state, const api_request& request);

@@ -12,6 +12,8 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include <tuple>
+
 namespace rio::http::detail {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -21,12 +23,21 @@ asio::awaitable<kernel::result<int>> post_json(const http_url& url, std::string 
                                                std::vector<std::pair<std::string, std::string>> headers,
                                                std::chrono::seconds timeout) {
   auto ex = co_await asio::this_coro::executor;
-  asio::ip::tcp::resolver resolver{ex};
-  auto [rerr, endpoints] = co_await resolver.async_resolve(url.host, url.port, sdk::use_nothrow);
-  if (rerr) co_return kernel::fail(kernel::errc::io_error, "cannot resolve " + url.host + ": " + rerr.message());
   beast::tcp_stream stream{ex};
   stream.expires_after(timeout);
-  auto [cerr, ep] = co_await stream.async_connect(endpoints, sdk::use_nothrow);
+  // An address needs no resolver (Asio's resolver runs a thread of its own for getaddrinfo).
+  boost::system::error_code not_ip;
+  const auto address = asio::ip::make_address(url.host, not_ip);
+  boost::system::error_code cerr;
+  if (!not_ip) {
+    std::tie(cerr) = co_await stream.async_connect(
+        asio::ip::tcp::endpoint{address, static_cast<unsigned short>(std::stoi(url.port))}, sdk::use_nothrow);
+  } else {
+    asio::ip::tcp::resolver resolver{ex};
+    auto [rerr, endpoints] = co_await resolver.async_resolve(url.host, url.port, sdk::use_nothrow);
+    if (rerr) co_return kernel::fail(kernel::errc::io_error, "cannot resolve " + url.host + ": " + rerr.message());
+    std::tie(cerr, std::ignore) = co_await stream.async_connect(endpoints, sdk::use_nothrow);
+  }
   if (cerr) co_return kernel::fail(kernel::errc::io_error, "cannot connect to " + url.host + ":" + url.port + ": " + cerr.message());
   bhttp::request<bhttp::string_body> req{bhttp::verb::post, url.target, 11};
   req.set(bhttp::field::host, url.host);

@@ -1,69 +1,76 @@
 #pragma once
-// Webhooks registered through the API: each one is a bus subscriber with its own queue, so a slow
-// or dead receiver delays only itself. Deliveries are POSTs of the event envelope, signed with
-// HMAC-SHA256 (header X-Rio-Signature-256: sha256=<hex>) when the webhook has a secret, and
-// retried with exponential backoff. The list lives in <root>/data/webhooks.json (no secrets); the
-// secrets live in the vault (provider modder_webhooks) and are never returned by the API.
+// Webhooks registered through the API. One dispatcher reads the hook bus and hands each event to
+// the webhooks that want it; each webhook drains its own bounded queue (webhook_sender.hpp). All
+// of it runs on the server's executor, so webhooks cost memory, not threads, and their number is
+// capped. The list lives in <root>/data/webhooks.json (no secrets); the secrets live in the vault
+// (provider modder_webhooks) and are never returned by the API. Whatever that file holds, loading
+// it never stops the server from starting: what cannot be used is skipped and reported.
+
+#include "webhook_sender.hpp"
 
 #include <rio/kernel/error.hpp>
 #include <rio/kernel/hooks/hook_bus.hpp>
-#include <rio/kernel/settings.hpp>
-#include <rio/vault/event_listener.hpp>
-#include <rio/vault/secret.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
 #include <boost/json/array.hpp>
 
-#include <atomic>
-#include <chrono>
 #include <filesystem>
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace rio::http::detail {
 
-struct webhook {
-  std::string id;
-  std::string event;  ///< a catalogued name or "*"
-  std::string url;    ///< http://host[:port]/path
-  bool signed_ = false;
-  vault::secret secret;
-  std::string created_at;
-  /** Cleared when removed or replaced; read by the delivery thread. */
-  std::atomic<bool> active{true};
-};
-
-struct delivery_policy {
-  int attempts = 5;
-  std::chrono::milliseconds first_backoff{500};  ///< doubles after every failed attempt
-  std::chrono::seconds attempt_timeout{10};
-};
+class vault_worker;
 
 class webhook_registry {
  public:
-  webhook_registry(std::filesystem::path root, kernel::env_lookup env, kernel::hooks::hook_bus& bus,
-                   vault::event_listener* listener, delivery_policy policy = {});
+  webhook_registry(std::filesystem::path root, kernel::hooks::hook_bus& bus, vault_worker& vault,
+                   boost::asio::any_io_executor ex, std::size_t max_webhooks, delivery_policy policy = {});
+  ~webhook_registry();
+  webhook_registry(const webhook_registry&) = delete;
+  webhook_registry& operator=(const webhook_registry&) = delete;
 
-  /** Loads data/webhooks.json and the secrets, and subscribes each webhook. Errors name the file. */
-  kernel::result<void> load();
-  /** Adds or replaces (same event and url). Errors: bad_request naming the field. */
-  kernel::result<std::string> add(const std::string& event, const std::string& url, const std::string& secret);
+  /**
+   * Loads data/webhooks.json and the secrets of signed webhooks, then starts delivering. Never
+   * fails: entries that cannot be used (not an object, a bad url or event, a signed one whose
+   * secret is missing, those beyond the limit) are skipped, and so is a file that is not a JSON
+   * list. Returns one line per kind of skip, for the operator.
+   */
+  std::vector<std::string> load();
+  /** Stops delivering (server shutdown). */
+  void stop();
+
+  /** Adds or replaces (same event and url). Errors: bad_request naming the field ("webhook url ...",
+      "unsupported event", the vault's refusal of the secret), http errc::too_many_webhooks. */
+  boost::asio::awaitable<kernel::result<std::string>> add(std::string event, std::string url, std::string secret);
   /** Errors: bad_request when no such webhook. */
-  kernel::result<void> remove(const std::string& event, const std::string& url);
-  /** [{"id","event","url","signed","created_at","delivered","failed"...}] without secrets. */
+  boost::asio::awaitable<kernel::result<void>> remove(std::string event, std::string url);
+
+  /** [{"id","event","url","signed","created_at"}] without secrets. */
   boost::json::array list_json() const;
+  /** Each webhook's counters, in the bus's shape. */
+  std::vector<kernel::hooks::subscriber_stats> stats() const;
+  std::size_t limit() const noexcept { return max_; }
 
  private:
+  void load_saved(std::vector<std::string>& notes);
+  boost::asio::awaitable<void> dispatch();
+  std::shared_ptr<webhook_sender> install(webhook hook);
   kernel::result<void> save() const;
-  void start_delivery(const std::shared_ptr<webhook>& hook);
 
   std::filesystem::path root_;
-  kernel::env_lookup env_;
   kernel::hooks::hook_bus& bus_;
-  vault::event_listener* listener_;
+  vault_worker& vault_;
+  boost::asio::any_io_executor ex_;
+  std::size_t max_;
   delivery_policy policy_;
-  std::map<std::string, std::shared_ptr<webhook>> hooks_;  ///< by id
+  std::map<std::string, std::shared_ptr<webhook_sender>> hooks_;  ///< by id
+  std::size_t pending_ = 0;  ///< additions waiting for the vault: they hold a place under the limit
+  std::shared_ptr<kernel::hooks::stream_subscription> stream_;
+  bool stopped_ = false;
 };
 
 /** Parses http://host[:port]/path. Errors: bad_request naming what is wrong. */

@@ -12,6 +12,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <functional>
 #include <future>
 #include <thread>
 
@@ -20,11 +21,12 @@ namespace rio::test {
 class api_server {
  public:
   explicit api_server(const fs::path& root, bool flag_on = true, std::optional<std::string> token = std::nullopt,
-                      env_map env = {}) {
+                      env_map env = {}, const std::function<void(http::server_options&)>& tweak = {}) {
     set_flag(root, flag_on);
     http::server_options o;
     o.port = 0;
     if (token) o.token = vault::secret{*token};
+    if (tweak) tweak(o);
     // As `rio serve --root R --plugin-dir P` would: config/rio.json's allowed_sources are read.
     auto resolved = kernel::resolve_settings({root, fs::path{RIO_TEST_PLUGIN_DIR}, fake_env({}), root, root});
     if (!resolved) throw std::runtime_error("settings: " + resolved.error().message);

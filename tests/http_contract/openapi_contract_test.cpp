@@ -279,6 +279,14 @@ TEST(HttpContract, EveryDocumentedRouteAndResponseHappensAndMatchesTheDocument) 
   c.exchange(port, {"POST", "/api/modder/hooks/webhooks", R"({"event": "on_nothing", "url": "http://127.0.0.1:9/"})", 400});
   c.exchange(port, {"POST", "/api/modder/hooks/webhooks", "not json", 422});
   c.exchange(port, {"POST", "/api/modder/hooks/webhooks", "", 413, {}, {.announce_body_size = 4u << 20}});
+  // The server's limit on webhooks (32): the one after it is a 409.
+  for (int i = 0; i < 30; ++i) {
+    http_request(port, "POST", "/api/modder/hooks/webhooks", R"({"event": "*", "url": "http://127.0.0.1:9/n)" + std::to_string(i) + R"("})");
+  }
+  c.exchange(port, {"POST", "/api/modder/hooks/webhooks", R"({"event": "*", "url": "http://127.0.0.1:9/one-too-many"})", 409});
+  for (int i = 0; i < 30; ++i) {
+    http_request(port, "DELETE", "/api/modder/hooks/webhooks", R"({"event": "*", "url": "http://127.0.0.1:9/n)" + std::to_string(i) + R"("})");
+  }
   c.exchange(port, {"DELETE", "/api/modder/hooks/webhooks", hook + "}", 200});
   c.exchange(port, {"DELETE", "/api/modder/hooks/webhooks", R"({"event": "*", "url": "http://127.0.0.1:9/all"})", 200});
   c.exchange(port, {"DELETE", "/api/modder/hooks/webhooks", hook + "}", 404});
@@ -346,7 +354,7 @@ TEST(HttpContract, RealInstallsStreamsAndRecordsMatchTheDocument) {
 
   // A module whose installer cannot be fetched fails with step results and a stderr tail.
   json::object broken = options;
-  // (under the fixture directory, which the test root's config/rio.json allows as a source)
+  // (Under the fixture directory: the only file:// sources config/rio.json allows.)
   broken["ollama"].as_object()["installer_url"] = "file://" + (w.fixtures().dir / "missing-install.sh").string();
   auto failed = object_of(c.exchange(port, {"POST", "/api/remote/install", body(R"(["ollama"])", "", broken), 200}));
   EXPECT_EQ(failed["status"], "failed") << json::serialize(failed);

@@ -44,6 +44,26 @@ TEST(HookBus, RefusesEventsOutsideTheCatalogue) {
   EXPECT_FALSE(h[0].timestamp.empty());
 }
 
+// Payload bytes bound the history and each queue as well as event counts: many large events
+// keep the newest that fit, and a stream that does not read drops the rest (counted).
+TEST(HookBus, HistoryAndQueuesAreBoundedInBytes) {
+  asio::io_context ctx;
+  hook_bus bus{ctx.get_executor(), 200, 100 * 1000};
+  auto stream = bus.open_stream({"*"});
+  const std::string blob(10 * 1000, 'x');
+  for (int i = 0; i < 50; ++i) ASSERT_TRUE(bus.publish("on_module_loaded", json::object{{"module", std::to_string(i)}, {"blob", blob}}));
+  auto h = bus.history(200);
+  ASSERT_FALSE(h.empty());
+  EXPECT_LT(h.size(), 10u) << "about 10 KB each under a 100 KB limit";
+  EXPECT_EQ(h.back().payload.at("module"), "49") << "the newest are kept";
+  EXPECT_GE(stream->dropped(), 40u);
+  // One event larger than the whole limit is still kept when alone.
+  ASSERT_TRUE(bus.publish("on_module_loaded", json::object{{"module", "big"}, {"blob", std::string(200 * 1000, 'y')}}));
+  h = bus.history(200);
+  ASSERT_EQ(h.size(), 1u);
+  EXPECT_EQ(h[0].payload.at("module"), "big");
+}
+
 TEST(HookBus, ThrowingAndSlowSubscribersDoNotDelayAHealthyOne) {
   asio::io_context ctx;
   hook_bus bus{ctx.get_executor()};

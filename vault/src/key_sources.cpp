@@ -58,8 +58,14 @@ result<std::optional<key_candidate>> key_sources::passphrase_key(const char* var
       return std::optional{key_candidate{origin, variable, c.key}};
     }
   }
+  std::optional<master_key> kept = shared_ != nullptr ? shared_->find(passphrase->reveal(), kdf.salt, kdf.params) : std::nullopt;
+  if (kept) {
+    cache_.push_back({variable, *passphrase, kdf.salt, kdf.params, *kept});
+    return std::optional{key_candidate{origin, variable, std::move(*kept)}};
+  }
   auto key = master_key::from_passphrase(passphrase->reveal(), kdf.salt, kdf.params, variable);
   if (!key) return key.error();
+  if (shared_ != nullptr) shared_->keep(passphrase->reveal(), kdf.salt, kdf.params, *key);
   cache_.push_back({variable, *passphrase, kdf.salt, kdf.params, *key});
   return std::optional{key_candidate{origin, variable, std::move(*key)}};
 }

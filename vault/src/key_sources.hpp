@@ -1,12 +1,14 @@
 #pragma once
 // Finding and loading the keys that may open a vault: the configured source's key plus the
 // fallbacks a crashed or unfinished rotation leaves (key file .previous, env key .pending,
-// COMFYVN_SECRETS_NEW_PASSPHRASE). Passphrase stretches are cached per salt: Argon2id is slow.
+// COMFYVN_SECRETS_NEW_PASSPHRASE). Passphrase stretches are cached per salt (and in the shared
+// stretch_cache when the vault has one): Argon2id is slow.
 
 #include <rio/vault/envelope.hpp>
 #include <rio/vault/environment.hpp>
 #include <rio/vault/key_source.hpp>
 #include <rio/vault/master_key.hpp>
+#include <rio/vault/stretch_cache.hpp>
 #include <rio/vault/vault_paths.hpp>
 
 #include <optional>
@@ -25,7 +27,8 @@ struct key_candidate {
 
 class key_sources {
  public:
-  key_sources(const vault_paths& paths, const environment& env) : paths_(paths), env_(env) {}
+  key_sources(const vault_paths& paths, const environment& env, stretch_cache* shared = nullptr)
+      : paths_(paths), env_(env), shared_(shared) {}
 
   /** The configured source, or nullopt. Errors: io_error (the key file cannot be checked). */
   [[nodiscard]] result<std::optional<key_source>> configured() const;
@@ -50,6 +53,7 @@ class key_sources {
   };
   const vault_paths& paths_;
   const environment& env_;
+  stretch_cache* shared_;  ///< may be null
   std::vector<cached_stretch> cache_;
 };
 

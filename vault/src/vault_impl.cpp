@@ -44,7 +44,7 @@ std::optional<std::string> find_provider(const json::object& data, std::string_v
 }
 
 vault::impl::impl(vault_options o)
-    : options(std::move(o)), paths(options.root), audit(paths.audit_log), keys(paths, options.env) {}
+    : options(std::move(o)), paths(options.root), audit(paths.audit_log), keys(paths, options.env, options.stretches.get()) {}
 
 std::string vault::impl::now() const { return utc_timestamp(std::chrono::system_clock::now()); }
 

@@ -12,6 +12,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <boost/json/serialize.hpp>
 
 #include <algorithm>
 #include <thread>
@@ -30,13 +31,37 @@ bool wants(const std::vector<std::string>& events, std::string_view name) {
   return std::any_of(events.begin(), events.end(), [&](const std::string& e) { return e == "*" || e == name; });
 }
 
+// One copy of each event, whatever the number of queues holding it; `bytes` is its payload's
+// serialised size, what the byte limits count.
+struct shared_event {
+  std::shared_ptr<const envelope> e;
+  std::size_t bytes = 0;
+};
+
+// Events with a running byte total: the queues and the history.
+struct event_list {
+  std::deque<shared_event> items;
+  std::size_t bytes = 0;
+  bool empty() const { return items.empty(); }
+  void push(shared_event e) {
+    bytes += e.bytes;
+    items.push_back(std::move(e));
+  }
+  shared_event pop() {
+    shared_event e = std::move(items.front());
+    items.pop_front();
+    bytes -= e.bytes;
+    return e;
+  }
+};
+
 // A bounded queue with a wake-up timer that never expires: cancel() is the signal, always posted
 // to the executor so that a waiter that is about to wait cannot miss it.
 struct queue_base {
   explicit queue_base(asio::any_io_executor ex) : wake(ex, asio::steady_timer::time_point::max()) {}
   std::vector<std::string> events;
   std::size_t limit = 1000;
-  std::deque<envelope> items;
+  event_list items;
   std::uint64_t dropped = 0;
   asio::steady_timer wake;
 };
@@ -50,7 +75,7 @@ struct push_subscriber {
   asio::executor_work_guard<asio::io_context::executor_type> keep_running{ctx.get_executor()};
   std::vector<std::string> events;
   std::size_t limit = 1000;
-  std::deque<envelope> items;
+  event_list items;
   std::uint64_t dropped = 0;
   asio::steady_timer wake{ctx, asio::steady_timer::time_point::max()};
   bool delivering = false;
@@ -72,7 +97,8 @@ struct hook_bus::state {
   mutable std::mutex mutex;
   std::uint64_t next_seq = 0;
   std::size_t history_limit = 200;
-  std::deque<envelope> history;
+  std::size_t byte_limit = hook_bus::default_byte_limit;
+  event_list history;
   std::vector<std::shared_ptr<push_subscriber>> subscribers;
   std::vector<std::weak_ptr<pull_queue>> streams;
   bool stopped = false;
@@ -81,23 +107,22 @@ struct hook_bus::state {
 namespace {
 
 template <class Queue>
-void enqueue(Queue& q, const envelope& e) {
-  if (q.items.size() >= q.limit) {
+void enqueue(Queue& q, const shared_event& e, std::size_t byte_limit) {
+  if (q.items.items.size() >= q.limit || (!q.items.empty() && q.items.bytes + e.bytes > byte_limit)) {
     ++q.dropped;
     return;
   }
-  q.items.push_back(e);
+  q.items.push(e);
 }
 
 asio::awaitable<void> consume(std::shared_ptr<hook_bus::state> st, std::shared_ptr<push_subscriber> s) {
   for (;;) {
-    std::optional<envelope> next;
+    std::shared_ptr<const envelope> next;
     {
       std::lock_guard lock{st->mutex};
       if (st->stopped) co_return;
       if (!s->items.empty()) {
-        next = std::move(s->items.front());
-        s->items.pop_front();
+        next = s->items.pop().e;
         s->delivering = true;
       }
     }
@@ -127,11 +152,7 @@ class stream_impl final : public stream_subscription {
     for (;;) {
       {
         std::lock_guard lock{st_->mutex};
-        if (!q_->items.empty()) {
-          envelope e = std::move(q_->items.front());
-          q_->items.pop_front();
-          co_return e;
-        }
+        if (!q_->items.empty()) co_return envelope{*q_->items.pop().e};
         if (st_->stopped) co_return std::nullopt;
       }
       if (std::chrono::steady_clock::now() >= deadline) co_return std::nullopt;
@@ -152,8 +173,10 @@ class stream_impl final : public stream_subscription {
 
 }  // namespace
 
-hook_bus::hook_bus(asio::any_io_executor ex, std::size_t history_limit) : state_(std::make_shared<state>(std::move(ex))) {
+hook_bus::hook_bus(asio::any_io_executor ex, std::size_t history_limit, std::size_t byte_limit)
+    : state_(std::make_shared<state>(std::move(ex))) {
   state_->history_limit = history_limit;
+  state_->byte_limit = byte_limit;
 }
 
 hook_bus::~hook_bus() { stop(); }
@@ -162,13 +185,16 @@ result<void> hook_bus::publish(std::string_view event, json::object payload) {
   if (find_event(event) == nullptr) return fail(errc::bad_request, "unsupported event '" + std::string{event} + "'");
   std::vector<std::shared_ptr<push_subscriber>> pushed;
   std::vector<std::shared_ptr<pull_queue>> streams;
+  const std::size_t bytes = json::serialize(payload).size();  // outside the lock: payloads may be large
   {
     std::lock_guard lock{state_->mutex};
     if (state_->stopped) return {};
-    envelope e{std::string{event}, engine::utc_timestamp(), state_->next_seq++, std::move(payload)};
+    shared_event e{std::make_shared<const envelope>(envelope{std::string{event}, engine::utc_timestamp(), state_->next_seq++,
+                                                             std::move(payload)}),
+                   bytes};
     for (auto& s : state_->subscribers) {
       if (wants(s->options.events, event)) {
-        enqueue(*s, e);
+        enqueue(*s, e, state_->byte_limit);
         s->stats.dropped = s->dropped;
         pushed.push_back(s);
       }
@@ -180,12 +206,13 @@ result<void> hook_bus::publish(std::string_view event, json::object payload) {
     for (auto& w : state_->streams) {
       auto q = w.lock();
       if (q && wants(q->events, event)) {
-        enqueue(*q, e);
+        enqueue(*q, e, state_->byte_limit);
         streams.push_back(q);
       }
     }
-    state_->history.push_back(std::move(e));
-    if (state_->history.size() > state_->history_limit) state_->history.pop_front();
+    auto& h = state_->history;
+    h.push(std::move(e));
+    while (h.items.size() > state_->history_limit || (h.items.size() > 1 && h.bytes > state_->byte_limit)) h.pop();
   }
   // Each timer is cancelled on the executor that waits on it (never from this thread).
   for (auto& p : pushed) asio::post(p->ctx, [p] { p->wake.cancel(); });
@@ -223,8 +250,9 @@ std::unique_ptr<stream_subscription> hook_bus::open_stream(std::vector<std::stri
 std::vector<envelope> hook_bus::history(std::size_t limit, std::string_view event) const {
   std::lock_guard lock{state_->mutex};
   std::vector<envelope> out;
-  for (auto it = state_->history.rbegin(); it != state_->history.rend() && out.size() < limit; ++it) {
-    if (event.empty() || it->event == event) out.push_back(*it);
+  const auto& items = state_->history.items;
+  for (auto it = items.rbegin(); it != items.rend() && out.size() < limit; ++it) {
+    if (event.empty() || it->e->event == event) out.push_back(*it->e);
   }
   std::reverse(out.begin(), out.end());
   return out;
@@ -236,7 +264,7 @@ std::vector<subscriber_stats> hook_bus::stats() const {
   for (const auto& s : state_->subscribers) {
     subscriber_stats st = s->stats;
     st.dropped = s->dropped;
-    st.queued = s->items.size();
+    st.queued = s->items.items.size();
     out.push_back(st);
   }
   return out;

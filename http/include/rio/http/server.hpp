@@ -1,8 +1,9 @@
 #pragma once
 // The REST API server: ComfyVN's routes (/api/remote/modules, /install, /status) with the
 // original's request fields and response keys, plus asynchronous runs, cancellation and live
-// Server-Sent Events streams. One io_context thread serves requests and runs installs side by
-// side: handlers never block, so other requests keep answering while installs take minutes.
+// Server-Sent Events streams. One io_context thread serves requests, runs installs and delivers
+// webhooks side by side: handlers never block, so other requests keep answering while installs
+// take minutes. The one exception, the vault (Argon2id for a passphrase), has a worker thread.
 
 #include <rio/kernel/error.hpp>
 #include <rio/kernel/module_registry.hpp>
@@ -15,6 +16,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -29,11 +31,26 @@ struct server_options {
   /** When set, every request needs `Authorization: Bearer <token>`. */
   std::optional<vault::secret> token;
   std::size_t body_limit = 1024 * 1024;                  ///< 413 above this
-  std::chrono::seconds read_timeout{30};                 ///< a request (headers and body) must arrive within this
+  /** A request's headers must arrive within this of its first byte (of the connection, for the
+      first request): they are read, and the token checked, before the body. */
+  std::chrono::seconds header_timeout{10};
+  std::chrono::seconds read_timeout{30};                 ///< the body must arrive within this of the headers
   std::chrono::seconds idle_timeout{60};                 ///< keep-alive connections idle longer are closed
-  std::size_t max_connections = 1024;                    ///< further connections are closed at once
+  /**
+   * Connections at once, overall and per client address. At a cap, the longest-idle connection
+   * (one that has not sent a byte of a request) is closed to make room; when none is idle the
+   * newcomer gets 503. The total is lowered to fit the descriptor limit (RLIMIT_NOFILE) at start.
+   */
+  std::size_t max_connections = 512;
+  std::size_t max_connections_per_address = 256;
   int webhook_attempts = 5;                              ///< deliveries per event before giving up
   std::chrono::milliseconds webhook_first_backoff{500};  ///< doubles after each failed attempt
+  std::size_t max_webhooks = 32;                         ///< registered webhooks; one more is a 409
+  std::size_t hook_payload_limit = 64 * 1024;            ///< a test event's payload (serialised); 413 above
+  std::size_t hook_history_bytes = 4 * 1024 * 1024;      ///< payload bytes the hook history and each subscriber queue keep
+  /** Notices for the operator (what start-up skipped, running out of descriptors); `rio serve`
+      writes them to stderr. May be empty. */
+  std::function<void(const std::string&)> log;
   /**
    * Host names besides the listen address that requests may carry in `Host` (and browsers in
    * `Origin`), e.g. the name of a reverse proxy. Anything else is refused: DNS rebinding protection.

@@ -13,6 +13,8 @@
 
 namespace rio::vault {
 
+class stretch_cache;
+
 /** Argon2id cost parameters, stored in the envelope of a passphrase vault. */
 struct kdf_params {
   std::uint64_t opslimit = 0;
@@ -71,6 +73,7 @@ class master_key {
   bool same_as(const master_key& other) const noexcept;
 
  private:
+  friend class stretch_cache;  // rebuilds keys it holds in locked memory
   explicit master_key(secret bytes) : bytes_(std::move(bytes)) {}
   secret bytes_;
 };

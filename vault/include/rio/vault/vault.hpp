@@ -12,6 +12,7 @@
 #include <rio/vault/master_key.hpp>
 #include <rio/vault/secret.hpp>
 #include <rio/vault/ssh_credentials.hpp>
+#include <rio/vault/stretch_cache.hpp>
 #include <rio/vault/vault_paths.hpp>
 
 #include <boost/json/object.hpp>
@@ -32,6 +33,9 @@ struct vault_options {
   event_listener* listener = nullptr;      ///< not owned; may be null
   kdf_params kdf = kdf_params::moderate();  ///< Argon2id limits for new passphrase envelopes
   fault_hook fault;                        ///< tests only: crash injection before each file step
+  /** Passphrase stretches shared with other vault objects (a server keeps one for its lifetime);
+      null: this object stretches once for itself. */
+  std::shared_ptr<stretch_cache> stretches;
 };
 
 /** One provider as a read returns it: stored fields with env overrides applied. */

@@ -1,7 +1,7 @@
 #pragma once
 // The modder-hook bus: rio publishes catalogued events (vault reads and rotations, run progress,
 // module loads) and subscribers receive them in order. Publishing never waits for a subscriber:
-// each has a bounded queue drained by its own coroutine, with a deadline per delivery. A
+// each has a bounded queue (events and bytes) drained by its own coroutine, with a deadline per delivery. A
 // subscriber that throws, blocks or falls behind loses only its own events, and those are
 // counted. Secret values never enter the bus: payloads carry names and fingerprints only.
 
@@ -63,7 +63,17 @@ class hook_bus {
  public:
   using handler = std::function<boost::asio::awaitable<result<void>>(const envelope&)>;
 
-  explicit hook_bus(boost::asio::any_io_executor ex, std::size_t history_limit = 200);
+  /** Payload bytes the history keeps, and each subscriber's queue may hold, at most (see the constructor). */
+  static constexpr std::size_t default_byte_limit = 4 * 1024 * 1024;
+
+  /**
+   * `history_limit` events are kept for history(), and at most `byte_limit` payload bytes (as
+   * serialised JSON) between them: the oldest go first. The same byte limit bounds each
+   * subscriber's queue, beyond its event count; an event that does not fit is dropped and counted.
+   * A single event larger than the limit is still kept when it is alone.
+   */
+  explicit hook_bus(boost::asio::any_io_executor ex, std::size_t history_limit = 200,
+                    std::size_t byte_limit = default_byte_limit);
   ~hook_bus();
   hook_bus(const hook_bus&) = delete;
   hook_bus& operator=(const hook_bus&) = delete;
