@@ -1,14 +1,10 @@
 #include "bench_sshd.hpp"
 
-#include <arpa/inet.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -47,41 +43,11 @@ void unregister_pid(pid_t pid) {
   }
 }
 
-bool is_loopback_v4(const std::string& address) {
-  in_addr a{};
-  return ::inet_pton(AF_INET, address.c_str(), &a) == 1 && (ntohl(a.s_addr) >> 24) == 127;
-}
-
-// A port that was free a moment ago on `address`; a lost race shows up in sshd's log and
-// start() tries again.
-std::uint16_t pick_port(const std::string& address) {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw std::runtime_error("socket() failed");
-  sockaddr_in sa{};
-  sa.sin_family = AF_INET;
-  ::inet_pton(AF_INET, address.c_str(), &sa.sin_addr);
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) {
-    ::close(fd);
-    throw std::runtime_error("cannot bind a port on " + address);
-  }
-  socklen_t len = sizeof sa;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len);
-  ::close(fd);
-  return ntohs(sa.sin_port);
-}
-
 std::string first_line_of(const fs::path& file) {
   std::ifstream in(file);
   std::string line;
   std::getline(in, line);
   return line;
-}
-
-std::string read_whole(const fs::path& file) {
-  std::ifstream in(file);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 // Fields after "pid (comm) " in /proc/<pid>/stat.
@@ -169,193 +135,49 @@ bench_keys bench_keys::generate(const fs::path& dir) {
   return k;
 }
 
-bench_sshd::bench_sshd(sshd_settings settings) : settings_(std::move(settings)) {
-  const auto& addrs = settings_.listen_addresses;
-  if (addrs.empty() || addrs.size() > max_listen_addresses) {
-    throw std::runtime_error("an sshd instance listens on 1 to " + std::to_string(max_listen_addresses) + " addresses");
-  }
-  for (std::size_t i = 0; i < addrs.size(); ++i) {
-    if (!is_loopback_v4(addrs[i])) throw std::runtime_error("refusing to listen on " + addrs[i] + ": loopback (127.x) only");
-    if (std::find(addrs.begin(), addrs.begin() + static_cast<std::ptrdiff_t>(i), addrs[i]) != addrs.begin() + static_cast<std::ptrdiff_t>(i)) {
-      throw std::runtime_error("listen address " + addrs[i] + " is given twice");
-    }
-  }
-  if (!settings_.homes.empty() && settings_.homes.size() != addrs.size()) {
-    throw std::runtime_error("sshd_settings: one home per listen address, or none");
-  }
-  for (const auto& h : settings_.homes) {
-    const std::string text = h.string();
-    if (text.empty() || text.find_first_of(" \t\n\"'") != std::string::npos) throw std::runtime_error("unusable home: " + text);
-  }
-  for (const auto& e : settings_.extra_env) {
-    if (e.find('=') == std::string::npos || e.find_first_of(" \t\n\"'") != std::string::npos) {
-      throw std::runtime_error("unusable environment entry: " + e);
-    }
-  }
-  fs::create_directories(settings_.dir);
-  log_ = settings_.dir / "sshd.log";
-  // sshd's privilege-separation directory; there is no systemd here to create it.
-  ::mkdir("/run/sshd", 0755);
+bench_sshd::bench_sshd(sshd_settings settings) {
+  fs::create_directories(settings.dir);
+  log_ = settings.dir / "sshd.log";
   run_program({"/usr/bin/ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "rio-bench-host", "-f",
-               (settings_.dir / "host_ed25519").string()});
-  start();
+               (settings.dir / "host_ed25519").string()});
+  kernel::sandbox::sshd_settings s;
+  s.listen_addresses = std::move(settings.listen_addresses);
+  s.dir = settings.dir;
+  s.host_key = settings.dir / "host_ed25519";
+  s.authorized_keys = settings.authorized_keys;
+  // All N connections of a round may arrive at once; the listen backlog (128) is the real
+  // limit, so each instance serves at most 100 of them.
+  s.max_startups = 1000;
+  s.max_sessions = 10;
+  s.pin_algorithms = settings.pin_algorithms;
+  s.skip_login_rc = settings.skip_login_rc;
+  s.session_env = std::move(settings.extra_env);
+  s.homes = std::move(settings.homes);
+  s.extra_config = {"PrintLastLog no", "UseDNS no", "X11Forwarding no"};
+  s.log_level = settings.log_level;
+  s.log = kernel::sandbox::sshd_log::file;
+  s.log_file = log_;
+  s.own_process_group = true;
+  s.die_with_parent = true;
+  auto started = kernel::sandbox::sshd_launcher::start(std::move(s));
+  if (!started) throw std::runtime_error(started.error().message);
+  sshd_ = std::move(*started);
+  pid_ = sshd_->pid();
+  register_pid(pid_);
 }
 
 bench_sshd::~bench_sshd() { stop(); }
 
-void bench_sshd::write_config() {
-  const auto& d = settings_.dir;
-  std::ofstream cfg(d / "sshd_config");
-  // One ListenAddress line per endpoint, each with its own port (the Port line is then unused).
-  for (const auto& e : endpoints_) cfg << "ListenAddress " << e.address << ":" << e.port << "\n";
-  cfg << "HostKey " << (d / "host_ed25519").string() << "\n"
-      << "PidFile " << (d / "sshd.pid").string() << "\n"
-      << "AuthorizedKeysFile " << settings_.authorized_keys.string() << "\n";
-  if (settings_.pin_algorithms) {
-    // The same algorithms for every client, enforced by the server: a client that cannot
-    // use them fails instead of silently negotiating something else.
-    cfg << "KexAlgorithms curve25519-sha256\n"
-        << "HostKeyAlgorithms ssh-ed25519\n"
-        << "Ciphers aes128-ctr\n"
-        << "MACs hmac-sha2-256\n";
-  }
-  cfg << "PermitRootLogin prohibit-password\n"
-      << "PubkeyAuthentication yes\n"
-      << "PasswordAuthentication no\n"
-      << "KbdInteractiveAuthentication no\n"
-      << "UsePAM no\n"
-      << "StrictModes no\n"
-      << "PrintMotd no\n"
-      << "PrintLastLog no\n"
-      << "UseDNS no\n"
-      << "X11Forwarding no\n"
-      // All N connections of a round may arrive at once; the listen backlog (128) is the real
-      // limit, so each instance serves at most 100 of them.
-      << "MaxStartups 1000\n"
-      << "MaxSessions 10\n"
-      << "LogLevel " << settings_.log_level << "\n";
-  // sshd takes only the first SetEnv that applies to a connection, so every variable goes on one
-  // line: globally, or in the connection's Match block (which must come after all global lines).
-  std::string shlvl = settings_.skip_login_rc ? " SHLVL=1" : "";
-  auto env_for = [&](const std::string& home) {
-    std::string out;
-    for (std::string e : settings_.extra_env) {
-      for (auto at = e.find("{HOME}"); at != std::string::npos && !home.empty(); at = e.find("{HOME}", at + home.size())) {
-        e.replace(at, 6, home);
-      }
-      out += " " + e;
-    }
-    return out;
-  };
-  if (settings_.homes.empty()) {
-    const std::string env = shlvl + env_for("");
-    if (!env.empty()) cfg << "SetEnv" << env << "\n";
-    return;
-  }
-  for (std::size_t i = 0; i < endpoints_.size(); ++i) {
-    cfg << "Match LocalAddress " << endpoints_[i].address << "\n"
-        << "  SetEnv" << shlvl << env_for(settings_.homes[i].string()) << " HOME=" << settings_.homes[i].string() << "\n";
-  }
-}
-
-namespace {
-
-std::size_t count_of(const std::string& text, const std::string& what) {
-  std::size_t n = 0;
-  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + what.size())) ++n;
-  return n;
-}
-
-}  // namespace
-
-void bench_sshd::start() {
-  const std::string cfg = (settings_.dir / "sshd_config").string();
-  const std::size_t want = settings_.listen_addresses.size();
-  for (int attempt = 0; attempt < 5; ++attempt) {
-    endpoints_.clear();
-    for (const auto& a : settings_.listen_addresses) endpoints_.push_back({a, pick_port(a)});
-    write_config();
-    std::error_code ignored;
-    fs::remove(log_, ignored);
-    const std::string log_s = log_.string();
-    std::array<const char*, 8> argv{"/usr/sbin/sshd", "-D", "-E", log_s.c_str(), "-f", cfg.c_str(), nullptr, nullptr};
-    const pid_t parent = ::getpid();
-    // fork + exec rather than posix_spawn, for PR_SET_PDEATHSIG: if the benchmark is killed
-    // outright, the listener still gets SIGTERM. Only async-signal-safe calls in the child.
-    const pid_t child = ::fork();
-    if (child < 0) throw std::runtime_error("fork failed");
-    if (child == 0) {
-      ::setpgid(0, 0);
-      ::prctl(PR_SET_PDEATHSIG, SIGTERM);
-      if (::getppid() != parent) ::_exit(127);
-      int null_fd = ::open("/dev/null", O_RDWR);
-      if (null_fd >= 0) {
-        ::dup2(null_fd, STDIN_FILENO);
-        ::dup2(null_fd, STDOUT_FILENO);
-        ::dup2(null_fd, STDERR_FILENO);
-      }
-      ::execve(argv[0], const_cast<char* const*>(argv.data()), environ);
-      ::_exit(127);
-    }
-    ::setpgid(child, child);
-    pid_ = child;
-    register_pid(pid_);
-
-    // Ready when sshd says it listens on every endpoint. A port taken meanwhile (a lost race with
-    // another program) shows as "Bind to port ... failed" or as sshd exiting: start over.
-    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds{20};
-    std::string text;
-    bool exited = false;
-    bool bind_failed = false;
-    while (std::chrono::steady_clock::now() < give_up) {
-      text = read_whole(log_);
-      const std::size_t listening = count_of(text, "Server listening on");
-      bind_failed = text.find("Address already in use") != std::string::npos;
-      if (listening >= want && !bind_failed) return;
-      int status = 0;
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        exited = true;
-        unregister_pid(pid_);
-        pid_ = -1;
-        break;
-      }
-      if (bind_failed && listening + count_of(text, "Bind to port") >= want) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds{10});
-    }
-    if (!exited) stop();
-    if (!bind_failed) {
-      throw std::runtime_error("sshd on " + settings_.listen_addresses.front() + (exited ? " exited: " : " did not start: ") + text);
-    }
-  }
-  throw std::runtime_error("sshd could not find free ports on " + settings_.listen_addresses.front());
-}
-
 void bench_sshd::stop() noexcept {
   if (pid_ <= 0) return;
-  try {
-    // Session processes call setsid(), so the listener's process group does not reach them.
-    for (pid_t child : descendants_of(pid_)) ::kill(child, SIGTERM);
-  } catch (...) {
-  }
-  ::kill(pid_, SIGTERM);
-  int status = 0;
-  while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-  }
+  sshd_->stop();
   unregister_pid(pid_);
   pid_ = -1;
 }
 
 std::string bench_sshd::known_hosts_line() const { return known_hosts_lines().front(); }
 
-std::vector<std::string> bench_sshd::known_hosts_lines() const {
-  const std::string pub = first_line_of(settings_.dir / "host_ed25519.pub");
-  const auto second_space = pub.find(' ', pub.find(' ') + 1);
-  std::vector<std::string> out;
-  for (const auto& e : endpoints_) {
-    out.push_back("[" + e.address + "]:" + std::to_string(e.port) + " " + pub.substr(0, second_space));
-  }
-  return out;
-}
+std::vector<std::string> bench_sshd::known_hosts_lines() const { return sshd_->known_hosts_lines(); }
 
 double bench_sshd::cpu_seconds() const {
   const auto f = stat_fields(pid_);

@@ -1,20 +1,23 @@
 #pragma once
-// Loopback sshd instances for the benchmarks (rio_bench_ssh, rio_bench_plan). Adapted from the test fixture
-// (tests/support/sshd_server.*), which links GoogleTest and drains sshd's log through a thread of
-// the test process; here nothing of sshd may run inside the benchmark process, because the
-// benchmark measures its own CPU with getrusage(RUSAGE_SELF). So:
-//   * sshd logs to a file (-E), read only while waiting for "Server listening on";
+// Loopback sshd instances for the benchmarks (rio_bench_ssh, rio_bench_plan, rio_soak), started by
+// rio's one sshd launcher (rio/kernel/sandbox/sshd_launcher.hpp) with the options the benchmarks
+// need. Nothing of sshd may run inside the benchmark process, because the benchmark measures its
+// own CPU with getrusage(RUSAGE_SELF). So:
+//   * sshd logs to a file (-E, sshd_log::file), read only while waiting for "Server listening on";
 //   * sshd runs in its own process group and gets SIGTERM if the benchmark dies (PR_SET_PDEATHSIG);
 //   * the server's CPU is read from /proc (the listener's own time plus its reaped children's).
 // Loopback only: every address must be 127.x.y.z. One instance may listen on several addresses
 // (up to 16, sshd's MAX_LISTEN_SOCKS), each on its own port: each (address, port) is one
 // simulated host.
 
+#include <rio/kernel/sandbox/sshd_launcher.hpp>
+
 #include <sys/types.h>
 
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -52,7 +55,7 @@ struct bench_keys {
 };
 
 /** sshd's MAX_LISTEN_SOCKS: one instance listens on at most this many (address, port) pairs. */
-inline constexpr std::size_t max_listen_addresses = 16;
+using kernel::sandbox::max_listen_addresses;
 
 struct sshd_settings {
   std::vector<std::string> listen_addresses;  ///< 127.x.y.z each, distinct, 1..max_listen_addresses
@@ -86,10 +89,7 @@ struct sshd_settings {
 };
 
 /** One simulated host: an address and the port the instance listens on there. */
-struct sshd_endpoint {
-  std::string address;
-  std::uint16_t port = 0;
-};
+using kernel::sandbox::sshd_endpoint;
 
 class bench_sshd {
  public:
@@ -99,10 +99,10 @@ class bench_sshd {
   bench_sshd& operator=(const bench_sshd&) = delete;
 
   /** The first endpoint's address and port. */
-  const std::string& address() const noexcept { return endpoints_.front().address; }
-  std::uint16_t port() const noexcept { return endpoints_.front().port; }
+  const std::string& address() const noexcept { return endpoints().front().address; }
+  std::uint16_t port() const noexcept { return endpoints().front().port; }
   /** Every (address, port) the instance listens on, in the order of listen_addresses. */
-  const std::vector<sshd_endpoint>& endpoints() const noexcept { return endpoints_; }
+  const std::vector<sshd_endpoint>& endpoints() const noexcept { return sshd_->endpoints(); }
   pid_t pid() const noexcept { return pid_; }
   const std::filesystem::path& log_file() const noexcept { return log_; }
 
@@ -118,13 +118,9 @@ class bench_sshd {
   void stop() noexcept;
 
  private:
-  void write_config();
-  void start();
-
-  sshd_settings settings_;
-  std::vector<sshd_endpoint> endpoints_;
   std::filesystem::path log_;
-  pid_t pid_ = -1;
+  std::unique_ptr<kernel::sandbox::sshd_launcher> sshd_;
+  pid_t pid_ = -1;  // registered for kill_registered_sshd_from_signal until stop()
 };
 
 /** Every process below `root`, from /proc's parent links. */

@@ -54,7 +54,7 @@ constexpr double target_wall_ratio = 1.0 / 3.0;  // rio / OpenSSH at N = 500
 constexpr double target_cpu_ms_per_host = 3.0;   // rio
 constexpr double target_kib_per_host = 200.0;    // rio, (peak RSS at N - peak RSS at 1) / N
 
-// rio plan's own default for --parallel (kernel/src/cli_run_request.hpp): hosts in flight at once.
+// rio plan's own default for --parallel (kernel/cli/src/cli_run_request.hpp): hosts in flight at once.
 constexpr int rio_default_parallel = 256;
 
 // The PATH sshd gives a session (OpenSSH's _PATH_STDPATH for root; no PAM, no login rc here).

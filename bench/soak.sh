@@ -39,7 +39,7 @@ case $seconds in
 esac
 
 soak="$build/bin/rio_soak"
-[ -x "$soak" ] || { echo "soak.sh: $soak is missing; build it: cmake --build $build --target rio_soak" >&2; exit 2; }
+[ -x "$soak" ] || { echo "soak.sh: $soak is missing; build it: cmake --build $build --target rio_soak (configured with -DRIO_BUILD_BENCH=ON, as the dev and ci presets are)" >&2; exit 2; }
 for tool in wrk git; do
   command -v "$tool" >/dev/null || { echo "soak.sh: $tool is missing (apt-get install $tool)" >&2; exit 2; }
 done

@@ -23,7 +23,9 @@ if [[ "${1:-}" == "--test" ]]; then
     # scripts/fuzz.sh: libFuzzer comes with clang's runtime (docs/fuzzing.md).
     clang-14 libclang-rt-14-dev
     # bench/soak.sh: HTTP load on rio serve while the fleet runs.
-    wrk)
+    wrk
+    # The CTest test `shellcheck` lints the shell scripts rio embeds (scripts/shellcheck-embedded.sh).
+    shellcheck)
 fi
 
 missing=()

@@ -1,4 +1,4 @@
-#include "token_file.hpp"
+#include <rio/http/token_file.hpp>
 
 #include "http_error.hpp"
 

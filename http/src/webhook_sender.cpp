@@ -3,7 +3,7 @@
 #include "webhook_client.hpp"
 #include "webhooks.hpp"
 
-#include <rio/kernel/hook_call.hpp>
+#include <rio/kernel/plugin_call.hpp>
 #include <rio/sdk/coro.hpp>
 #include <rio/vault/hmac.hpp>
 
@@ -60,9 +60,9 @@ asio::awaitable<void> webhook_sender::drain() {
     queue_.pop_front();
     queued_bytes_ -= next->body.size();
     const std::string what = "webhook " + hook_.url;
-    auto sent = co_await kernel::call_hook<void>(what, deadline, [&] { return deliver(*next); });
+    auto sent = co_await kernel::call_plugin<void>(what, deadline, [&] { return deliver(*next); });
     if (sent) ++stats_.delivered;
-    else if (sent.error().code == make_error_code(kernel::errc::hook_timed_out)) ++stats_.timed_out;
+    else if (sent.error().code == make_error_code(kernel::errc::plugin_call_timed_out)) ++stats_.timed_out;
     else ++stats_.failed;
   }
 }

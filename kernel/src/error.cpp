@@ -24,7 +24,7 @@ class kernel_category_impl final : public boost::system::error_category {
       case errc::invalid_module: return "invalid_module";
       case errc::duplicate_module: return "duplicate_module";
       case errc::module_threw: return "module_threw";
-      case errc::hook_timed_out: return "hook_timed_out";
+      case errc::plugin_call_timed_out: return "plugin_call_timed_out";
       case errc::bad_config: return "bad_config";
       case errc::bad_usage: return "bad_usage";
       case errc::bad_request: return "bad_request";

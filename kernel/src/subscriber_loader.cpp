@@ -1,6 +1,6 @@
 #include <rio/kernel/subscriber_loader.hpp>
 
-#include <rio/kernel/hook_call.hpp>
+#include <rio/kernel/plugin_call.hpp>
 #include <rio/kernel/hooks/catalogue.hpp>
 #include <rio/kernel/module_loader.hpp>
 

@@ -7,6 +7,9 @@
 #include <rio/sdk/module.hpp>
 #include <rio/sdk/steps.hpp>
 
+#include "embedded/python_tooling_check_sh.hpp"
+#include "embedded/requirements_sh.hpp"
+
 namespace rio::plugins::comfyui {
 namespace {
 
@@ -38,12 +41,7 @@ sdk::module_spec make_spec() {
       // in a zip) asks python itself, which looks for the packages' files with the built-in
       // posix module without importing anything: 10 ms of CPU, against 17 for
       // importlib.util.find_spec and 50 for importing them.
-      "command -v git >/dev/null 2>&1 && rio_py=$(command -v {{python}}) && {\n"
-      "  case $rio_py in /*/bin/*) set -- \"${rio_py%/bin/*}\"/lib/python3.*/venv/__init__.py ;; *) set -- ;; esac\n"
-      "  if [ $# = 1 ] && [ -f \"$1\" ]; then test -f \"${1%/venv/__init__.py}/ensurepip/__init__.py\"\n"
-      "  else {{python}} -I -S -c 'import sys, posix; h = lambda m: any(posix.access(p + \"/\" + m + \"/__init__.py\", "
-      "posix.R_OK) for p in sys.path); sys.exit(not (h(\"ensurepip\") and h(\"venv\")))' >/dev/null 2>&1; fi\n"
-      "}",
+      std::string{python_tooling_check_sh},
       "git python3-venv python3-pip", "git python3 python3-pip");
   packages.provides_tools = {"git", "python3"};
   s.install_steps.push_back(packages);
@@ -63,10 +61,7 @@ sdk::module_spec make_spec() {
   s.install_steps.push_back(sdk::steps::manifest_install(
       "requirements", "Install ComfyUI's Python dependencies into the virtualenv.", "install_dir",
       "requirements.txt", "venv/.rio-requirements.sha256",
-      "if [ -n {{torch_index_url}} ]; then\n"
-      "  venv/bin/python -m pip install --upgrade torch torchvision torchaudio --index-url {{torch_index_url}} || exit $?\n"
-      "fi\n"
-      "venv/bin/python -m pip install -r requirements.txt"));
+      std::string{requirements_sh}));
 
   // The checkout plus a virtualenv with torch and ComfyUI's requirements: about 6 GiB (CUDA wheels).
   s.requirements.install_path = "{{install_dir}}";

@@ -4,7 +4,7 @@
 #include "security_support.hpp"
 
 #include "../../http/src/http_error.hpp"
-#include "../../http/src/token_file.hpp"
+#include <rio/http/token_file.hpp>
 
 #include <sys/stat.h>
 

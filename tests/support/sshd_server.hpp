@@ -1,18 +1,20 @@
 #pragma once
 // A real OpenSSH server for one test: its own host key, user key, authorized_keys and config in
 // a temporary directory, listening on 127.0.0.1 (or another 127.x address) on a free port.
-// Started with `sshd -D -e`; ready when sshd itself logs "Server listening on" (no sleeps).
-// Stopped by PID in the destructor. Loopback only: nothing here reaches another machine.
+// Started by rio's one sshd launcher (rio/kernel/sandbox/sshd_launcher.hpp), which returns once
+// sshd itself logs "Server listening on" (no sleeps); sshd's log is scratch()/sshd.log. Stopped
+// in the destructor. Loopback only: nothing here reaches another machine.
 
 #include "temp_dir.hpp"
+
+#include <rio/kernel/sandbox/sshd_launcher.hpp>
 
 #include <sys/types.h>
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
-#include <atomic>
-#include <thread>
 
 namespace rio::test {
 
@@ -34,7 +36,7 @@ class sshd_server {
 
   const std::string& address() const noexcept { return options_.listen_address; }
   std::uint16_t port() const noexcept { return port_; }
-  pid_t pid() const noexcept { return pid_; }
+  pid_t pid() const noexcept { return sshd_ ? sshd_->pid() : -1; }
   /** The account tests log in as (the current user; root in CI). */
   const std::string& user() const noexcept { return user_; }
 
@@ -67,16 +69,13 @@ class sshd_server {
 
  private:
   void generate_keys();
-  void write_config();
   void start();
 
   sshd_options options_;
   temp_dir dir_;
   std::string user_;
   std::uint16_t port_ = 0;
-  pid_t pid_ = -1;
-  std::thread drain_;
-  std::atomic<bool> stopping_{false};
+  std::unique_ptr<kernel::sandbox::sshd_launcher> sshd_;
 };
 
 /** Runs a local command line with /bin/sh, returning its stdout; throws when it exits non-zero. */

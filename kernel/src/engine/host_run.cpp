@@ -7,7 +7,7 @@
 #include <rio/kernel/engine/host_lock.hpp>
 #include <rio/kernel/engine/run_log.hpp>
 #include <rio/kernel/engine/status_manifest.hpp>
-#include <rio/kernel/hook_call.hpp>
+#include <rio/kernel/plugin_call.hpp>
 
 #include <boost/asio/this_coro.hpp>
 
@@ -388,7 +388,7 @@ class host_runner {
       sdk::installer* installer = const_cast<sdk::installer*>(m.installer);
       const std::string what = "module '" + p.id + "' install";
       const auto deadline = install_deadline(m.spec());
-      auto report = co_await call_hook<sdk::install_report>(what, deadline, [installer, &ctx] { return installer->install(ctx); });
+      auto report = co_await call_plugin<sdk::install_report>(what, deadline, [installer, &ctx] { return installer->install(ctx); });
       if (!report) {
         outcome.error = report.error().describe();
       } else {

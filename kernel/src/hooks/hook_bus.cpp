@@ -1,7 +1,7 @@
 #include <rio/kernel/hooks/hook_bus.hpp>
 
 #include <rio/kernel/engine/status_manifest.hpp>
-#include <rio/kernel/hook_call.hpp>
+#include <rio/kernel/plugin_call.hpp>
 #include <rio/kernel/hooks/catalogue.hpp>
 
 #include <boost/asio/co_spawn.hpp>
@@ -131,11 +131,11 @@ asio::awaitable<void> consume(std::shared_ptr<hook_bus::state> st, std::shared_p
       continue;
     }
     const std::string what = "hook subscriber '" + s->options.name + "' (" + next->event + ")";
-    auto delivered = co_await call_hook<void>(what, s->options.deadline, [&] { return s->on_event(*next); });
+    auto delivered = co_await call_plugin<void>(what, s->options.deadline, [&] { return s->on_event(*next); });
     std::lock_guard lock{st->mutex};
     s->delivering = false;
     if (delivered) ++s->stats.delivered;
-    else if (delivered.error().code == make_error_code(errc::hook_timed_out)) ++s->stats.timed_out;
+    else if (delivered.error().code == make_error_code(errc::plugin_call_timed_out)) ++s->stats.timed_out;
     else ++s->stats.failed;
   }
 }

@@ -90,7 +90,4 @@ class server {
   std::unique_ptr<state> state_;
 };
 
-/** Registers `rio serve` with the command line (called from the rio executable's main). */
-void register_serve_command();
-
 }  // namespace rio::http

@@ -18,7 +18,7 @@ enum class errc {
   invalid_module,           ///< the module's declared data is inconsistent
   duplicate_module,         ///< another loaded file already provides this module id
   module_threw,             ///< plugin code threw; converted at the boundary
-  hook_timed_out,           ///< a hook did not finish within its deadline
+  plugin_call_timed_out,    ///< a call into plugin code did not finish within its deadline
   bad_config,               ///< a configuration file is unreadable or has a wrong field
   bad_usage,                ///< the command line is wrong
   bad_request,              ///< a run request names an unknown module, a bad option or a bad host

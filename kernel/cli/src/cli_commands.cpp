@@ -124,6 +124,39 @@ std::vector<cli_command> builtin_commands() {
        "  --legacy-key-file FILE  The Fernet key (default: COMFYVN_SECRETS_KEY, then the key files)\n"
        "  --overwrite             Let legacy providers replace different ones already in the vault\n",
        &cli_vault},
+      {"serve", "serve [--host ADDR] [--port N] [--token-file FILE] [--allow-host NAME] [--max-webhooks N]",
+       "Serve the REST API (/api/remote/modules, /install, /status, runs, live logs)",
+       "Usage: rio serve [--host ADDR] [--port N] [--token-file FILE] [--allow-host NAME]... [--max-webhooks N]\n"
+       "\n"
+       "Serves ComfyVN's remote-installer REST API on 127.0.0.1:8001 (docs/api.md; the OpenAPI\n"
+       "description is at /api/openapi.json). POST /api/remote/install and GET /api/remote/status\n"
+       "answer 403 until features.enable_remote_installer is true in <root>/config/comfyvn.json (read\n"
+       "again whenever the file changes). Installs run in the server's event loop: other requests\n"
+       "keep answering while they run; \"async\": true returns a run id at once.\n"
+       "\n"
+       "  --host ADDR        listen address (default 127.0.0.1). Any non-loopback address needs an\n"
+       "                     API token, and then every request needs `Authorization: Bearer <token>`\n"
+       "  --port N           port (default 8001; 0 picks a free one)\n"
+       "  --token-file FILE  the API token (at least 16 characters); else $RIO_API_TOKEN. The file must\n"
+       "                     be yours and readable by you alone (chmod 600), or it is refused\n"
+       "  --allow-host NAME  a further name clients may use for this server in Host (e.g. a reverse\n"
+       "                     proxy's); repeatable. Without it only the listen address (and localhost\n"
+       "                     on loopback) is answered, so a web page cannot reach rio by DNS rebinding\n"
+       "  --max-webhooks N   webhooks that may be registered (default 32); one more is refused (409)\n"
+       "\n"
+       "Browsers: requests with a foreign Origin are refused, and POST needs Content-Type:\n"
+       "application/json, so no web page can drive rio. Module options that say where code comes\n"
+       "from (URL options) take the module's upstream or a prefix listed in \"allowed_sources\" of\n"
+       "<root>/config/rio.json; a request cannot name any other source.\n"
+       "\n"
+       "Limits: headers within 10 s, bodies up to 1 MiB within 30 s, the token checked before a body is\n"
+       "read; 512 connections (fewer under a low descriptor limit), 256 per client address, the longest\n"
+       "idle closed to make room; hook test payloads up to 64 KiB. Webhooks in data/webhooks.json that\n"
+       "cannot be used are skipped at start, with a line on stderr.\n"
+       "\n"
+       "SIGINT or SIGTERM stops accepting, cancels runs in flight (each records itself as cancelled)\n"
+       "and exits once they have.\n",
+       &cli_serve},
   };
   return {std::begin(commands), std::end(commands)};
 }
@@ -136,12 +169,5 @@ std::vector<cli_command>& table() {
 }  // namespace
 
 std::span<const cli_command> cli_commands() { return table(); }
-
-void register_cli_command(const cli_command& command) {
-  for (const auto& c : table()) {
-    if (c.name == command.name) return;
-  }
-  table().push_back(command);
-}
 
 }  // namespace rio::kernel

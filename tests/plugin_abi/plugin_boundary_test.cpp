@@ -1,6 +1,6 @@
-// Hooks are called through kernel::call_hook: exceptions, deadlines and cancellation all come
-// back as error values.
-#include <rio/kernel/hook_call.hpp>
+// Plugin code (a module's detect/install/sync_config) is called through kernel::call_plugin:
+// exceptions, deadlines and cancellation all come back as error values.
+#include <rio/kernel/plugin_call.hpp>
 #include <rio/kernel/module_loader.hpp>
 #include <rio/sdk/testing/fake_remote_shell.hpp>
 #include <rio/sdk/testing/run_co.hpp>
@@ -32,10 +32,10 @@ struct loaded_fixture {
   }
 };
 
-TEST(HookBoundary, AThrowingDetectBecomesAnError) {
+TEST(PluginBoundary, AThrowingDetectBecomesAnError) {
   loaded_fixture f{"throws"};
   auto r = sdk::testing::run_co([&] {
-    return kernel::call_hook<sdk::detect_report>("module 'fixture_throws' detect", 10s,
+    return kernel::call_plugin<sdk::detect_report>("module 'fixture_throws' detect", 10s,
                                                  [&] { return f.module->installer().detect(f.ctx); });
   });
   ASSERT_FALSE(r);
@@ -43,38 +43,38 @@ TEST(HookBoundary, AThrowingDetectBecomesAnError) {
   EXPECT_NE(r.error().message.find("fixture detect exploded"), std::string::npos) << r.error().message;
 }
 
-TEST(HookBoundary, AThrowingInstallBecomesAnError) {
+TEST(PluginBoundary, AThrowingInstallBecomesAnError) {
   loaded_fixture f{"throws"};
   auto r = sdk::testing::run_co([&] {
-    return kernel::call_hook<sdk::install_report>("module 'fixture_throws' install", 10s,
+    return kernel::call_plugin<sdk::install_report>("module 'fixture_throws' install", 10s,
                                                   [&] { return f.module->installer().install(f.ctx); });
   });
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message.find("fixture install exploded"), std::string::npos) << r.error().message;
 }
 
-TEST(HookBoundary, AHookPastItsDeadlineIsStoppedAndReported) {
+TEST(PluginBoundary, ACallPastItsDeadlineIsStoppedAndReported) {
   loaded_fixture f{"never_completes"};
   auto r = sdk::testing::run_co([&] {
-    return kernel::call_hook<sdk::detect_report>("module 'fixture_never_completes' detect", 20ms,
+    return kernel::call_plugin<sdk::detect_report>("module 'fixture_never_completes' detect", 20ms,
                                                  [&] { return f.module->installer().detect(f.ctx); });
   });
   ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().code, kernel::make_error_code(kernel::errc::hook_timed_out));
+  EXPECT_EQ(r.error().code, kernel::make_error_code(kernel::errc::plugin_call_timed_out));
 }
 
-TEST(HookBoundary, CancellingANeverEndingHookEndsIt) {
+TEST(PluginBoundary, CancellingANeverEndingCallEndsIt) {
   loaded_fixture f{"never_completes"};
   asio::io_context io;
   asio::cancellation_signal signal;
   std::optional<sdk::result<sdk::detect_report>> outcome;
   asio::co_spawn(io,
-                 kernel::call_hook<sdk::detect_report>("module 'fixture_never_completes' detect", 1h,
+                 kernel::call_plugin<sdk::detect_report>("module 'fixture_never_completes' detect", 1h,
                                                        [&] { return f.module->installer().detect(f.ctx); }),
                  asio::bind_cancellation_slot(signal.slot(), [&](std::exception_ptr e, sdk::result<sdk::detect_report> r) {
                    if (!e) outcome = std::move(r);
                  }));
-  io.poll();  // runs until the hook is suspended on its timer: nothing else is ready
+  io.poll();  // runs until the call is suspended on its timer: nothing else is ready
   ASSERT_FALSE(outcome.has_value());
   signal.emit(asio::cancellation_type::terminal);
   io.run();
@@ -83,10 +83,10 @@ TEST(HookBoundary, CancellingANeverEndingHookEndsIt) {
   EXPECT_EQ(outcome->error().code, sdk::make_error_code(sdk::errc::cancelled)) << outcome->error().describe();
 }
 
-TEST(HookBoundary, AGoodHookReturnsItsValue) {
+TEST(PluginBoundary, AGoodCallReturnsItsValue) {
   loaded_fixture f{"good"};
   auto r = sdk::testing::run_co([&] {
-    return kernel::call_hook<sdk::install_report>("module 'fixture_good' install", 10s,
+    return kernel::call_plugin<sdk::install_report>("module 'fixture_good' install", 10s,
                                                   [&] { return f.module->installer().install(f.ctx); });
   });
   ASSERT_TRUE(r) << r.error().describe();

@@ -1,5 +1,4 @@
-// Thin on purpose: every behaviour lives in rio_kernel, where the tests reach it.
-#include <rio/http/server.hpp>
+// Thin on purpose: every behaviour lives in rio_cli, where the tests reach it.
 #include <rio/kernel/cli.hpp>
 
 #include <boost/dll/runtime_symbol_info.hpp>
@@ -14,7 +13,6 @@ int main(int argc, char** argv) {
   auto cwd = std::filesystem::current_path(ec);
   rio::kernel::cli_io io{std::cout, std::cerr, rio::kernel::process_env(),
                          boost::dll::program_location().parent_path(), cwd, ::isatty(2) == 1};
-  rio::http::register_serve_command();
   try {
     return rio::kernel::run_cli(args, io);
   } catch (const std::exception& e) {

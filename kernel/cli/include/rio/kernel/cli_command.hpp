@@ -37,13 +37,6 @@ struct cli_command {
 /** Every command, in the order `rio --help` lists them. */
 std::span<const cli_command> cli_commands();
 
-/**
- * Adds a command that lives outside the kernel (e.g. `serve` in rio::http, which the kernel must
- * not depend on). The rio executable registers them in main(); registering a name twice is a no-op.
- * Not thread-safe: call before run_cli.
- */
-void register_cli_command(const cli_command& command);
-
 /** Prints "rio: <message>" and the --help hint; returns exit_usage. */
 int usage_error(const cli_io& io, const std::string& message);
 
@@ -63,5 +56,6 @@ int cli_plan(const cli_args& args, const cli_io& io);
 int cli_install(const cli_args& args, const cli_io& io);
 int cli_status(const cli_args& args, const cli_io& io);
 int cli_demo(const cli_args& args, const cli_io& io);
+int cli_serve(const cli_args& args, const cli_io& io);
 
 }  // namespace rio::kernel

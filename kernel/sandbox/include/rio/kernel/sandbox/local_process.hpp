@@ -22,17 +22,34 @@ struct local_run {
 };
 
 /**
- * Runs `program` (an absolute path) with `args`, stdin from /dev/null, and waits for it.
- * `env` is the complete environment ("NAME=value"); empty means rio's own environment.
- * Errors: errc::bad_config when the program cannot be started. A non-zero exit is not an error.
- */
-/**
  * posix_spawn with stdin from /dev/null, stdout and stderr to `out_fd`, no inherited descriptors
  * beyond those (Asio's sockets are not close-on-exec), and default signal handling. Returns
  * posix_spawn's error number (0 on success); `pid` is set on success.
  */
 int spawn_with_output(const std::string& exe, char* const* argv, char* const* envp, int out_fd, pid_t& pid);
 
+/** What spawn_child starts, and how. */
+struct child_spec {
+  const char* exe;
+  char* const* argv;
+  char* const* envp;
+  int out_fd = -1;  ///< the child's stdout and stderr; -1 for /dev/null (stdin is always /dev/null)
+  bool own_process_group = false;  ///< else the child stays in this process's group
+  bool die_with_parent = false;    ///< SIGTERM when the thread that started it dies (PR_SET_PDEATHSIG)
+};
+
+/**
+ * fork + execve for a long-lived child (sshd): default signal handling, no inherited descriptors
+ * beyond stdin, stdout and stderr. Returns the pid (left unreaped for the caller), or -1 with
+ * `error` set to fork's or execve's errno (a child whose execve failed is reaped here).
+ */
+pid_t spawn_child(const child_spec& spec, int& error);
+
+/**
+ * Runs `program` (an absolute path) with `args`, stdin from /dev/null, and waits for it.
+ * `env` is the complete environment ("NAME=value"); empty means rio's own environment.
+ * Errors: errc::bad_config when the program cannot be started. A non-zero exit is not an error.
+ */
 result<local_run> run_local(const std::filesystem::path& program, const std::vector<std::string>& args,
                             const std::vector<std::string>& env = {});
 
@@ -56,6 +73,9 @@ result<std::filesystem::path> prepare_directory(const std::filesystem::path& dir
 
 /** Whether `path` uses only the characters prepare_directory() accepts. */
 bool is_safe_path(const std::filesystem::path& path);
+
+/** 24 random hex digits (getrandom; pid and time if that fails): marks one sandbox's processes. */
+std::string random_token();
 
 /** Writes `text` to `file` (replacing it) with permission bits `mode`. Errors: errc::bad_config. */
 result<void> write_file(const std::filesystem::path& file, std::string_view text, unsigned mode = 0644);

@@ -1,8 +1,8 @@
 // `rio serve`: the REST API on 127.0.0.1:8001 until SIGINT or SIGTERM.
-#include "token_file.hpp"
+#include <rio/kernel/cli_command.hpp>
 
 #include <rio/http/server.hpp>
-#include <rio/kernel/cli_command.hpp>
+#include <rio/http/token_file.hpp>
 
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -12,13 +12,11 @@
 #include <functional>
 #include <ostream>
 
-namespace rio::http {
+namespace rio::kernel {
 namespace asio = boost::asio;
 
-namespace {
-
 int cli_serve(const kernel::cli_args& args, const kernel::cli_io& io) {
-  server_options options;
+  http::server_options options;
   std::string token_file;
   for (std::size_t i = 0; i < args.rest.size(); ++i) {
     const auto& a = args.rest[i];
@@ -50,14 +48,14 @@ int cli_serve(const kernel::cli_args& args, const kernel::cli_io& io) {
   if (!cfg) return kernel::exit_failed;
 
   if (!token_file.empty()) {
-    auto token = read_token_file(token_file);
+    auto token = http::read_token_file(token_file);
     if (!token) {
       io.err << "rio: serve: " << token.error().message << "\n";
       return kernel::exit_failed;
     }
     options.token = std::move(*token);
   } else if (auto env = io.env ? io.env("RIO_API_TOKEN") : std::nullopt; env && !env->empty()) {
-    if (env->size() < min_token_length) {
+    if (env->size() < http::min_token_length) {
       io.err << "rio: serve: RIO_API_TOKEN is shorter than 16 characters\n";
       return kernel::exit_failed;
     }
@@ -67,7 +65,7 @@ int cli_serve(const kernel::cli_args& args, const kernel::cli_io& io) {
   // What start-up skipped (webhooks), running out of descriptors: the operator hears of it here.
   options.log = [&io](const std::string& line) { io.err << line << "\n" << std::flush; };
   asio::io_context ctx;
-  auto srv = server::start(ctx, options, api_config{*cfg, io.env});
+  auto srv = http::server::start(ctx, options, http::api_config{*cfg, io.env});
   if (!srv) {
     io.err << "rio: serve: " << srv.error().message << "\n";
     return kernel::exit_failed;
@@ -106,43 +104,4 @@ int cli_serve(const kernel::cli_args& args, const kernel::cli_io& io) {
   return signalled == SIGINT || signalled == SIGTERM ? kernel::exit_ok : kernel::exit_failed;
 }
 
-}  // namespace
-
-void register_serve_command() {
-  kernel::register_cli_command(
-      {"serve", "serve [--host ADDR] [--port N] [--token-file FILE] [--allow-host NAME] [--max-webhooks N]",
-       "Serve the REST API (/api/remote/modules, /install, /status, runs, live logs)",
-       "Usage: rio serve [--host ADDR] [--port N] [--token-file FILE] [--allow-host NAME]... [--max-webhooks N]\n"
-       "\n"
-       "Serves ComfyVN's remote-installer REST API on 127.0.0.1:8001 (docs/api.md; the OpenAPI\n"
-       "description is at /api/openapi.json). POST /api/remote/install and GET /api/remote/status\n"
-       "answer 403 until features.enable_remote_installer is true in <root>/config/comfyvn.json (read\n"
-       "again whenever the file changes). Installs run in the server's event loop: other requests\n"
-       "keep answering while they run; \"async\": true returns a run id at once.\n"
-       "\n"
-       "  --host ADDR        listen address (default 127.0.0.1). Any non-loopback address needs an\n"
-       "                     API token, and then every request needs `Authorization: Bearer <token>`\n"
-       "  --port N           port (default 8001; 0 picks a free one)\n"
-       "  --token-file FILE  the API token (at least 16 characters); else $RIO_API_TOKEN. The file must\n"
-       "                     be yours and readable by you alone (chmod 600), or it is refused\n"
-       "  --allow-host NAME  a further name clients may use for this server in Host (e.g. a reverse\n"
-       "                     proxy's); repeatable. Without it only the listen address (and localhost\n"
-       "                     on loopback) is answered, so a web page cannot reach rio by DNS rebinding\n"
-       "  --max-webhooks N   webhooks that may be registered (default 32); one more is refused (409)\n"
-       "\n"
-       "Browsers: requests with a foreign Origin are refused, and POST needs Content-Type:\n"
-       "application/json, so no web page can drive rio. Module options that say where code comes\n"
-       "from (URL options) take the module's upstream or a prefix listed in \"allowed_sources\" of\n"
-       "<root>/config/rio.json; a request cannot name any other source.\n"
-       "\n"
-       "Limits: headers within 10 s, bodies up to 1 MiB within 30 s, the token checked before a body is\n"
-       "read; 512 connections (fewer under a low descriptor limit), 256 per client address, the longest\n"
-       "idle closed to make room; hook test payloads up to 64 KiB. Webhooks in data/webhooks.json that\n"
-       "cannot be used are skipped at start, with a line on stderr.\n"
-       "\n"
-       "SIGINT or SIGTERM stops accepting, cancels runs in flight (each records itself as cancelled)\n"
-       "and exits once they have.\n",
-       &cli_serve});
-}
-
-}  // namespace rio::http
+}  // namespace rio::kernel
