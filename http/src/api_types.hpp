@@ -24,7 +24,7 @@ struct api_request {
   std::string body;
   std::string request_id;
   /**
-   * The client connected from a loopback address (set by the server from the peer address).
+   * The client connected from a loopback address (set from the peer address in connection.cpp).
    * Unknown counts as remote: run results then name an unreachable host's failure without the
    * connection error's detail (engine::result_view::connection_detail).
    */

@@ -172,6 +172,16 @@ asio::awaitable<void> linger(beast::tcp_stream& stream, std::size_t at_most) {
   }
 }
 
+// Whether the peer is this machine: only such clients get a run's connection errors in detail
+// (engine::result_view; otherwise the API would tell open ports from closed ones).
+bool from_loopback(const beast::tcp_stream& stream) {
+  boost::system::error_code ec;
+  const auto a = stream.socket().remote_endpoint(ec).address();
+  if (ec) return false;
+  if (a.is_v6() && a.to_v6().is_v4_mapped()) return (asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6()).to_uint() >> 24) == 127;
+  return a.is_loopback() || (a.is_v4() && (a.to_v4().to_uint() >> 24) == 127);
+}
+
 // 413, from a declared Content-Length (before any of the body is read) or a body that grew past it.
 asio::awaitable<void> refuse_too_large(server::state& st, beast::tcp_stream& stream, const request_parser& parser, clock::time_point started) {
   api_request req;
@@ -239,6 +249,7 @@ asio::awaitable<bool> serve_request(server::state& st, beast::tcp_stream& stream
   const unsigned version = parser.get().version();
   const bool keep_alive = parser.get().keep_alive();
   api_request req = head_of(parser.get());
+  req.client_loopback = from_loopback(stream);
   if (auto refused = refuse_on_headers(st, req, version)) {
     const bool unread = !parser.is_done();  // never read: answer, then close
     auto res = to_beast(*refused, req, version, started);

@@ -2,6 +2,7 @@
 // that keeps answering while installs are in flight.
 #include "api_test_support.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 
@@ -143,15 +144,19 @@ TEST(ApiRuns, GetsStayFastWhileTenInstallsAreInFlight) {
     ids.emplace_back(r.json()["run_id"].as_string());
   }
   {
-    std::ifstream g{gate};  // each install announces itself once on the gate
-    std::string word;
-    for (int i = 0; i < installs; ++i) {
-      if (!(g >> word)) {
-        g.close();
-        g.open(gate);
-        --i;
-      }
+    // Each install announces itself once on the gate. Opened read-write: the FIFO then always has
+    // a reader and a writer, so a stub never meets a closed reader (SIGPIPE: its install failed at
+    // once, exit 141, and the test waited for ever for the tenth word), and reads never see EOF.
+    const int gate_fd = ::open(gate.c_str(), O_RDWR | O_CLOEXEC);
+    ASSERT_GE(gate_fd, 0);
+    std::string seen;
+    char buf[256];
+    while (static_cast<int>(std::count(seen.begin(), seen.end(), '\n')) < installs) {
+      const ssize_t n = ::read(gate_fd, buf, sizeof buf);
+      if (n <= 0) break;
+      seen.append(buf, static_cast<std::size_t>(n));
     }
+    ::close(gate_fd);
   }
 
   std::atomic<int> ok{0};
