@@ -1,7 +1,6 @@
 #include "install_body.hpp"
 
 #include "api_state.hpp"
-#include "vault_worker.hpp"
 
 #include <rio/kernel/engine/request_builder.hpp>
 #include <rio/kernel/engine/source_policy.hpp>
@@ -224,39 +223,6 @@ std::optional<body_error> read_options(const json::value& o, const body_context&
 }
 
 }  // namespace
-
-namespace {
-
-// engine::read_provider's rule, on a vault the worker opened (it shares the server's stretches).
-kernel::result<json::object> provider_fields(vault::vault& v, const std::string& provider) {
-  auto view = v.get(provider);
-  if (!view) return view.error();
-  if (!view->present) {
-    return kernel::fail(kernel::errc::bad_request,
-                        "secrets provider '" + provider + "' is not in the vault and has no environment overrides");
-  }
-  return std::move(view->fields);
-}
-
-}  // namespace
-
-boost::asio::awaitable<std::variant<install_call, body_error>> read_install_body(const json::object& body, api_state& state) {
-  // First pass on the loop, as far as the vault: cheap checks only. A request that gets that far
-  // has its provider read on the vault worker, and the body is then read again with it in hand.
-  std::optional<std::string> wanted;
-  body_context first{state.registry, state.config, state.paths, &state.vault_events, [&wanted](const std::string& provider) {
-                       wanted = provider;
-                       return kernel::result<json::object>{kernel::fail(kernel::errc::bad_request, "read later")};
-                     }};
-  auto checked = read_install_body(body, first);
-  if (!wanted) co_return std::move(checked);
-  const std::string provider = *wanted;
-  auto read = [&provider](vault::vault& v) { return provider_fields(v, provider); };
-  auto fields = co_await state.vault.run(read);
-  body_context second{state.registry, state.config, state.paths, &state.vault_events,
-                      [&fields](const std::string&) { return std::move(fields); }};
-  co_return read_install_body(body, second);
-}
 
 std::variant<install_call, body_error> read_install_body(const json::object& body, const body_context& context) {
   install_call call;

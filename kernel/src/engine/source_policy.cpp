@@ -28,7 +28,10 @@ bool url_under(std::string_view url, std::string_view prefix) {
 
 result<void> check_requested_sources(const sdk::module_spec& spec, const sdk::option_values& requested,
                                      const std::vector<std::string>& allowed) {
-  for (const auto& [name, value] : requested) {
+  for (const auto& entry : requested) {
+    // Named references, not a structured binding: clang 14 (the fuzz build) cannot capture one.
+    const std::string& name = entry.first;
+    const std::string& value = entry.second;
     auto option = std::find_if(spec.options.begin(), spec.options.end(), [&](const sdk::option_spec& o) { return o.name == name; });
     if (option == spec.options.end() || option->type != sdk::option_type::url) continue;
     if (value == option->default_value) continue;
