@@ -56,6 +56,26 @@ TEST(SecurityHostSpelling, EverySpellingSharesOneRecordAndOneLock) {
   EXPECT_NE(engine::record_token("gpu-a", "10.0.0.7", 22), engine::record_token("10.0.0.7", "10.0.0.7", 22));
 }
 
+// One host run as the engine does it, with no environment and records under `root`.
+engine::host_result run_one(const kernel::inventory::host_entry& entry, const engine::run_paths& paths, const fs::path& root,
+                            const std::string& run_id, const std::string& user = "") {
+  engine::redactor redact;
+  auto built = engine::build_host_request(entry, {}, {}, redact, [](const char*) { return std::optional<std::string>{}; });
+  if (!built) {
+    ADD_FAILURE() << built.error().message;
+    return {};
+  }
+  if (!user.empty()) built->request.where.user = user;
+  engine::run_settings settings;
+  settings.run_id = run_id;
+  settings.paths = paths;
+  settings.known_hosts.record = root / "known_hosts";
+  return sdk::testing::run_co([&]() -> boost::asio::awaitable<engine::host_result> {
+    kernel::ssh::session_pool pool;
+    co_return co_await engine::run_host(pool, settings, built->request);
+  });
+}
+
 // Three spellings of one machine while a run holds it: each is refused as busy, before anything
 // connects (the port has no server; nothing gets that far).
 TEST(SecurityHostSpelling, ARunOnOneSpellingLocksOutEveryOther) {
@@ -66,20 +86,10 @@ TEST(SecurityHostSpelling, ARunOnOneSpellingLocksOutEveryOther) {
   auto held_name = engine::host_lock::try_acquire(paths.lock_file(engine::lock_token("localhost", 4501)), "localhost", "run-b");
   ASSERT_TRUE(held_name) << held_name.error().message;
 
-  engine::redactor redact;
   for (const std::string spec : {"root@127.1:4501", "root@0x7f000001:4501", "root@LOCALHOST:4501", "root@LocalHost:4501"}) {
     auto entry = kernel::inventory::parse_host_spec(spec);
     ASSERT_TRUE(entry) << spec;
-    auto built = engine::build_host_request(*entry, {}, {}, redact, [](const char*) { return std::optional<std::string>{}; });
-    ASSERT_TRUE(built) << spec << ": " << built.error().message;
-    engine::run_settings settings;
-    settings.run_id = "run-c";
-    settings.paths = paths;
-    settings.known_hosts.record = root.path() / "known_hosts";
-    auto result = sdk::testing::run_co([&]() -> boost::asio::awaitable<engine::host_result> {
-      kernel::ssh::session_pool pool;
-      co_return co_await engine::run_host(pool, settings, built->request);
-    });
+    auto result = run_one(*entry, paths, root.path(), "run-c");
     EXPECT_EQ(result.failure, engine::host_failure::busy) << spec << ": " << result.error;
     EXPECT_EQ(result.connections, 0u) << spec;
   }
@@ -114,18 +124,7 @@ TEST(SecurityHostSpelling, AManifestWrittenUnderTheTypedNameIsStillFound) {
   EXPECT_FALSE(engine::read_host_status(paths, *other).exists) << "another host's manifest was taken";
 
   // The next run (port 1: nothing answers) moves it, history and all.
-  engine::redactor redact;
-  auto built = engine::build_host_request(*typed, {}, {}, redact, [](const char*) { return std::optional<std::string>{}; });
-  ASSERT_TRUE(built) << built.error().message;
-  built->request.where.user = "root";
-  engine::run_settings settings;
-  settings.run_id = "run-moved";
-  settings.paths = paths;
-  settings.known_hosts.record = root.path() / "known_hosts";
-  auto result = sdk::testing::run_co([&]() -> boost::asio::awaitable<engine::host_result> {
-    kernel::ssh::session_pool pool;
-    co_return co_await engine::run_host(pool, settings, built->request);
-  });
+  auto result = run_one(*typed, paths, root.path(), "run-moved", "root");
   EXPECT_EQ(result.status_path, paths.status_file("localhost_p1"));
   EXPECT_FALSE(fs::exists(legacy));
   auto moved = engine::load_manifest(result.status_path, "x");

@@ -3,6 +3,7 @@
 // is often a request a polite client would never send), the process's threads and memory from
 // /proc, and `rio serve` as a real child process. Every wait is bounded; nothing leaves loopback.
 
+#include "exec_child.hpp"
 #include "../http/api_test_support.hpp"
 
 #include <poll.h>
@@ -192,19 +193,9 @@ class serve_process {
       ::dup2(err, 2);
       const int null = ::open("/dev/null", O_RDONLY);
       ::dup2(null, 0);
-      std::vector<std::string> storage{RIO_TEST_RIO_EXE, "--root", root.string(), "--plugin-dir", RIO_TEST_PLUGIN_DIR, "serve",
-                                       "--port", "0"};
-      storage.insert(storage.end(), args.begin(), args.end());
-      std::vector<char*> argv;
-      for (auto& s : storage) argv.push_back(s.data());
-      argv.push_back(nullptr);
-      std::vector<std::string> env_storage;
-      for (const auto& [k, v] : env) env_storage.push_back(k + "=" + v);
-      std::vector<char*> envp;
-      for (auto& s : env_storage) envp.push_back(s.data());
-      envp.push_back(nullptr);
-      ::execve(RIO_TEST_RIO_EXE, argv.data(), envp.data());
-      std::_Exit(127);
+      std::vector<std::string> rio_args{"--root", root.string(), "--plugin-dir", RIO_TEST_PLUGIN_DIR, "serve", "--port", "0"};
+      rio_args.insert(rio_args.end(), args.begin(), args.end());
+      exec_child(RIO_TEST_RIO_EXE, rio_args, env);
     }
     ::close(out[1]);
     out_ = out[0];

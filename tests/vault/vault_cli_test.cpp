@@ -1,5 +1,6 @@
 // `rio vault ...`: in-process through run_cli (injected env, values from --value-file), and as a
 // real child process for what needs stdin or real environment variables.
+#include "exec_child.hpp"
 #include <rio/kernel/cli.hpp>
 
 #include "cli_runner.hpp"
@@ -32,18 +33,7 @@ cli_run run_process(const std::vector<std::string>& args, const env_map& env, co
     ::close(in[1]);
     ::dup2(::open(out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600), 1);
     ::dup2(::open(err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600), 2);
-    std::vector<std::string> storage{RIO_TEST_RIO_EXE};
-    storage.insert(storage.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& s : storage) argv.push_back(s.data());
-    argv.push_back(nullptr);
-    std::vector<std::string> env_storage;
-    for (const auto& [k, v] : env) env_storage.push_back(k + "=" + v);
-    std::vector<char*> envp;
-    for (auto& s : env_storage) envp.push_back(s.data());
-    envp.push_back(nullptr);
-    ::execve(RIO_TEST_RIO_EXE, argv.data(), envp.data());
-    std::_Exit(127);
+    exec_child(RIO_TEST_RIO_EXE, args, env);
   }
   ::close(in[0]);
   if (!input.empty() && ::write(in[1], input.data(), input.size()) != static_cast<ssize_t>(input.size())) {

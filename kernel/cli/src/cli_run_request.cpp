@@ -103,6 +103,19 @@ struct raw_args {
   std::string wait_seconds;
 };
 
+// Flags that may repeat, each adding to a list: the list a flag at args[i] feeds, or nullptr.
+std::vector<std::string>* repeatable_flag(const std::vector<std::string>& args, std::size_t& i, raw_args& raw,
+                                          std::string& value, bool& missing) {
+  const std::pair<std::string_view, std::vector<std::string>*> lists[] = {
+      {"-m", &raw.modules},        {"--modules", &raw.modules}, {"--set", &raw.sets},
+      {"--env-file", &raw.env_files}, {"--env", &raw.envs},       {"--min-disk", &raw.min_disk},
+      {"--skip-check", &raw.skip_checks}};
+  for (const auto& [flag, list] : lists) {
+    if (take_value(args, i, flag, value, missing)) return list;
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 std::optional<run_request> parse_run_request(const std::vector<std::string>& args, const settings& cfg,
@@ -127,24 +140,9 @@ std::optional<run_request> parse_run_request(const std::vector<std::string>& arg
         take_value(args, i, "--connect-timeout", raw.connect_timeout, missing) ||
         take_value(args, i, "--parallel", raw.parallel, missing)) {
       if (missing) return bad(a + " needs a value");
-    } else if (take_value(args, i, "-m", v, missing) || take_value(args, i, "--modules", v, missing)) {
+    } else if (auto* list = repeatable_flag(args, i, raw, v, missing)) {
       if (missing) return bad(a + " needs a value");
-      raw.modules.push_back(v);
-    } else if (take_value(args, i, "--set", v, missing)) {
-      if (missing) return bad(a + " needs a value");
-      raw.sets.push_back(v);
-    } else if (take_value(args, i, "--env-file", v, missing)) {
-      if (missing) return bad(a + " needs a value");
-      raw.env_files.push_back(v);
-    } else if (take_value(args, i, "--env", v, missing)) {
-      if (missing) return bad(a + " needs a value");
-      raw.envs.push_back(v);
-    } else if (take_value(args, i, "--min-disk", v, missing)) {
-      if (missing) return bad(a + " needs a value");
-      raw.min_disk.push_back(v);
-    } else if (take_value(args, i, "--skip-check", v, missing)) {
-      if (missing) return bad(a + " needs a value");
-      raw.skip_checks.push_back(v);
+      list->push_back(v);
     } else if (a == "--strict-host-keys") {
       raw.strict = true;
     } else if (a == "--json") {
