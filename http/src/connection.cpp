@@ -4,6 +4,7 @@
 // reading the body; then read the body, route, answer. The routes never see Beast types.
 #include "api_errors.hpp"
 #include "bearer_token.hpp"
+#include "loopback.hpp"
 #include "request_guard.hpp"
 #include "request_id.hpp"
 #include "routes.hpp"
@@ -178,8 +179,7 @@ bool from_loopback(const beast::tcp_stream& stream) {
   boost::system::error_code ec;
   const auto a = stream.socket().remote_endpoint(ec).address();
   if (ec) return false;
-  if (a.is_v6() && a.to_v6().is_v4_mapped()) return (asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6()).to_uint() >> 24) == 127;
-  return a.is_loopback() || (a.is_v4() && (a.to_v4().to_uint() >> 24) == 127);
+  return is_loopback(a);
 }
 
 // 413, from a declared Content-Length (before any of the body is read) or a body that grew past it.

@@ -5,6 +5,7 @@
 #include <rio/kernel/engine/request_builder.hpp>
 #include <rio/kernel/engine/source_policy.hpp>
 #include <rio/kernel/inventory.hpp>
+#include <rio/kernel/ssh/remote_command.hpp>
 #include <rio/kernel/ssh/target.hpp>
 
 #include <boost/json/serialize.hpp>
@@ -150,9 +151,7 @@ std::optional<body_error> read_ssh(const json::object& ssh, const api_config& co
     if (!v->is_object()) return bad("ssh.env must be an object of NAME: value", "ssh.env");
     for (const auto& [k, val] : v->get_object()) {
       const std::string name{k};
-      bool ok = !name.empty() && !std::isdigit(static_cast<unsigned char>(name[0])) &&
-                std::all_of(name.begin(), name.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
-      if (!ok) return bad("ssh.env: '" + name.substr(0, 60) + "' is not a valid variable name", "ssh.env");
+      if (!kernel::ssh::valid_env_name(name)) return bad("ssh.env: '" + name.substr(0, 60) + "' is not a valid variable name", "ssh.env");
       if (val.is_null()) continue;
       std::string text;
       if (val.is_string()) text = std::string{val.get_string()};

@@ -1,6 +1,7 @@
 #include "request_guard.hpp"
 
 #include "api_errors.hpp"
+#include "loopback.hpp"
 
 #include <boost/asio/ip/address.hpp>
 
@@ -40,10 +41,6 @@ std::optional<std::string> host_name_of(std::string_view authority) {
   auto colon = authority.find(':');
   if (colon != std::string_view::npos && authority.find(':', colon + 1) != std::string_view::npos) return std::nullopt;
   return lower(authority.substr(0, colon));
-}
-
-bool is_loopback(const boost::asio::ip::address& a) {
-  return a.is_loopback() || (a.is_v4() && (a.to_v4().to_uint() >> 24) == 127);
 }
 
 bool acceptable_host(const std::string& name, const origin_policy& policy) {

@@ -1,6 +1,7 @@
 // The listener: admits connections under the caps (connection_table.hpp), answers 503 cheaply
 // when every connection under a cap is busy, and pauses instead of spinning when accept fails
 // for want of descriptors. The connections themselves are served in connection.cpp.
+#include "loopback.hpp"
 #include "server_state.hpp"
 
 #include <rio/sdk/coro.hpp>
@@ -113,9 +114,6 @@ asio::awaitable<void> accept_loop(server::state& st) {
   }
 }
 
-bool is_loopback(const asio::ip::address& a) {
-  return a.is_loopback() || (a.is_v4() && (a.to_v4().to_uint() >> 24) == 127);
-}
 
 // Connections beyond the descriptor limit would fail in accept anyway; leave room for the rest
 // of the server (vault, logs, SSH sessions).

@@ -45,6 +45,7 @@ TEST(SecurityHookPayload, TheHistoryKeepsABoundedNumberOfBytes) {
 
 // The attack as reported, measured on the server's own memory (in-process: this process's RSS).
 TEST(SecurityHookPayload, MegabytePostsAndAHistoryReadLeaveMemoryFlat) {
+  if (sanitized_build) GTEST_SKIP() << "RSS under AddressSanitizer holds its quarantine of freed blocks; the ci preset measures";
   temp_dir root;
   api_server api{root.path()};
   EXPECT_EQ(api.get("/api/modder/hooks/history?limit=200").status, 200);  // warm-up: first allocations

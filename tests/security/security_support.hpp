@@ -4,6 +4,7 @@
 // /proc, and `rio serve` as a real child process. Every wait is bounded; nothing leaves loopback.
 
 #include "exec_child.hpp"
+#include "sanitized_build.hpp"
 #include "../http/api_test_support.hpp"
 
 #include <poll.h>

@@ -9,11 +9,6 @@
 
 namespace rio::kernel::engine {
 
-bool valid_env_name(std::string_view n) {
-  if (n.empty() || std::isdigit(static_cast<unsigned char>(n.front()))) return false;
-  return std::all_of(n.begin(), n.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
-}
-
 result<env_assignment> env_from_argument(std::string_view argument, const env_lookup& env) {
   const auto eq = argument.find('=');
   const std::string name{argument.substr(0, eq)};

@@ -6,16 +6,13 @@
 #include <cstring>
 
 namespace rio::kernel::ssh {
-namespace {
 
-bool valid_env_name(const std::string& name) {
+bool valid_env_name(std::string_view name) {
   if (name.empty() || (name.front() >= '0' && name.front() <= '9')) return false;
   return std::all_of(name.begin(), name.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
   });
 }
-
-}  // namespace
 
 namespace {
 

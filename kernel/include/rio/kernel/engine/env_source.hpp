@@ -4,6 +4,7 @@
 // environment, or NAME=VALUE lines in a file.
 
 #include <rio/kernel/settings.hpp>
+#include <rio/kernel/ssh/remote_command.hpp>
 
 #include <filesystem>
 #include <string>
@@ -15,8 +16,7 @@ namespace rio::kernel::engine {
 
 using env_assignment = std::pair<std::string, std::string>;
 
-/** NAME is [A-Za-z_][A-Za-z0-9_]*. */
-bool valid_env_name(std::string_view name);
+using ssh::valid_env_name;
 
 /**
  * One `--env` argument: `NAME=VALUE`, or `NAME` alone for the value NAME has in `env` (rio's own

@@ -8,10 +8,14 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 namespace rio::kernel::ssh {
+
+/** An environment variable name the remote shell takes: [A-Za-z_][A-Za-z0-9_]*. */
+bool valid_env_name(std::string_view name);
 
 /** A wrapped command and what must reach its stdin first. */
 struct wrapped_command {
