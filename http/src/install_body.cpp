@@ -285,7 +285,7 @@ std::variant<install_call, body_error> read_install_body(const json::object& bod
     auto fields = context.read_provider ? context.read_provider(name)
                                         : engine::read_provider(context.config.settings.root, context.config.env, name, context.vault_events);
     if (!fields) return bad(fields.error().message, "secrets.provider");
-    defaults.provider_fields = std::move(*fields);
+    defaults.use_provider(std::move(*fields));
   }
 
   std::vector<kernel::inventory::host_entry> entries;

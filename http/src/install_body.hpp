@@ -11,6 +11,7 @@
 #include <rio/kernel/engine/run_paths.hpp>
 #include <rio/kernel/module_registry.hpp>
 #include <rio/vault/event_listener.hpp>
+#include <rio/vault/vault.hpp>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/object.hpp>
@@ -51,7 +52,7 @@ struct body_context {
   const kernel::engine::run_paths& paths;
   vault::event_listener* vault_events = nullptr;
   /** Reads the request's vault provider; empty: engine::read_provider, here and now. */
-  std::function<kernel::result<boost::json::object>(const std::string& provider)> read_provider = {};
+  std::function<kernel::result<vault::provider_view>(const std::string& provider)> read_provider = {};
 };
 
 /** Reads and validates the body; nothing is touched (no vault write, no connection) on error. */

@@ -13,14 +13,14 @@ namespace json = boost::json;
 namespace {
 
 // engine::read_provider's rule, on a vault the worker opened (it shares the server's stretches).
-kernel::result<json::object> provider_fields(vault::vault& v, const std::string& provider) {
+kernel::result<vault::provider_view> provider_fields(vault::vault& v, const std::string& provider) {
   auto view = v.get(provider);
   if (!view) return view.error();
   if (!view->present) {
     return kernel::fail(kernel::errc::bad_request,
                         "secrets provider '" + provider + "' is not in the vault and has no environment overrides");
   }
-  return std::move(view->fields);
+  return std::move(*view);
 }
 
 }  // namespace
@@ -31,7 +31,7 @@ boost::asio::awaitable<std::variant<install_call, body_error>> read_install_body
   std::optional<std::string> wanted;
   body_context first{state.registry, state.config, state.paths, &state.vault_events, [&wanted](const std::string& provider) {
                        wanted = provider;
-                       return kernel::result<json::object>{kernel::fail(kernel::errc::bad_request, "read later")};
+                       return kernel::result<vault::provider_view>{kernel::fail(kernel::errc::bad_request, "read later")};
                      }};
   auto checked = read_install_body(body, first);
   if (!wanted) co_return std::move(checked);

@@ -32,6 +32,21 @@ json::object final_response(const api_run& run, const api_state& state, const ap
   return o;
 }
 
+// A host asked for without a port that was installed on several: which one is meant cannot be
+// guessed, so the answer lists them ("ports", and the spelling to ask for each).
+api_response several_ports(const engine::host_status& status, const std::string& host, const std::string& request_id) {
+  std::string spellings;
+  json::array ports;
+  for (auto p : status.recorded_ports) {
+    spellings += (spellings.empty() ? "" : ", ") + host + ":" + std::to_string(p);
+    ports.emplace_back(p);
+  }
+  auto r = error_response(409, "host '" + host + "' has status manifests for several ports; ask for one of: " + spellings,
+                          request_id, "host");
+  r.body.as_object()["ports"] = std::move(ports);
+  return r;
+}
+
 }  // namespace
 
 asio::awaitable<api_response> post_install(api_state& state, const api_request& req) {
@@ -96,6 +111,7 @@ api_response get_status(api_state& state, const api_request& req) {
   auto entry = kernel::inventory::parse_host_spec(host);
   if (!entry) return error_response(400, entry.error().message, req.request_id, "host");
   auto status = engine::read_host_status(state.paths, *entry, &state.manifests);
+  if (status.recorded_ports.size() > 1) return several_ports(status, host, req.request_id);
   if (!status.manifest) return error_response(500, status.manifest.error().message, req.request_id);
   return json_response(200, engine::host_status_json(status, it->second));
 }

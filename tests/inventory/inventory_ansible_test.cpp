@@ -297,7 +297,7 @@ TEST(InventoryAnsible, IgnoresForeignVariablesButChecksRecognisedOnes) {
   EXPECT_EQ(parse_error("[web:vars]\nansible_ssh_port = x\n[web]\nw\n"),
             "hosts.ini:2: ansible_ssh_port: port 'x' is not a number between 1 and 65535");
   EXPECT_TRUE(has(parse_error("[web]\nweb1 ansible_user='bad user'\n"), "hosts.ini:2: ansible_user: user 'bad user' contains whitespace"));
-  EXPECT_TRUE(has(parse_error("[web]\nweb1 ansible_host=not_a_host\n"), "hosts.ini:2: ansible_host: host 'not_a_host'"));
+  EXPECT_TRUE(has(parse_error("[web]\nweb1 ansible_host=not;a;host\n"), "hosts.ini:2: ansible_host: host 'not;a;host'"));
   EXPECT_TRUE(has(parse_error("[web]\nweb1 ansible_host=\n"), "hosts.ini:2: ansible_host: host is empty"));
   // A bad value of a recognised variable is an error even where no host uses it.
   EXPECT_TRUE(has(parse_error("[empty:vars]\ncomfyui.Ref=1\n"), "hosts.ini:2: key 'comfyui.Ref' is not <module>.<option>"));
@@ -340,13 +340,15 @@ TEST(InventoryAnsible, RefusesAnAliasThatNoPatternCouldSelect) {
 }
 
 TEST(InventoryAnsible, AnAliasNeedsAnsibleHost) {
-  std::string message = parse_error("[web]\nweb1\nmy_box\n");
-  EXPECT_TRUE(has(message, "hosts.ini:3: host 'my_box' is not a valid host name")) << message;
+  std::string message = parse_error("[web]\nweb1\nmy*box\n");
+  EXPECT_TRUE(has(message, "hosts.ini:3: host 'my*box' is not a valid host name")) << message;
   EXPECT_TRUE(has(message, "set ansible_host")) << message;
-  auto inv = parse_ok("[web]\nmy_box ansible_host=10.1.1.1\n");
-  EXPECT_EQ(host(inv, "my_box").where.host, "10.1.1.1");
+  auto inv = parse_ok("[web]\nmy*box ansible_host=10.1.1.1\n");
+  EXPECT_EQ(host(inv, "my*box").where.host, "10.1.1.1");
   // ansible_host may come from a group, too.
-  EXPECT_EQ(host(parse_ok("[web:vars]\nansible_host=10.2.2.2\n[web]\nmy_box\n"), "my_box").where.host, "10.2.2.2");
+  EXPECT_EQ(host(parse_ok("[web:vars]\nansible_host=10.2.2.2\n[web]\nmy*box\n"), "my*box").where.host, "10.2.2.2");
+  // A name OpenSSH takes (an ssh-config alias, a container name) is a host by itself.
+  EXPECT_EQ(host(parse_ok("[web]\nmy_box\n"), "my_box").where.host, "my_box");
   EXPECT_TRUE(has(parse_error("[web]\na/b ansible_host=10.1.1.1\n"), "hosts.ini:2: host name 'a/b' contains '/'"));
 }
 

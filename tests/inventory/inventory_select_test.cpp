@@ -76,7 +76,7 @@ TEST(InventoryHostSpec, NamesTheProblemAsAUsageError) {
   EXPECT_TRUE(has(usage_error("[::1"), "'[' without ']'"));
   EXPECT_TRUE(has(usage_error("[::1]2222"), "expected ':port' after ']'"));
   EXPECT_TRUE(has(usage_error("web 1"), "host 'web 1' contains whitespace or control characters"));
-  EXPECT_TRUE(has(usage_error("web_1"), "host 'web_1' is not a valid host name"));
+  EXPECT_TRUE(has(usage_error("web;1"), "host 'web;1' is not a valid host name: it contains ';', a shell metacharacter"));
   EXPECT_LT(usage_error(std::string(3000, 'x') + "_").size(), 250u);
 }
 

@@ -92,7 +92,7 @@ TEST(SshAuth, AgentIdentitiesAreUsed) {
 }
 
 TEST(SshConnect, InvalidTargetsAreRefusedBeforeAnyNetworkUse) {
-  for (std::string host : {"-oProxyCommand=touch /tmp/rio-pwned", "a b", "host\n", "", "bad_label.example", "[1.2.3.4]"}) {
+  for (std::string host : {"-oProxyCommand=touch /tmp/rio-pwned", "a b", "host\n", "", "bad;label.example", "[1.2.3.4]"}) {
     ssh::connect_options o;
     o.where = {host, 22, "root"};
     auto s = connect_now(o);

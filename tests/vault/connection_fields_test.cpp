@@ -29,11 +29,26 @@ TEST(VaultConnectionFields, MergeOrderIsDefaultsGlobalHostThenRequest) {
   EXPECT_FALSE(merged.contains("hosts"));
 }
 
-TEST(VaultConnectionFields, GlobalEnvOverrideNoLongerBeatsAHostValue) {
+// The specification: COMFYVN_SECRET_REMOTE_INSTALLER_<FIELD> overrides fields at runtime, per-host
+// values included (as in the original); only the request's own ssh block beats it.
+TEST(VaultConnectionFields, AnEnvironmentOverrideBeatsEveryStoredValue) {
   // As vault::get returns it after COMFYVN_SECRET_REMOTE_INSTALLER_USER=env-user replaced "user".
-  auto provider = obj(R"({"user":"env-user","hosts":{"gpu":{"user":"host-user"}}})");
+  auto provider = obj(R"({"user":"env-user","hosts":{"gpu":{"user":"host-user"}},"gpu2":{"user":"flat-user"}})");
+  const std::vector<std::string> from_env{"user"};
+  EXPECT_EQ(vault::merge_connection_fields(provider, "gpu", "gpu", {}, from_env).at("user"), "env-user");
+  EXPECT_EQ(vault::merge_connection_fields(provider, "gpu2", "gpu2", {}, from_env).at("user"), "env-user");
+  EXPECT_EQ(vault::merge_connection_fields(provider, "other", "other", {}, from_env).at("user"), "env-user");
+  EXPECT_EQ(vault::merge_connection_fields(provider, "gpu", "gpu", obj(R"({"user":"req-user"})"), from_env).at("user"), "req-user");
+}
+
+// A top-level value stored in the vault (not from the environment) is a provider-wide default
+// that a host block refines (the original let it beat every host: a deliberate difference).
+TEST(VaultConnectionFields, AStoredTopLevelValueIsADefaultForHosts) {
+  auto provider = obj(R"({"user":"global-user","hosts":{"gpu":{"user":"host-user"}}})");
   EXPECT_EQ(vault::merge_connection_fields(provider, "gpu", "gpu", {}).at("user"), "host-user");
-  EXPECT_EQ(vault::merge_connection_fields(provider, "other", "other", {}).at("user"), "env-user");
+  EXPECT_EQ(vault::merge_connection_fields(provider, "other", "other", {}).at("user"), "global-user");
+  // An override name that is not a connection field changes nothing here.
+  EXPECT_EQ(vault::merge_connection_fields(provider, "gpu", "gpu", {}, std::vector<std::string>{"api_key"}).at("user"), "host-user");
 }
 
 TEST(VaultConnectionFields, HostBlockLookupAndNulls) {

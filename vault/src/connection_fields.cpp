@@ -33,7 +33,7 @@ bool reserved(std::string_view key) {
 }  // namespace
 
 json::object merge_connection_fields(const json::object& provider, std::string_view entry_key, std::string_view host,
-                                     const json::object& ssh_overrides) {
+                                     const json::object& ssh_overrides, std::span<const std::string> env_overrides) {
   json::object merged{secure_storage()};
   if (const auto* defaults = object_at(provider, "defaults")) overlay(merged, *defaults);
 
@@ -57,6 +57,13 @@ json::object merge_connection_fields(const json::object& provider, std::string_v
   if (!reserved(host) && host != entry_key) {
     if (const auto* block = object_at(provider, host)) overlay(merged, *block);
   }
+  json::object from_env{secure_storage()};
+  for (const auto& name : env_overrides) {
+    const bool connection_field = std::find(std::begin(connection_field_names), std::end(connection_field_names), name) !=
+                                  std::end(connection_field_names);
+    if (const auto* v = provider.if_contains(name); v != nullptr && connection_field) from_env[name] = json::value(*v, secure_storage());
+  }
+  overlay(merged, from_env);
   overlay(merged, ssh_overrides);
   for (auto helper : {"provider", "key", "entry", "id", "record_only", "probe"}) merged.erase(helper);
   return merged;

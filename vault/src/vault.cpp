@@ -228,13 +228,15 @@ result<void> vault::put_provider(std::string_view provider, const json::object& 
 result<ssh_credentials> vault::ssh_credentials_for(const secrets_ref& ref, std::string_view host,
                                                    const json::object& ssh_overrides) {
   json::object provider_fields{secure_storage()};
+  std::vector<std::string> env_overrides;
   if (!ref.provider.empty()) {
     auto view = get(ref.provider);
     if (!view) return view.error();
     provider_fields = std::move(view->fields);
+    env_overrides = std::move(view->override_keys);
   }
   const std::string_view entry = ref.key.empty() ? host : std::string_view{ref.key};
-  return extract_ssh_credentials(merge_connection_fields(provider_fields, entry, host, ssh_overrides));
+  return extract_ssh_credentials(merge_connection_fields(provider_fields, entry, host, ssh_overrides, env_overrides));
 }
 
 }  // namespace rio::vault

@@ -263,7 +263,7 @@ std::optional<run_request> parse_run_request(const std::vector<std::string>& arg
       io.err << "rio: " << cmd << ": --secrets " << provider << ": " << fields.error().message << "\n";
       return std::nullopt;
     }
-    defaults.provider_fields = std::move(*fields);
+    defaults.use_provider(std::move(*fields));
   }
 
   auto built = engine::build_host_requests(entries, defaults, modules, *req.redact, io.env);

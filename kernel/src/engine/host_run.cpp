@@ -3,6 +3,7 @@
 #include "logging_shell.hpp"
 
 #include <rio/kernel/engine/durable_file.hpp>
+#include <rio/kernel/engine/earlier_manifest.hpp>
 #include <rio/kernel/engine/host_key.hpp>
 #include <rio/kernel/engine/host_lock.hpp>
 #include <rio/kernel/engine/run_log.hpp>
@@ -104,7 +105,6 @@ class host_runner {
     out_.run_id = s_.run_id;
     token_ = record_token(req_.name, req_.where.host, req_.where.port);
     out_.status_path = s_.paths.status_file(token_);
-    legacy_status_path_ = s_.paths.status_file(legacy_record_token(req_.name, req_.where.host, req_.where.port));
     out_.log_path = s_.paths.log_file(token_);
   }
 
@@ -463,28 +463,21 @@ class host_runner {
     return false;
   }
 
-  // A manifest written before host names were canonical (under the name as typed) moves to the
-  // canonical name, under the lock, so its history stays with the host.
+  // A manifest an earlier writer left under another name (rio before host names were canonical,
+  // or the Python original) moves to record_token's name, under the lock, so its history stays
+  // with the host.
   void adopt_legacy_manifest() {
-    if (!legacy_manifest_applies()) return;
+    auto from = earlier_manifest(s_.paths, req_.name, req_.where.host, req_.where.port);
+    if (!from) return;
     std::error_code ec;
-    fs::rename(legacy_status_path_, out_.status_path, ec);
-    if (!ec) out_.warnings.push_back("moved the status manifest " + legacy_status_path_.string() + " to " + out_.status_path.string());
-  }
-
-  // Only when the canonical name has no manifest yet, and the old one records this host's address
-  // (the same old token may be an alias's, which keeps its case).
-  bool legacy_manifest_applies() const {
-    std::error_code ec;
-    if (legacy_status_path_ == out_.status_path || fs::exists(out_.status_path, ec) || !fs::exists(legacy_status_path_, ec)) return false;
-    auto old = load_manifest(legacy_status_path_, req_.name);
-    return old && address_names(old->address, req_.where.host, req_.where.port);
+    fs::rename(*from, out_.status_path, ec);
+    if (!ec) out_.warnings.push_back("moved the status manifest " + from->string() + " to " + out_.status_path.string());
   }
 
   void load_previous_manifest() {
-    // A dry run moves nothing: it reads a manifest that only the old spelling names where it is.
-    const bool legacy = s_.dry_run && legacy_manifest_applies();
-    auto loaded = load_manifest(legacy ? legacy_status_path_ : out_.status_path, req_.name);
+    // A dry run moves nothing: it reads an earlier writer's manifest where it is.
+    const auto earlier = s_.dry_run ? earlier_manifest(s_.paths, req_.name, req_.where.host, req_.where.port) : std::nullopt;
+    auto loaded = load_manifest(earlier ? *earlier : out_.status_path, req_.name);
     if (loaded) {
       manifest_ = std::move(*loaded);
       return;
@@ -541,7 +534,6 @@ class host_runner {
   const run_settings& s_;
   host_request req_;
   std::string token_;
-  fs::path legacy_status_path_;
   host_result out_;
   host_manifest manifest_;
   run_log* log_ = nullptr;

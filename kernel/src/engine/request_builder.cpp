@@ -93,8 +93,8 @@ result<std::vector<const loaded_module*>> select_modules(const module_registry& 
   return out;
 }
 
-result<json::object> read_provider(const fs::path& root, const env_lookup& env, std::string_view provider,
-                                   vault::event_listener* listener) {
+result<vault::provider_view> read_provider(const fs::path& root, const env_lookup& env, std::string_view provider,
+                                           vault::event_listener* listener) {
   vault::vault_options vo;
   vo.listener = listener;
   vo.root = root;
@@ -106,7 +106,7 @@ result<json::object> read_provider(const fs::path& root, const env_lookup& env, 
     return fail(errc::bad_request, "secrets provider '" + std::string{provider} +
                                        "' is not in the vault and has no environment overrides");
   }
-  return std::move(view->fields);
+  return std::move(*view);
 }
 
 result<built_host> build_host_request(const inventory::host_entry& e, const host_defaults& d,
@@ -122,7 +122,7 @@ result<built_host> build_host_request(const inventory::host_entry& e, const host
   if (e.port_set) ssh["port"] = e.where.port;
   if (!e.identity.empty()) ssh["identity"] = e.identity;
   const std::string entry_key = d.secrets_key.empty() ? e.where.host : d.secrets_key;
-  auto merged = vault::merge_connection_fields(d.provider_fields, entry_key, e.where.host, ssh);
+  auto merged = vault::merge_connection_fields(d.provider_fields, entry_key, e.where.host, ssh, d.provider_env_overrides);
   auto creds = vault::extract_ssh_credentials(merged);
   if (!creds) return bad(creds.error().message);
 

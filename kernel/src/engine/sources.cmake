@@ -1,5 +1,6 @@
 set(RIO_ENGINE_SOURCES
   src/engine/durable_file.cpp
+  src/engine/earlier_manifest.cpp
   src/engine/engine_json.cpp
   src/engine/env_source.cpp
   src/engine/fleet_run.cpp

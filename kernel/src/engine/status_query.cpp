@@ -1,5 +1,6 @@
 #include <rio/kernel/engine/status_query.hpp>
 
+#include <rio/kernel/engine/earlier_manifest.hpp>
 #include <rio/kernel/engine/host_key.hpp>
 
 #include <algorithm>
@@ -32,6 +33,28 @@ std::string lock_of(const host_status& s) {
   return s.status_path.stem().string();
 }
 
+// The ports other than 22 with a manifest for this host: files named <token>_p<port>.json, where
+// <token> is the host's token without a port (a name without a port records the same host
+// whatever the port, so the token's host part does not depend on it).
+std::vector<std::uint16_t> recorded_ports(const run_paths& paths, const inventory::host_entry& e) {
+  const std::string prefix = host_token(record_host(e.name, e.where.host, 22)) + "_p";
+  std::vector<std::uint16_t> ports;
+  std::error_code ec;
+  for (fs::directory_iterator it{paths.status_root, ec}, end; !ec && it != end; it.increment(ec)) {
+    const std::string file = it->path().filename().string();
+    if (!file.starts_with(prefix) || !file.ends_with(".json")) continue;
+    const std::string digits = file.substr(prefix.size(), file.size() - prefix.size() - 5);
+    if (digits.empty() || digits.size() > 5 || digits.front() == '0' ||
+        !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      continue;
+    }
+    const unsigned long port = std::stoul(digits);
+    if (port != 22 && port <= 65535) ports.push_back(static_cast<std::uint16_t>(port));
+  }
+  std::sort(ports.begin(), ports.end());
+  return ports;
+}
+
 result<host_manifest> load_with(manifest_cache* cache, const fs::path& file, const std::string& host) {
   return cache != nullptr ? cache->load(file, host) : load_manifest(file, host);
 }
@@ -60,19 +83,25 @@ result<host_manifest> manifest_cache::load(const fs::path& file, const std::stri
 host_status read_host_status(const run_paths& paths, const inventory::host_entry& e, manifest_cache* cache) {
   host_status s;
   s.host = e.name;
-  s.status_path = paths.status_file(record_token(e.name, e.where.host, e.where.port));
+  std::uint16_t port = e.where.port;
+  s.status_path = paths.status_file(record_token(e.name, e.where.host, port));
   std::error_code ec;
   s.exists = fs::exists(s.status_path, ec);
   if (!s.exists) {
-    // Written before host names were canonical, and not run since (a run moves it).
-    auto legacy = paths.status_file(legacy_record_token(e.name, e.where.host, e.where.port));
-    auto old = fs::exists(legacy, ec) ? load_manifest(legacy, e.name) : result<host_manifest>{host_manifest{}};
-    if (old && address_names(old->address, e.where.host, e.where.port)) {
-      s.status_path = std::move(legacy);
+    if (auto earlier = earlier_manifest(paths, e.name, e.where.host, port)) {
+      s.status_path = *earlier;
       s.exists = true;
     }
   }
-  s.running = run_in_progress(paths.lock_file(lock_token(e.where.host, e.where.port)));
+  if (!s.exists && !e.port_set) {
+    s.recorded_ports = recorded_ports(paths, e);
+    if (s.recorded_ports.size() == 1) {
+      port = s.recorded_ports.front();
+      s.status_path = paths.status_file(record_token(e.name, e.where.host, port));
+      s.exists = true;
+    }
+  }
+  s.running = run_in_progress(paths.lock_file(lock_token(e.where.host, port)));
   s.manifest = load_with(cache, s.status_path, e.name);
   return s;
 }

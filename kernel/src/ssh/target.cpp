@@ -10,24 +10,28 @@
 namespace rio::kernel::ssh {
 namespace {
 
-bool is_label_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
-}
+// OpenSSH's rule for a host named on its command line (valid_hostname, OpenSSH 9.6+) refuses a
+// leading '-', whitespace, control characters and these; it accepts everything else, so ssh-config
+// aliases, container and NetBIOS names such as `gpu_box` work. rio follows it and refuses a few
+// more: the remaining shell pattern and expansion characters, and the two that rio's own host
+// syntax (user@host:port) splits on.
+constexpr std::string_view openssh_refuses = "'`\"$\\;&<>|(){},";
+constexpr std::string_view shell_pattern_chars = "*?[]!#~";
 
-bool is_hostname(std::string_view h) {
-  if (h.empty() || h.size() > 253) return false;
-  if (h.back() == '.') h.remove_suffix(1);  // a fully qualified name may end in a dot
-  std::size_t start = 0;
-  while (start <= h.size()) {
-    auto dot = h.find('.', start);
-    auto label = h.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
-    // RFC 1123 labels; '_' is refused (it is not valid in host names, only in other DNS records).
-    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') return false;
-    if (!std::all_of(label.begin(), label.end(), is_label_char)) return false;
-    if (dot == std::string_view::npos) break;
-    start = dot + 1;
+// Why `h` cannot be a host name, or empty when it can. IP literals are checked before this.
+std::string host_name_problem(std::string_view h) {
+  if (h.size() > 253) return "is longer than 253 characters";
+  for (char c : h) {
+    const auto u = static_cast<unsigned char>(c);
+    const std::string shown = std::string{"'"} + c + "'";
+    if (u >= 0x80) return "contains a non-ASCII byte (write an internationalised name in its ASCII form, xn--...)";
+    if (openssh_refuses.find(c) != std::string_view::npos || shell_pattern_chars.find(c) != std::string_view::npos) {
+      return "contains " + shown + ", a shell metacharacter";
+    }
+    if (c == '@') return "contains '@', which separates the user from the host";
+    if (c == ':') return "contains ':', which separates the host from the port (an IPv6 address goes in brackets)";
   }
-  return true;
+  return {};
 }
 
 bool is_ipv4(const std::string& h) {
@@ -69,9 +73,12 @@ result<void> validate(const target& t) {
   if (has_space_or_control(t.host)) return fail(errc::invalid_target, "host must not contain whitespace or control characters");
   if (t.host.front() == '-') return fail(errc::invalid_target, "host must not start with '-'");
   const std::string h = bare_host(t.host);
-  bool bracketed = h.size() != t.host.size();
-  if (bracketed ? !is_ipv6(h) : !(is_ipv4(h) || is_ipv6(h) || is_hostname(h))) {
-    return fail(errc::invalid_target, "host '" + t.host + "' is not a valid host name, IPv4 or IPv6 address");
+  const bool bracketed = h.size() != t.host.size();
+  if (bracketed && !is_ipv6(h)) return fail(errc::invalid_target, "host '" + t.host + "' in brackets is not an IPv6 address");
+  if (!bracketed && !is_ipv4(h) && !is_ipv6(h)) {
+    if (auto problem = host_name_problem(h); !problem.empty()) {
+      return fail(errc::invalid_target, "host '" + t.host + "' is not a valid host name: it " + problem);
+    }
   }
   if (t.port == 0) return fail(errc::invalid_target, "port must be between 1 and 65535");
   if (t.user.empty()) return fail(errc::invalid_target, "user is required");

@@ -8,6 +8,7 @@
 #include <rio/kernel/module_registry.hpp>
 #include <rio/kernel/settings.hpp>
 #include <rio/vault/event_listener.hpp>
+#include <rio/vault/vault.hpp>
 
 #include <boost/json/object.hpp>
 
@@ -34,8 +35,8 @@ result<std::vector<const loaded_module*>> select_modules(const module_registry& 
  * the provider is neither stored nor overridden from the environment (a misspelled provider
  * must not become a run without credentials); vault errors as they are.
  */
-result<boost::json::object> read_provider(const std::filesystem::path& root, const env_lookup& env,
-                                          std::string_view provider, vault::event_listener* listener = nullptr);
+result<vault::provider_view> read_provider(const std::filesystem::path& root, const env_lookup& env,
+                                           std::string_view provider, vault::event_listener* listener = nullptr);
 
 /** What applies to every host of a call unless the host's own entry says otherwise. */
 struct host_defaults {
@@ -47,7 +48,15 @@ struct host_defaults {
   std::vector<std::pair<std::string, std::string>> env;
   /** Vault provider payload (read_provider) and the entry key; empty when no secrets are used. */
   boost::json::object provider_fields;
+  /** The provider's top-level fields that environment overrides set: they beat per-host values. */
+  std::vector<std::string> provider_env_overrides;
   std::string secrets_key;
+
+  /** Takes a provider as read_provider returns it. */
+  void use_provider(vault::provider_view&& view) {
+    provider_fields = std::move(view.fields);
+    provider_env_overrides = std::move(view.override_keys);
+  }
 };
 
 struct built_host {

@@ -21,6 +21,12 @@ struct host_status {
   std::filesystem::path status_path;
   bool exists = false;
   bool running = false;  ///< a run holds the host's lock right now
+  /**
+   * A host named without a port that has no manifest on port 22: the other ports that have one,
+   * in order. With exactly one, status_path is that port's manifest; with several, none is
+   * chosen (exists is false) and the caller says which to ask for.
+   */
+  std::vector<std::uint16_t> recorded_ports;
   result<host_manifest> manifest = host_manifest{};
 };
 
@@ -41,7 +47,11 @@ class manifest_cache {
   std::map<std::filesystem::path, entry> entries_;
 };
 
-/** One host as named (an inventory entry or a parsed host spec). */
+/**
+ * One host as named (an inventory entry or a parsed host spec). Without its own manifest, an
+ * earlier writer's is read in place (earlier_manifest.hpp); a host named without a port finds the
+ * manifest of the one port it was installed on (see recorded_ports).
+ */
 host_status read_host_status(const run_paths& paths, const inventory::host_entry& entry, manifest_cache* cache = nullptr);
 
 /** Every manifest in the status directory, sorted by file name. */

@@ -42,9 +42,11 @@ struct known_hosts {
 known_hosts standard_known_hosts(const std::filesystem::path& root, host_key_policy policy = host_key_policy::accept_new);
 
 /**
- * Checks host, user and port. Hostnames follow RFC 1123 labels, IPv4 dotted quads, IPv6 per
- * inet_pton; nothing may start with '-' or contain whitespace or control characters, so no value
- * can be read as an option by any ssh implementation. Users: [A-Za-z_][A-Za-z0-9_.-]*, at most 32
+ * Checks host, user and port. A host is an IPv4 dotted quad, an IPv6 address (inet_pton; in
+ * brackets or not) or a name as OpenSSH accepts one: anything printable ASCII up to 253
+ * characters except shell metacharacters ('`"$\;&<>|(){}, and *?[]!#~), '@' and ':', so
+ * ssh-config aliases and names such as `gpu_box` work. Nothing may start with '-' or contain
+ * whitespace or control characters, so no value can be read as an option by any ssh. Users: [A-Za-z_][A-Za-z0-9_.-]*, at most 32
  * characters, optional trailing '$' (POSIX portable names plus the Samba convention).
  * Errors: errc::invalid_target naming the field and the problem.
  */
