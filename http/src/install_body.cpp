@@ -221,33 +221,80 @@ std::optional<body_error> read_options(const json::value& o, const body_context&
   return std::nullopt;
 }
 
-}  // namespace
-
-std::variant<install_call, body_error> read_install_body(const json::object& body, const body_context& context) {
-  install_call call;
-  // Hosts: `host` (or `hostname`), or rio's `hosts` list for a fleet.
-  std::vector<std::string> host_specs;
-  if (const auto* hs = body.if_contains("hosts"); hs != nullptr && !hs->is_null()) {
-    if (!hs->is_array()) return bad("hosts must be a list of host names", "hosts");
-    // Before anything else is read: each host costs a connection attempt and files on disk.
-    if (const auto cap = context.config.settings.max_hosts_per_request; hs->get_array().size() > cap) {
-      return bad("hosts: " + std::to_string(hs->get_array().size()) + " hosts in one request; at most " +
-                     std::to_string(cap) + " are accepted (max_hosts_per_request in config/rio.json)",
-                 "hosts");
-    }
-    for (const auto& h : hs->get_array()) {
-      if (!h.is_string() || trimmed(h.get_string()).empty()) return bad("hosts must be a list of non-empty host names", "hosts");
-      host_specs.push_back(trimmed(h.get_string()));
-    }
-    if (host_specs.empty()) return bad("hosts list is empty", "hosts");
-    call.single_host = false;
-  } else {
+// Hosts: `host` (or `hostname`), or rio's `hosts` list for a fleet.
+std::optional<body_error> read_hosts(const json::object& body, const body_context& context, std::vector<std::string>& specs,
+                                     bool& single_host) {
+  const auto* hs = body.if_contains("hosts");
+  if (hs == nullptr || hs->is_null()) {
     const json::value* h = first_of(body, {"host", "hostname"});
     if (h != nullptr && !h->is_string()) return bad("host must be a string", "host");
     std::string host = h == nullptr ? std::string{} : trimmed(h->get_string());
     if (host.empty()) return bad("host required", "host");
-    host_specs.push_back(std::move(host));
+    specs.push_back(std::move(host));
+    return std::nullopt;
   }
+  if (!hs->is_array()) return bad("hosts must be a list of host names", "hosts");
+  // Before anything else is read: each host costs a connection attempt and files on disk.
+  if (const auto cap = context.config.settings.max_hosts_per_request; hs->get_array().size() > cap) {
+    return bad("hosts: " + std::to_string(hs->get_array().size()) + " hosts in one request; at most " +
+                   std::to_string(cap) + " are accepted (max_hosts_per_request in config/rio.json)",
+               "hosts");
+  }
+  for (const auto& h : hs->get_array()) {
+    if (!h.is_string() || trimmed(h.get_string()).empty()) return bad("hosts must be a list of non-empty host names", "hosts");
+    specs.push_back(trimmed(h.get_string()));
+  }
+  if (specs.empty()) return bad("hosts list is empty", "hosts");
+  single_host = false;
+  return std::nullopt;
+}
+
+// `secrets` (or the original's `credentials`): the vault provider whose fields fill the
+// connection, read once for every host of the call.
+std::optional<body_error> read_secrets(const json::object& body, const body_context& context, engine::host_defaults& d) {
+  const json::value* secrets = first_of(body, {"secrets", "credentials"});
+  if (secrets != nullptr && !secrets->is_object()) return bad("secrets must be an object", "secrets");
+  if (secrets == nullptr || secrets->get_object().empty()) return std::nullopt;
+  const auto& so = secrets->get_object();
+  const json::value* provider = so.if_contains("provider");
+  if (provider == nullptr || !provider->is_string() || trimmed(provider->get_string()).empty()) {
+    return bad("secrets.provider required", "secrets.provider");
+  }
+  if (const json::value* key = first_of(so, {"key", "entry", "id"})) {
+    if (!key->is_string()) return bad("secrets.key must be a string", "secrets.key");
+    d.secrets_key = trimmed(key->get_string());
+  }
+  const std::string name = trimmed(provider->get_string());
+  auto fields = context.read_provider ? context.read_provider(name)
+                                      : engine::read_provider(context.config.settings.root, context.config.env, name, context.vault_events);
+  if (!fields) return bad(fields.error().message, "secrets.provider");
+  d.use_provider(std::move(*fields));
+  return std::nullopt;
+}
+
+// One host request per spec; the connect timeout the requests settled on comes back too.
+std::optional<body_error> build_hosts(const std::vector<std::string>& specs, const engine::host_defaults& defaults,
+                                      const std::vector<const kernel::loaded_module*>& modules, const body_context& context,
+                                      install_call& call, std::chrono::milliseconds& connect_timeout) {
+  std::vector<kernel::inventory::host_entry> entries;
+  for (const auto& spec : specs) {
+    auto entry = kernel::inventory::parse_host_spec(spec);
+    if (!entry) return bad(entry.error().message, call.single_host ? "host" : "hosts");
+    entries.push_back(std::move(*entry));
+  }
+  auto built = engine::build_host_requests(entries, defaults, modules, *call.redact, context.config.env);
+  if (!built) return bad(built.error().message, call.single_host ? "host" : "hosts");
+  call.hosts = std::move(built->requests);
+  connect_timeout = built->connect_timeout;
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::variant<install_call, body_error> read_install_body(const json::object& body, const body_context& context) {
+  install_call call;
+  std::vector<std::string> host_specs;
+  if (auto e = read_hosts(body, context, host_specs, call.single_host)) return *e;
 
   std::vector<std::string> module_names;
   if (auto e = read_modules(body, module_names)) return *e;
@@ -263,41 +310,13 @@ std::variant<install_call, body_error> read_install_body(const json::object& bod
     record_only = record_only || boolish(s->get_object().if_contains("record_only"), false);
     if (const auto* p = s->get_object().if_contains("probe")) probe = boolish(p, probe);
   }
-
   if (const auto* o = body.if_contains("options"); o != nullptr && !o->is_null()) {
     if (auto e = read_options(*o, context, defaults)) return *e;
   }
-
   call.redact = std::make_unique<engine::redactor>();
-  const json::value* secrets = first_of(body, {"secrets", "credentials"});
-  if (secrets != nullptr && !secrets->is_object()) return bad("secrets must be an object", "secrets");
-  if (secrets != nullptr && !secrets->get_object().empty()) {
-    const auto& so = secrets->get_object();
-    const json::value* provider = so.if_contains("provider");
-    if (provider == nullptr || !provider->is_string() || trimmed(provider->get_string()).empty()) {
-      return bad("secrets.provider required", "secrets.provider");
-    }
-    if (const json::value* key = first_of(so, {"key", "entry", "id"})) {
-      if (!key->is_string()) return bad("secrets.key must be a string", "secrets.key");
-      defaults.secrets_key = trimmed(key->get_string());
-    }
-    const std::string name = trimmed(provider->get_string());
-    auto fields = context.read_provider ? context.read_provider(name)
-                                        : engine::read_provider(context.config.settings.root, context.config.env, name, context.vault_events);
-    if (!fields) return bad(fields.error().message, "secrets.provider");
-    defaults.use_provider(std::move(*fields));
-  }
-
-  std::vector<kernel::inventory::host_entry> entries;
-  for (const auto& spec : host_specs) {
-    auto entry = kernel::inventory::parse_host_spec(spec);
-    if (!entry) return bad(entry.error().message, call.single_host ? "host" : "hosts");
-    entries.push_back(std::move(*entry));
-  }
-  auto built = engine::build_host_requests(entries, defaults, *modules, *call.redact, context.config.env);
-  if (!built) return bad(built.error().message, call.single_host ? "host" : "hosts");
-  call.hosts = std::move(built->requests);
-  const auto connect_timeout = built->connect_timeout;
+  if (auto e = read_secrets(body, context, defaults)) return *e;
+  std::chrono::milliseconds connect_timeout{};
+  if (auto e = build_hosts(host_specs, defaults, *modules, context, call, connect_timeout)) return *e;
 
   auto& s = call.settings;
   s.run_id = engine::new_run_id();

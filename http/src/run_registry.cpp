@@ -51,7 +51,7 @@ json::object api_run::summary_json(const engine::result_view& view) const {
                  {"dry_run", dry_run},
                  {"started_at", started_at},
                  {"progress", json::object{{"total", progress.total}, {"done", progress.done}, {"failed", progress.failed},
-                                           {"running", progress.running}}}};
+                                           {"unreachable", progress.unreachable}, {"running", progress.running}}}};
   if (done) {
     o["finished_at"] = finished_at;
     o["status"] = engine::fleet_status(results);

@@ -29,16 +29,7 @@ std::string shown(const std::string& text, const sdk::module_spec& spec, const s
   return r ? *r : text;
 }
 
-}  // namespace
-
-json::object module_to_json(const loaded_module& module) {
-  const sdk::module_spec& spec = module.spec();
-  auto resolved = sdk::resolve_options(spec, {});
-  const sdk::option_values defaults = resolved ? *resolved : sdk::option_values{};
-
-  json::array tags;
-  for (const auto& t : spec.tags) tags.emplace_back(t);
-
+json::array steps_json(const sdk::module_spec& spec, const sdk::option_values& defaults) {
   json::array steps;
   for (const auto& s : spec.install_steps) {
     json::object o;
@@ -50,7 +41,10 @@ json::object module_to_json(const loaded_module& module) {
     if (!s.done_check.empty()) o["check"] = shown(s.done_check, spec, defaults);
     steps.emplace_back(std::move(o));
   }
+  return steps;
+}
 
+json::array sync_json(const sdk::module_spec& spec, const sdk::option_values& defaults) {
   json::array sync;
   for (const auto& e : spec.config_sync) {
     auto destination = sdk::render_path(e.destination, spec, defaults);
@@ -62,7 +56,10 @@ json::object module_to_json(const loaded_module& module) {
     if (e.optional) o["optional"] = true;  // the original emits the key only when true
     sync.emplace_back(std::move(o));
   }
+  return sync;
+}
 
+json::array probes_json(const sdk::module_spec& spec, const sdk::option_values& defaults) {
   json::array probes;
   for (const auto& p : spec.detect_steps) {
     json::object o;
@@ -73,7 +70,10 @@ json::object module_to_json(const loaded_module& module) {
     o["timeout"] = static_cast<std::int64_t>(p.timeout.count());
     probes.emplace_back(std::move(o));
   }
+  return probes;
+}
 
+json::array options_json(const sdk::module_spec& spec) {
   json::array options;
   for (const auto& o : spec.options) {
     json::object item;
@@ -84,6 +84,17 @@ json::object module_to_json(const loaded_module& module) {
     item["allow_empty"] = o.allow_empty;
     options.emplace_back(std::move(item));
   }
+  return options;
+}
+
+}  // namespace
+
+json::object module_to_json(const loaded_module& module) {
+  const sdk::module_spec& spec = module.spec();
+  auto resolved = sdk::resolve_options(spec, {});
+  const sdk::option_values defaults = resolved ? *resolved : sdk::option_values{};
+  json::array tags;
+  for (const auto& t : spec.tags) tags.emplace_back(t);
 
   // Key order follows the original's serialised registry, then rio's additions.
   json::object out;
@@ -91,11 +102,11 @@ json::object module_to_json(const loaded_module& module) {
   out["name"] = spec.name;
   out["notes"] = spec.notes;
   out["tags"] = std::move(tags);
-  out["install_steps"] = std::move(steps);
-  out["config_sync"] = std::move(sync);
-  out["detect_steps"] = std::move(probes);
+  out["install_steps"] = steps_json(spec, defaults);
+  out["config_sync"] = sync_json(spec, defaults);
+  out["detect_steps"] = probes_json(spec, defaults);
   out["version"] = spec.version;
-  out["options"] = std::move(options);
+  out["options"] = options_json(spec);
   return out;
 }
 

@@ -13,6 +13,7 @@
 namespace rio::plugins::comfyui {
 namespace {
 
+// long-function: one declarative module spec (options, steps, probes), read top to bottom as data
 sdk::module_spec make_spec() {
   sdk::module_spec s;
   s.id = "comfyui";

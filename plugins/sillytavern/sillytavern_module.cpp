@@ -9,6 +9,7 @@
 namespace rio::plugins::sillytavern {
 namespace {
 
+// long-function: one declarative module spec (options, steps, probes), read top to bottom as data
 sdk::module_spec make_spec() {
   sdk::module_spec s;
   s.id = "sillytavern";

@@ -129,66 +129,76 @@ asio::awaitable<result<step_result>> data_installer::run_step(const step_spec& s
   co_return finish(step_outcome::failed);
 }
 
-asio::awaitable<result<install_report>> data_installer::install(run_context& ctx) {
+namespace {
+
+// Every step starts as not run, so a report cut short still lists them all.
+install_report pending_report(const module_spec& spec) {
   install_report report;
-  for (const auto& step : spec_.install_steps) {
+  for (const auto& step : spec.install_steps) {
     step_result pending;
     pending.id = step.id;
     pending.description = step.description;
     report.steps.push_back(std::move(pending));
   }
+  return report;
+}
 
+// False when the sync failed, which fails the install; before the sentinel it is the sentinel
+// step's failure too.
+bool record_sync(install_report& report, sync_report sync, step_result* sentinel) {
+  report.sync = std::move(sync);
+  if (report.sync.ok) return true;
+  if (sentinel != nullptr) {
+    sentinel->outcome = step_outcome::failed;
+    sentinel->reason = "config sync failed: " + report.sync.error;
+  }
+  report.error = "config sync failed: " + report.sync.error;
+  return false;
+}
+
+// False when the step failed: the install stops there.
+bool record_step(install_report& report, std::size_t i, step_result result, const step_spec& step, run_observer* observer) {
+  report.steps[i] = std::move(result);
+  if (observer != nullptr) observer->on_step_finished(report.steps[i]);
+  if (report.steps[i].outcome == step_outcome::failed) {
+    report.error = "step '" + step.id + "' failed: " + report.steps[i].reason;
+    return false;
+  }
+  if (step.kind == step_kind::sentinel) report.sentinel_written = true;
+  return true;
+}
+
+}  // namespace
+
+asio::awaitable<result<install_report>> data_installer::install(run_context& ctx) {
+  install_report report = pending_report(spec_);
+  auto cancelled = [this] { return fail(errc::cancelled, "install of '" + spec_.id + "' cancelled"); };
   bool synced = false;
   bool failed = false;
   for (std::size_t i = 0; i < spec_.install_steps.size() && !failed; ++i) {
     const step_spec& step = spec_.install_steps[i];
-    if (is_cancelled(co_await asio::this_coro::cancellation_state)) {
-      co_return fail(errc::cancelled, "install of '" + spec_.id + "' cancelled");
-    }
-
+    if (is_cancelled(co_await asio::this_coro::cancellation_state)) co_return cancelled();
     if (step.kind == step_kind::sentinel) {
       // Config sync runs before the sentinel: a host is only "installed" once its config is in place.
       auto sync = co_await sync_config(ctx);
       if (!sync) co_return sync.error();
-      report.sync = std::move(*sync);
       synced = true;
-      if (!report.sync.ok) {
-        report.steps[i].outcome = step_outcome::failed;
-        report.steps[i].reason = "config sync failed: " + report.sync.error;
-        report.error = "config sync failed: " + report.sync.error;
+      if (!record_sync(report, std::move(*sync), &report.steps[i])) {
         failed = true;
         break;
       }
     }
-
-    if (is_cancelled(co_await asio::this_coro::cancellation_state)) {
-      co_return fail(errc::cancelled, "install of '" + spec_.id + "' cancelled");
-    }
+    if (is_cancelled(co_await asio::this_coro::cancellation_state)) co_return cancelled();
     if (ctx.observer != nullptr) ctx.observer->on_step_started(step);
     auto result = co_await run_step(step, ctx);
     if (!result) co_return result.error();
-    report.steps[i] = std::move(*result);
-    if (ctx.observer != nullptr) ctx.observer->on_step_finished(report.steps[i]);
-
-    if (report.steps[i].outcome == step_outcome::failed) {
-      report.error = "step '" + step.id + "' failed: " + report.steps[i].reason;
-      failed = true;
-    } else if (step.kind == step_kind::sentinel) {
-      report.sentinel_written = true;
-    }
+    failed = !record_step(report, i, std::move(*result), step, ctx.observer);
   }
-
   if (!failed && !synced) {
-    if (is_cancelled(co_await asio::this_coro::cancellation_state)) {
-      co_return fail(errc::cancelled, "install of '" + spec_.id + "' cancelled");
-    }
+    if (is_cancelled(co_await asio::this_coro::cancellation_state)) co_return cancelled();
     auto sync = co_await sync_config(ctx);
     if (!sync) co_return sync.error();
-    report.sync = std::move(*sync);
-    if (!report.sync.ok) {
-      report.error = "config sync failed: " + report.sync.error;
-      failed = true;
-    }
+    failed = !record_sync(report, std::move(*sync), nullptr);
   }
   report.state = failed ? install_state::failed : install_state::installed;
   co_return report;

@@ -12,4 +12,5 @@ set(RIO_VAULT_TEST_SOURCES
   vault/vault_rotation_test.cpp
   vault/legacy_import_test.cpp
   vault/vault_cli_test.cpp
-  vault/vault_canary_test.cpp)
+  vault/vault_canary_test.cpp
+  vault/vault_guidance_test.cpp)

@@ -101,51 +101,33 @@ result<json::object> decrypt_fernet(vault::impl& v, const legacy_source& src, co
   return std::move(parsed->get_object());
 }
 
-}  // namespace
-
-result<import_result> vault::import_legacy(const import_options& options) {
-  auto& v = *impl_;
-  auto held = v.lock(file_lock::mode::exclusive);
-  if (!held) return held.error();
-  detail::fire(v.options.fault, "import.begin");
-
-  std::optional<legacy_source> src;
+// The first legacy vault among the candidates (the one named, or the original's two paths).
+result<legacy_source> find_legacy(const vault::impl& v, const import_options& options) {
   const std::vector<std::filesystem::path> candidates =
       options.from ? std::vector{*options.from} : std::vector{v.paths.vault_file, v.paths.legacy_vault_file};
   for (const auto& file : candidates) {
     auto found = classify(file, options.from.has_value());
     if (!found) return found.error();
-    if (*found) {
-      src = std::move(*found);
-      break;
-    }
+    if (*found) return std::move(**found);
   }
-  if (!src) return fail(errc::not_found, "no legacy vault at " + v.paths.vault_file.string() + " or " + v.paths.legacy_vault_file.string());
+  return fail(errc::not_found, "no legacy vault at " + v.paths.vault_file.string() + " or " + v.paths.legacy_vault_file.string());
+}
 
-  import_result out;
-  out.source = src->file;
-  out.format = src->format;
-  json::object legacy{secure_storage()};
-  std::optional<std::filesystem::path> used_key_file;
-  if (src->format == "fernet") {
-    auto key = legacy_key(v, options);
-    if (!key) return key.error();
-    if (key->origin == key_origin::key_file) used_key_file = key->label;
-    auto decrypted = decrypt_fernet(v, *src, *key);
-    if (!decrypted) return decrypted.error();
-    legacy = std::move(*decrypted);
-  } else {
-    legacy = std::move(src->document->get_object());
-  }
+// The providers the legacy vault holds, decrypted when it is a Fernet vault; `used_key_file`
+// names the key file that opened it (the original's key file goes once the import is durable).
+result<json::object> legacy_contents(vault::impl& v, const import_options& options, legacy_source& src,
+                                     std::optional<std::filesystem::path>& used_key_file) {
+  if (src.format != "fernet") return std::move(src.document->get_object());
+  auto key = legacy_key(v, options);
+  if (!key) return key.error();
+  if (key->origin == key_origin::key_file) used_key_file = key->label;
+  return decrypt_fernet(v, src, *key);
+}
 
-  // The vault it goes into: the current rio vault, or a fresh one when the legacy file is the vault file.
-  const bool replaces_vault_file = src->file == v.paths.vault_file;
-  detail::loaded_vault target;
-  if (!replaces_vault_file) {
-    auto loaded = detail::load_vault(v.paths, v.keys, v.audit);
-    if (!loaded) return loaded.error();
-    target = std::move(*loaded);
-  }
+// Merges the legacy providers into `target`. A provider that differs from the one already there
+// is a conflict unless overwrite was asked; then nothing is changed at all.
+result<void> merge_providers(const json::object& legacy, detail::loaded_vault& target, const import_options& options,
+                             import_result& out, const std::string& vault_file) {
   std::vector<std::string> conflicts;
   for (const auto& entry : legacy) {
     const std::string name{entry.key()};
@@ -165,10 +147,75 @@ result<import_result> vault::import_legacy(const import_options& options) {
   if (!conflicts.empty()) {
     std::string names;
     for (const auto& c : conflicts) names += (names.empty() ? "" : ", ") + c;
-    return fail(errc::conflict, "providers " + names + " differ between " + src->file.string() + " and " +
-                                    v.paths.vault_file.string() + "; nothing was changed (use --overwrite to let the legacy copy win)");
+    return fail(errc::conflict, "providers " + names + " differ between " + out.source.string() + " and " + vault_file +
+                                    "; nothing was changed (use --overwrite to let the legacy copy win)");
   }
   std::sort(out.providers.begin(), out.providers.end());
+  return {};
+}
+
+// Durable from here on: the legacy copies may go. The plaintext is zeroed only once its name is
+// gone (through the descriptor opened before the commit), so a crash never leaves a zeroed legacy
+// file that a rerun would trip over.
+result<void> remove_legacy_copies(const vault::impl& v, bool replaces_vault_file, detail::scrubber* scrub,
+                                  const std::optional<std::filesystem::path>& used_key_file, import_result& out) {
+  if (!replaces_vault_file) {
+    if (auto ok = detail::remove_file_durably(out.source, v.options.fault, "import.remove_source"); !ok) return ok.error();
+    out.removed.push_back(out.source);
+  }
+  if (scrub != nullptr) scrub->scrub();
+  if (used_key_file && *used_key_file == v.paths.legacy_key_file) {
+    if (auto ok = detail::remove_file_durably(*used_key_file, v.options.fault, "import.remove_legacy_key"); !ok) {
+      return ok.error();
+    }
+    out.removed.push_back(*used_key_file);
+  }
+  return {};
+}
+
+result<void> audit_import(vault::impl& v, const import_result& out) {
+  detail::fire(v.options.fault, "import.audit");
+  json::object fields;
+  fields["path"] = out.source.string();
+  fields["format"] = out.format;
+  fields["providers"] = to_json_array(out.providers);
+  fields["dropped"] = to_json_array(out.dropped);
+  json::array removed;
+  for (const auto& r : out.removed) removed.emplace_back(r.string());
+  fields["removed"] = std::move(removed);
+  fields["fingerprint"] = out.fingerprint;
+  if (auto ok = v.record("secrets.imported", fields, v.now()); !ok) {
+    return fail(errc::audit_failed, "the import was saved, but " + ok.error().message);
+  }
+  return {};
+}
+
+}  // namespace
+
+result<import_result> vault::import_legacy(const import_options& options) {
+  auto& v = *impl_;
+  auto held = v.lock(file_lock::mode::exclusive);
+  if (!held) return held.error();
+  detail::fire(v.options.fault, "import.begin");
+
+  auto src = find_legacy(v, options);
+  if (!src) return src.error();
+  import_result out;
+  out.source = src->file;
+  out.format = src->format;
+  std::optional<std::filesystem::path> used_key_file;
+  auto legacy = legacy_contents(v, options, *src, used_key_file);
+  if (!legacy) return legacy.error();
+
+  // The vault it goes into: the current rio vault, or a fresh one when the legacy file is the vault file.
+  const bool replaces_vault_file = src->file == v.paths.vault_file;
+  detail::loaded_vault target;
+  if (!replaces_vault_file) {
+    auto loaded = detail::load_vault(v.paths, v.keys, v.audit);
+    if (!loaded) return loaded.error();
+    target = std::move(*loaded);
+  }
+  if (auto merged = merge_providers(*legacy, target, options, out, v.paths.vault_file.string()); !merged) return merged.error();
 
   auto key = v.sealing_key_for(target);
   if (!key) return key.error();
@@ -180,34 +227,8 @@ result<import_result> vault::import_legacy(const import_options& options) {
   if (!fingerprint) return fingerprint.error();
   out.fingerprint = *fingerprint;
 
-  // Durable from here on: the legacy copies may go. The plaintext is zeroed only once its name is
-  // gone (through the descriptor opened above), so a crash never leaves a zeroed legacy file that
-  // a rerun would trip over.
-  if (!replaces_vault_file) {
-    if (auto ok = detail::remove_file_durably(src->file, v.options.fault, "import.remove_source"); !ok) return ok.error();
-    out.removed.push_back(src->file);
-  }
-  if (scrub) scrub->scrub();
-  if (used_key_file && *used_key_file == v.paths.legacy_key_file) {
-    if (auto ok = detail::remove_file_durably(*used_key_file, v.options.fault, "import.remove_legacy_key"); !ok) {
-      return ok.error();
-    }
-    out.removed.push_back(*used_key_file);
-  }
-
-  detail::fire(v.options.fault, "import.audit");
-  json::object fields;
-  fields["path"] = src->file.string();
-  fields["format"] = out.format;
-  fields["providers"] = to_json_array(out.providers);
-  fields["dropped"] = to_json_array(out.dropped);
-  json::array removed;
-  for (const auto& r : out.removed) removed.emplace_back(r.string());
-  fields["removed"] = std::move(removed);
-  fields["fingerprint"] = out.fingerprint;
-  if (auto ok = v.record("secrets.imported", fields, v.now()); !ok) {
-    return fail(errc::audit_failed, "the import was saved, but " + ok.error().message);
-  }
+  if (auto removed = remove_legacy_copies(v, replaces_vault_file, scrub.get(), used_key_file, out); !removed) return removed.error();
+  if (auto audited = audit_import(v, out); !audited) return audited.error();
   return out;
 }
 

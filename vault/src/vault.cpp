@@ -2,6 +2,7 @@
 
 #include <rio/vault/connection_fields.hpp>
 #include <rio/vault/env_overrides.hpp>
+#include <rio/vault/key_guidance.hpp>
 #include <rio/vault/secure_json.hpp>
 
 #include "vault_impl.hpp"
@@ -10,6 +11,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 
 namespace rio::vault {
 namespace {
@@ -200,7 +202,12 @@ result<void> vault::unset(std::string_view provider, const std::vector<std::stri
   if (auto ok = check_names(provider, path); !ok) return ok;
   return write_with(*impl_, provider, to_json_array(path), [&](json::object& data) -> result<void> {
     auto stored = find_provider(data, provider);
-    if (!stored) return fail(errc::not_found, "provider '" + std::string{provider} + "' is not in the vault");
+    if (!stored) {
+      std::error_code ec;
+      const bool no_vault = !std::filesystem::exists(impl_->paths.vault_file, ec);
+      return fail(errc::not_found, "provider '" + std::string{provider} + "' is not in the vault" +
+                                       (no_vault ? " (" + no_vault_hint(impl_->paths) + ")" : std::string{}));
+    }
     if (path.empty()) {
       data.erase(*stored);
       return {};

@@ -1,5 +1,6 @@
 #include "vault_state.hpp"
 
+#include <rio/vault/key_guidance.hpp>
 #include <rio/vault/secure_json.hpp>
 
 #include "secure_file.hpp"
@@ -23,7 +24,7 @@ result<loaded_vault> open_existing(const vault_paths& paths, key_sources& keys, 
   if (!*source) {
     return fail(errc::no_key, paths.vault_file.string() + " is encrypted but no key is configured: set " +
                                   env_secrets_key + ", restore " + paths.key_file.string() + ", or set " +
-                                  env_secrets_passphrase);
+                                  env_secrets_passphrase + " (" + key_sources_hint(paths) + ")");
   }
   v.source = *source;
   auto candidates = keys.candidates(*v.sealed, **source);
@@ -55,7 +56,7 @@ result<loaded_vault> open_existing(const vault_paths& paths, key_sources& keys, 
   }
   if (tried.empty()) tried = "no key could be loaded";
   return fail(errc::wrong_key, paths.vault_file.string() + ": sealed with key fingerprint " + v.sealed->fingerprint +
-                                   ", but " + tried + " (wrong key, or the header was altered)");
+                                   ", but " + tried + " (wrong key, or the header was altered). " + key_sources_hint(paths));
 }
 
 }  // namespace

@@ -54,6 +54,38 @@ std::string type_and_key(const std::string& pub_line) {
   return pub_line.substr(0, pub_line.find(' ', first + 1));
 }
 
+// The options' refusals after the programs' (stub directory, login shell, the account), before
+// anything is created or started. Returns the account that will log in.
+result<const passwd*> refuse_bad_options(host_options& options) {
+  if (!options.stub_dir.empty()) {
+    std::error_code ec;
+    options.stub_dir = fs::absolute(options.stub_dir, ec).lexically_normal();
+    if (ec || !detail::is_safe_path(options.stub_dir)) {
+      return fail(errc::bad_config,
+                  "stub directory '" + options.stub_dir.string() +
+                      "': use a path of letters, digits and . _ / + @ , = - only (it goes into PATH)");
+    }
+  }
+  if (!options.login_shell.empty()) {
+    const auto& names = detail::login_shell_names();
+    if (std::find(names.begin(), names.end(), options.login_shell) == names.end()) {
+      return fail(errc::bad_config, "login shell '" + options.login_shell + "': use dash, busybox or bash-posix");
+    }
+  }
+  const passwd* pw = ::getpwuid(::geteuid());
+  if (pw == nullptr) {
+    return fail(errc::bad_config, "the current user (uid " + std::to_string(::geteuid()) + ") has no passwd entry");
+  }
+  // Without PAM, sshd refuses a locked account ("!" password) even for key logins.
+  if (const spwd* sp = ::getspnam(pw->pw_name); sp != nullptr && sp->sp_pwdp != nullptr && sp->sp_pwdp[0] == '!') {
+    return fail(errc::bad_config, std::string{"account '"} + pw->pw_name +
+                                      "' is locked (its password in /etc/shadow starts with '!'), and sshd without PAM "
+                                      "refuses locked accounts even for key logins; unlock it with: usermod -p '*' " +
+                                      pw->pw_name + " (password logins stay impossible)");
+  }
+  return pw;
+}
+
 }  // namespace
 
 struct throwaway_host::state {
@@ -72,6 +104,12 @@ struct throwaway_host::state {
 
   /** What the launcher needs: the shared sshd settings plus this host's lock-down and session. */
   sshd_settings sshd_settings_for(std::vector<std::string> sshd_env) const;
+
+  // The steps of start(), in order, once the options have passed.
+  result<void> make_directories(const fs::path& requested);
+  result<void> write_keys(const fs::path& keygen);
+  result<void> start_sshd();
+  result<void> write_known_hosts();
 };
 
 sshd_settings throwaway_host::state::sshd_settings_for(std::vector<std::string> sshd_env) const {
@@ -115,84 +153,75 @@ sshd_settings throwaway_host::state::sshd_settings_for(std::vector<std::string> 
 }
 
 result<std::unique_ptr<throwaway_host>> throwaway_host::start(const fs::path& dir, host_options options) {
-  // Everything that can be refused is refused before anything is created or started.
+  // The order of the refusals is the order they were always checked in: keygen after sshd.
   if (auto ok = check_loopback(options.listen_address); !ok) return ok.error();
   if (::access(sshd_program, X_OK) != 0) {
     return fail(errc::bad_config, std::string{sshd_program} + " not found: install openssh-server");
   }
   const fs::path keygen = detail::find_program("ssh-keygen");
   if (keygen.empty()) return fail(errc::bad_config, "ssh-keygen not found: install openssh-client");
-  if (!options.stub_dir.empty()) {
-    std::error_code ec;
-    options.stub_dir = fs::absolute(options.stub_dir, ec).lexically_normal();
-    if (ec || !detail::is_safe_path(options.stub_dir)) {
-      return fail(errc::bad_config,
-                  "stub directory '" + options.stub_dir.string() +
-                      "': use a path of letters, digits and . _ / + @ , = - only (it goes into PATH)");
-    }
-  }
-  if (!options.login_shell.empty()) {
-    const auto& names = detail::login_shell_names();
-    if (std::find(names.begin(), names.end(), options.login_shell) == names.end()) {
-      return fail(errc::bad_config, "login shell '" + options.login_shell + "': use dash, busybox or bash-posix");
-    }
-  }
-  const passwd* pw = ::getpwuid(::geteuid());
-  if (pw == nullptr) {
-    return fail(errc::bad_config, "the current user (uid " + std::to_string(::geteuid()) + ") has no passwd entry");
-  }
-
-  // Without PAM, sshd refuses a locked account ("!" password) even for key logins.
-  if (const spwd* sp = ::getspnam(pw->pw_name); sp != nullptr && sp->sp_pwdp != nullptr && sp->sp_pwdp[0] == '!') {
-    return fail(errc::bad_config, std::string{"account '"} + pw->pw_name +
-                                      "' is locked (its password in /etc/shadow starts with '!'), and sshd without PAM "
-                                      "refuses locked accounts even for key logins; unlock it with: usermod -p '*' " +
-                                      pw->pw_name + " (password logins stay impossible)");
-  }
+  auto pw = refuse_bad_options(options);
+  if (!pw) return pw.error();
 
   auto s = std::make_unique<state>();
   s->options = std::move(options);
-  s->user = pw->pw_name;
+  s->user = (*pw)->pw_name;
   s->marker = std::string{token_name} + "=" + detail::random_token();
   if (auto ok = ssh::validate(ssh::target{s->options.listen_address, 22, s->user}); !ok) {
     return fail(errc::bad_config, "the current user cannot log in through rio's transport: " + ok.error().message);
   }
-  auto prepared = detail::prepare_directory(dir, "sandbox directory");
+  if (auto ok = s->make_directories(dir); !ok) return ok.error();
+  if (auto ok = s->write_keys(keygen); !ok) return ok.error();
+  if (auto ok = s->start_sshd(); !ok) return ok.error();
+  if (auto ok = s->write_known_hosts(); !ok) return ok.error();
+  return std::unique_ptr<throwaway_host>{new throwaway_host(std::move(s))};
+}
+
+result<void> throwaway_host::state::make_directories(const fs::path& requested) {
+  auto prepared = detail::prepare_directory(requested, "sandbox directory");
   if (!prepared) return prepared.error();
-  s->dir = *prepared;
+  dir = *prepared;
   std::error_code ec;
-  for (const auto& sub : {s->etc(), s->client(), s->home(), s->tmp()}) {
+  for (const auto& sub : {etc(), client(), home(), tmp()}) {
     if (!fs::create_directories(sub, ec) && ec) {
       return fail(errc::bad_config, "cannot create " + sub.string() + ": " + ec.message());
     }
   }
+  return {};
+}
 
-  const fs::path user_key = s->client() / "user_ed25519";
-  for (const auto& [file, comment] :
-       {std::pair{s->host_key(), "rio-sandbox-host"}, std::pair{user_key, "rio-sandbox-user"}}) {
+// The host key, the client's key (authorised with `restrict`), and the forced session script.
+result<void> throwaway_host::state::write_keys(const fs::path& keygen) {
+  const fs::path user_key = client() / "user_ed25519";
+  for (const auto& [file, comment] : {std::pair{host_key(), "rio-sandbox-host"}, std::pair{user_key, "rio-sandbox-user"}}) {
     auto made = detail::run_checked("ssh-keygen for " + file.string(), keygen,
                                     {"-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", file.string()});
     if (!made) return made.error();
   }
   // `restrict` turns off forwarding of every kind; `pty` keeps an interactive look around possible.
   const std::string authorized = "restrict,pty " + first_line(user_key.string() + ".pub") + "\n";
-  if (auto ok = detail::write_file(s->etc() / "authorized_keys", authorized, 0600); !ok) return ok.error();
-  if (auto ok = detail::write_file(s->etc() / "session.sh", detail::session_sh, 0755); !ok) return ok.error();
+  if (auto ok = detail::write_file(etc() / "authorized_keys", authorized, 0600); !ok) return ok.error();
+  return detail::write_file(etc() / "session.sh", detail::session_sh, 0755);
+}
+
+result<void> throwaway_host::state::start_sshd() {
   std::vector<std::string> sshd_env;  // nss_wrapper's, when the host has its own login shell
-  if (!s->options.login_shell.empty()) {
-    auto env = detail::login_shell_environment(s->etc(), s->user, s->options.login_shell);
+  if (!options.login_shell.empty()) {
+    auto env = detail::login_shell_environment(etc(), user, options.login_shell);
     if (!env) return env.error();
     sshd_env = std::move(*env);
   }
-  auto sshd = sshd_launcher::start(s->sshd_settings_for(std::move(sshd_env)));
-  if (!sshd) return sshd.error();
-  s->sshd = std::move(*sshd);
+  auto started = sshd_launcher::start(sshd_settings_for(std::move(sshd_env)));
+  if (!started) return started.error();
+  sshd = std::move(*started);
+  return {};
+}
 
-  const std::uint16_t port = s->sshd->endpoints().front().port;
-  const std::string known = ssh::display_name(ssh::target{s->options.listen_address, port, s->user}) + " " +
-                            type_and_key(first_line(s->host_key().string() + ".pub")) + "\n";
-  if (auto ok = detail::write_file(s->client() / "known_hosts", known, 0644); !ok) return ok.error();
-  return std::unique_ptr<throwaway_host>{new throwaway_host(std::move(s))};
+result<void> throwaway_host::state::write_known_hosts() {
+  const std::uint16_t port = sshd->endpoints().front().port;
+  const std::string known = ssh::display_name(ssh::target{options.listen_address, port, user}) + " " +
+                            type_and_key(first_line(host_key().string() + ".pub")) + "\n";
+  return detail::write_file(client() / "known_hosts", known, 0644);
 }
 
 throwaway_host::throwaway_host(std::unique_ptr<state> s) : state_(std::move(s)) {}

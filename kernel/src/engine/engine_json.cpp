@@ -1,5 +1,7 @@
 #include <rio/kernel/engine/engine_json.hpp>
 
+#include <rio/kernel/engine/host_outcome.hpp>
+
 #include <boost/json/array.hpp>
 
 namespace rio::kernel::engine {
@@ -22,17 +24,6 @@ json::object step_result_json(const sdk::step_result& s) {
   if (!s.reason.empty()) o["reason"] = s.reason;
   if (!s.stderr_tail.empty()) o["stderr_tail"] = s.stderr_tail;
   return o;
-}
-
-const char* failure_name(host_failure f) {
-  switch (f) {
-    case host_failure::none: return "";
-    case host_failure::busy: return "busy";
-    case host_failure::unreachable: return "unreachable";
-    case host_failure::local_io: return "local_io";
-    case host_failure::cancelled: return "cancelled";
-  }
-  return "";
 }
 
 json::value facts_json(const host_facts& f) {
@@ -151,11 +142,12 @@ json::object host_result_json(const host_result& r, const result_view& view) {
     }
     o["modules"] = std::move(modules);
   }
-  o["log_path"] = r.log_path.string();
-  o["status_path"] = r.status_path.string();
+  // Only paths this run wrote: a plan writes neither, a busy host's log was never opened.
+  if (r.log_written) o["log_path"] = r.log_path.string();
+  if (r.status_written) o["status_path"] = r.status_path.string();
   if (r.failure != host_failure::none) {
     o["error"] = r.error;
-    o["failure"] = failure_name(r.failure);
+    o["failure"] = to_string(r.failure);
   }
   if (!r.warnings.empty()) o["warnings"] = strings(r.warnings);
   o["remote_commands"] = r.remote_commands;
@@ -172,7 +164,7 @@ json::object fleet_result_json(const std::vector<host_result>& results, const st
   std::size_t failed = 0, installed = 0, noop = 0, recorded = 0, unreachable = 0, cancelled = 0;
   for (const auto& r : results) {
     hosts.emplace_back(host_result_json(r, view));
-    if (r.status == "failed") ++failed;
+    if (counts_as_failed(r)) ++failed;
     else if (r.status == "installed") ++installed;
     else if (r.status == "noop") ++noop;
     else if (r.status == "recorded") ++recorded;

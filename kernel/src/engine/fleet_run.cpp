@@ -1,5 +1,7 @@
 #include <rio/kernel/engine/fleet_run.hpp>
 
+#include <rio/kernel/engine/host_outcome.hpp>
+
 #include <rio/sdk/coro.hpp>
 
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -28,6 +30,11 @@ struct fleet_state {
   explicit fleet_state(asio::any_io_executor ex) : all_done(ex, asio::steady_timer::time_point::max()) {}
 };
 
+void count_finished(fleet_progress& p, const host_result& r) {
+  if (counts_as_failed(r)) ++p.failed;
+  if (r.failure == host_failure::unreachable) ++p.unreachable;
+}
+
 asio::awaitable<void> worker(ssh::session_pool& pool, const run_settings& settings, const fleet_options& options,
                              std::shared_ptr<fleet_state> st) {
   co_await asio::this_coro::throw_if_cancelled(false);
@@ -39,7 +46,7 @@ asio::awaitable<void> worker(ssh::session_pool& pool, const run_settings& settin
     st->results[i] = co_await run_host(pool, settings, std::move(request));
     --st->progress.running;
     ++st->progress.done;
-    if (st->results[i].status == "failed") ++st->progress.failed;
+    count_finished(st->progress, st->results[i]);
     if (options.on_progress) options.on_progress(&st->results[i], st->progress);
   }
 }

@@ -278,76 +278,100 @@ std::uint64_t disk_need_mib(const sdk::module_spec& spec, const preflight_overri
   return need;
 }
 
-std::vector<preflight_issue> check_module(const module_request& request, const module_detection& found,
-                                          const host_facts& facts, std::optional<std::size_t> disk_index,
-                                          const preflight_overrides& overrides) {
-  std::vector<preflight_issue> issues;
-  if (!facts.known) return issues;
-  const sdk::module_spec& spec = request.spec();
-  const auto& req = spec.requirements;
-  auto applies = [&](const char* check) { return overrides.skip.count(check) == 0; };
-  auto add = [&](const char* check, std::string message) {
-    issues.push_back({check, std::move(message) + " (override: skip check '" + check + "')"});
-  };
+namespace {
 
-  if (applies("platform")) {
+// One module's checks against one host's facts. Each issue names the override that skips it.
+struct module_checks {
+  const module_request& request;
+  const host_facts& facts;
+  const preflight_overrides& overrides;
+  std::vector<preflight_issue> issues;
+
+  const sdk::module_spec& spec() const { return request.spec(); }
+  bool applies(const char* check) const { return overrides.skip.count(check) == 0; }
+  void add(const char* check, std::string message) {
+    issues.push_back({check, std::move(message) + " (override: skip check '" + check + "')"});
+  }
+
+  void platform() {
+    const auto& req = spec().requirements;
     const std::string family = facts.system.starts_with("other:") ? facts.system.substr(6) : facts.system;
     if (!req.systems.empty() && !facts.system.empty() && !listed(req.systems, facts.system)) {
-      add("platform", spec.name + " supports " + joined(req.systems) + "; this host runs " + family);
+      add("platform", spec().name + " supports " + joined(req.systems) + "; this host runs " + family);
     } else if (!req.architectures.empty() && !facts.arch.empty() && !listed(req.architectures, facts.arch)) {
-      add("platform", spec.name + " ships builds for " + joined(req.architectures) + "; this host is " + facts.arch);
+      add("platform", spec().name + " ships builds for " + joined(req.architectures) + "; this host is " + facts.arch);
     }
   }
 
-  if (applies("disk") && disk_index && *disk_index < facts.disk.size() && facts.disk[*disk_index]) {
-    const std::uint64_t need = disk_need_mib(spec, overrides);
-    const std::uint64_t have = *facts.disk[*disk_index];
+  void disk(std::size_t disk_index) {
+    const std::uint64_t need = disk_need_mib(spec(), overrides);
+    const std::uint64_t have = *facts.disk[disk_index];
     if (need > 0 && have < need) {
-      const std::string where = req.install_path.empty() ? "the home directory" : req.install_path;
-      add("disk", spec.name + " needs " + format_gib(need) + " free for " + where + "; the host has " + format_gib(have) +
-                      " there (free space, or lower the need with --min-disk " + spec.id + "=GIB)");
+      const auto& path = spec().requirements.install_path;
+      const std::string where = path.empty() ? "the home directory" : path;
+      add("disk", spec().name + " needs " + format_gib(need) + " free for " + where + "; the host has " + format_gib(have) +
+                      " there (free space, or lower the need with --min-disk " + spec().id + "=GIB)");
     }
   }
 
   // Steps that would run, in order; what an earlier one installs counts as present for later ones.
-  std::set<std::string> provided;
-  for (std::size_t i = 0; i < spec.install_steps.size() && i < found.steps.size(); ++i) {
-    if (found.steps[i].satisfied == true) continue;
-    const sdk::step_spec& step = spec.install_steps[i];
-    if (step.needs_root && applies("sudo") && facts.sudo != "root" && facts.sudo != "passwordless" && !facts.sudo.empty()) {
-      add("sudo", "step '" + step.id + "' (" + step.description + ") needs root, and " +
+  void steps(const module_detection& found) {
+    std::set<std::string> provided;
+    for (std::size_t i = 0; i < spec().install_steps.size() && i < found.steps.size(); ++i) {
+      if (found.steps[i].satisfied == true) continue;
+      const sdk::step_spec& s = spec().install_steps[i];
+      step(s, provided);
+      provided.insert(s.provides_tools.begin(), s.provides_tools.end());
+    }
+  }
+
+  void step(const sdk::step_spec& s, const std::set<std::string>& provided) {
+    if (s.needs_root && applies("sudo") && facts.sudo != "root" && facts.sudo != "passwordless" && !facts.sudo.empty()) {
+      add("sudo", "step '" + s.id + "' (" + s.description + ") needs root, and " +
                       (facts.sudo == "absent" ? std::string{"sudo is not installed"}
                                               : std::string{"sudo asks for a password (sudo -n failed)"}) +
                       ": log in as root or grant passwordless sudo");
     }
-    if (step.needs_package_manager && applies("package_manager") && facts.pkg_manager == "none") {
-      add("package_manager", "step '" + step.id + "' needs apt-get or dnf; this host (" +
+    if (s.needs_package_manager && applies("package_manager") && facts.pkg_manager == "none") {
+      add("package_manager", "step '" + s.id + "' needs apt-get or dnf; this host (" +
                                  (facts.os_name.empty() ? facts.system : facts.os_name) +
                                  ") has neither: unsupported platform for this step, install what it provides by hand");
     }
-    if (applies("tools")) {
-      for (const auto& tool : step.needs_tools) {
-        auto it = facts.tools.find(tool);
-        if (it != facts.tools.end() && !it->second && provided.count(tool) == 0) {
-          add("tools", "step '" + step.id + "' needs " + tool + ", which the host lacks and no earlier step installs");
-        }
+    if (!applies("tools")) return;
+    for (const auto& tool : s.needs_tools) {
+      auto it = facts.tools.find(tool);
+      if (it != facts.tools.end() && !it->second && provided.count(tool) == 0) {
+        add("tools", "step '" + s.id + "' needs " + tool + ", which the host lacks and no earlier step installs");
       }
     }
-    provided.insert(step.provides_tools.begin(), step.provides_tools.end());
   }
 
-  if (!req.gpu_driver_option.empty() && applies("gpu_driver")) {
-    auto opt = request.options.find(req.gpu_driver_option);
+  void gpu_driver() {
+    const auto& option = spec().requirements.gpu_driver_option;
+    auto opt = request.options.find(option);
     const bool allowed = opt != request.options.end() && opt->second == "true";
     for (const auto& g : facts.gpus) {
       if (g.vendor == "nvidia" && g.driver.empty() && !allowed) {
-        add("gpu_driver", "this host has an NVIDIA GPU without a working driver, and " + spec.name +
+        add("gpu_driver", "this host has an NVIDIA GPU without a working driver, and " + spec().name +
                               "'s installer would install NVIDIA drivers; install the driver first, or set option " +
-                              req.gpu_driver_option + "=true");
+                              option + "=true");
       }
     }
   }
-  return issues;
+};
+
+}  // namespace
+
+std::vector<preflight_issue> check_module(const module_request& request, const module_detection& found,
+                                          const host_facts& facts, std::optional<std::size_t> disk_index,
+                                          const preflight_overrides& overrides) {
+  if (!facts.known) return {};
+  module_checks checks{request, facts, overrides, {}};
+  if (checks.applies("platform")) checks.platform();
+  if (checks.applies("disk") && disk_index && *disk_index < facts.disk.size() && facts.disk[*disk_index]) checks.disk(*disk_index);
+  checks.steps(found);
+  if (!request.spec().requirements.gpu_driver_option.empty() && checks.applies("gpu_driver")) checks.gpu_driver();
+  return std::move(checks.issues);
 }
 
 }  // namespace rio::kernel::engine

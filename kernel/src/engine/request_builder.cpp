@@ -3,6 +3,7 @@
 #include <rio/kernel/engine/env_source.hpp>
 
 #include <rio/vault/connection_fields.hpp>
+#include <rio/vault/key_guidance.hpp>
 #include <rio/vault/vault.hpp>
 
 #include <algorithm>
@@ -103,11 +104,59 @@ result<vault::provider_view> read_provider(const fs::path& root, const env_looku
   auto view = v.get(provider);
   if (!view) return view.error();
   if (!view->present) {
+    // No fingerprint: no sealed vault file at all, so the way forward is to create one.
+    const std::string missing = view->fingerprint.empty() ? "; " + vault::no_vault_hint(v.paths()) : std::string{};
     return fail(errc::bad_request, "secrets provider '" + std::string{provider} +
-                                       "' is not in the vault and has no environment overrides");
+                                       "' is not in the vault and has no environment overrides" + missing);
   }
   return std::move(*view);
 }
+
+namespace {
+
+// Key material and passphrase (both redacted from here on), identity files, the agent.
+void set_auth(ssh::auth_options& auth, const vault::ssh_credentials& creds, redactor& redact, const env_lookup& env) {
+  if (!creds.private_key.empty()) {
+    auth.private_key = creds.private_key;
+    redact.add(creds.private_key.reveal());
+  }
+  if (creds.identity) auth.identity_files.push_back(expand_local(*creds.identity, env));
+  if (!creds.passphrase.empty()) {
+    auth.passphrase = creds.passphrase;
+    redact.add(creds.passphrase.reveal());
+  }
+  if (creds.private_key.empty() && !creds.identity) {
+    // ssh's default keys, from the HOME rio was given (the CLI's or the server's environment),
+    // so an injected environment decides them as it decides everything else.
+    if (auto home = env ? env("HOME") : std::nullopt; home && !home->empty()) {
+      for (const char* name : {"id_ed25519", "id_ecdsa", "id_rsa"}) {
+        std::error_code ec;
+        fs::path key = fs::path{*home} / ".ssh" / name;
+        if (fs::is_regular_file(key, ec)) auth.identity_files.push_back(key);
+      }
+    }
+  }
+  auth.default_identities = creds.private_key.empty() && auth.identity_files.empty();
+  if (auto sock = env ? env("SSH_AUTH_SOCK") : std::nullopt; sock && !sock->empty()) auth.agent_socket = fs::path{*sock};
+}
+
+// Each module's options: the call's, then the inventory line's (which win), checked against the schema.
+result<void> resolve_modules(host_request& hr, const inventory::host_entry& e, const host_defaults& d,
+                             const std::vector<const loaded_module*>& modules) {
+  for (const loaded_module* m : modules) {
+    sdk::option_values overrides;
+    if (auto g = d.module_options.find(m->id); g != d.module_options.end()) overrides = g->second;
+    if (auto h = e.module_options.find(m->id); h != e.module_options.end()) {
+      for (const auto& [k, v] : h->second) overrides[k] = v;
+    }
+    auto resolved = sdk::resolve_options(m->spec(), overrides);
+    if (!resolved) return fail(errc::bad_request, "module " + m->id + ": " + resolved.error().message);
+    hr.modules.push_back({&m->installer(), std::move(*resolved)});
+  }
+  return {};
+}
+
+}  // namespace
 
 result<built_host> build_host_request(const inventory::host_entry& e, const host_defaults& d,
                                       const std::vector<const loaded_module*>& modules, redactor& redact,
@@ -140,40 +189,9 @@ result<built_host> build_host_request(const inventory::host_entry& e, const host
   // One spelling per host from here on (session keys, known_hosts, locks, records): LocalHost,
   // 127.1 and [::1] must not pass for other hosts than localhost, 127.0.0.1 and ::1.
   hr.where.host = ssh::canonical_host(hr.where.host);
-  if (!creds->private_key.empty()) {
-    hr.auth.private_key = creds->private_key;
-    redact.add(creds->private_key.reveal());
-  }
-  if (creds->identity) hr.auth.identity_files.push_back(expand_local(*creds->identity, env));
-  if (!creds->passphrase.empty()) {
-    hr.auth.passphrase = creds->passphrase;
-    redact.add(creds->passphrase.reveal());
-  }
-  if (creds->private_key.empty() && !creds->identity) {
-    // ssh's default keys, from the HOME rio was given (the CLI's or the server's environment),
-    // so an injected environment decides them as it decides everything else.
-    if (auto home = env ? env("HOME") : std::nullopt; home && !home->empty()) {
-      for (const char* name : {"id_ed25519", "id_ecdsa", "id_rsa"}) {
-        std::error_code ec;
-        fs::path key = fs::path{*home} / ".ssh" / name;
-        if (fs::is_regular_file(key, ec)) hr.auth.identity_files.push_back(key);
-      }
-    }
-  }
-  hr.auth.default_identities = creds->private_key.empty() && hr.auth.identity_files.empty();
-  if (auto sock = env ? env("SSH_AUTH_SOCK") : std::nullopt; sock && !sock->empty()) hr.auth.agent_socket = fs::path{*sock};
+  set_auth(hr.auth, *creds, redact, env);
   if (creds->connect_timeout) out.connect_timeout = *creds->connect_timeout;
-
-  for (const loaded_module* m : modules) {
-    sdk::option_values overrides;
-    if (auto g = d.module_options.find(m->id); g != d.module_options.end()) overrides = g->second;
-    if (auto h = e.module_options.find(m->id); h != e.module_options.end()) {
-      for (const auto& [k, v] : h->second) overrides[k] = v;
-    }
-    auto resolved = sdk::resolve_options(m->spec(), overrides);
-    if (!resolved) return bad("module " + m->id + ": " + resolved.error().message);
-    hr.modules.push_back({&m->installer(), std::move(*resolved)});
-  }
+  if (auto resolved = resolve_modules(hr, e, d, modules); !resolved) return bad(resolved.error().message);
   return out;
 }
 

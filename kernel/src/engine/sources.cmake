@@ -4,11 +4,14 @@ set(RIO_ENGINE_SOURCES
   src/engine/engine_json.cpp
   src/engine/env_source.cpp
   src/engine/fleet_run.cpp
+  src/engine/host_apply.cpp
   src/engine/host_detect.cpp
   src/engine/host_key.cpp
   src/engine/host_lock.cpp
+  src/engine/host_outcome.cpp
   src/engine/host_run.cpp
   src/engine/logging_shell.cpp
+  src/engine/module_records.cpp
   src/engine/plan.cpp
   src/engine/preflight.cpp
   src/engine/redactor.cpp
@@ -18,4 +21,5 @@ set(RIO_ENGINE_SOURCES
   src/engine/run_paths.cpp
   src/engine/source_policy.cpp
   src/engine/status_manifest.cpp
-  src/engine/status_query.cpp)
+  src/engine/status_query.cpp
+  src/engine/step_logger.cpp)

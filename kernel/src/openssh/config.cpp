@@ -24,16 +24,17 @@ result<std::string> ssh_config_token(const fs::path& path, const std::string& wh
   return out + "\"";
 }
 
-result<std::vector<std::string>> ssh_arguments(const openssh_config& config) {
-  if (auto valid = ssh::validate(config.target); !valid) return valid.error();
-  const auto& kh = config.known_hosts;
+namespace {
+
+// The UserKnownHostsFile option: the record file first (OpenSSH writes accepted keys to the first
+// file), then the others, each once.
+result<std::string> known_hosts_option(const ssh::known_hosts& kh) {
   if (kh.policy == ssh::host_key_policy::accept_new_unrecorded) {
     return ssh::fail(ssh::errc::bad_option, "known_hosts: the OpenSSH transport cannot accept a new key without recording it");
   }
   if (kh.policy == ssh::host_key_policy::accept_new && kh.record.empty()) {
     return ssh::fail(ssh::errc::bad_option, "known_hosts: accept-new needs a record file");
   }
-  // The record file first: OpenSSH writes accepted keys to the first UserKnownHostsFile.
   std::vector<fs::path> files;
   if (!kh.record.empty()) files.push_back(kh.record);
   for (const auto& f : kh.read) {
@@ -47,20 +48,13 @@ result<std::vector<std::string>> ssh_arguments(const openssh_config& config) {
     if (!token) return token.error();
     known += (i == 0 ? "" : " ") + *token;
   }
+  return known;
+}
 
-  const bool strict = kh.policy == ssh::host_key_policy::strict;
+// Options given on the command line win over ~/.ssh/config (ssh keeps the first value it
+// reads), so none of these can be undone by the user's configuration.
+void append_fixed_options(std::vector<std::string>& args, const openssh_config& config, bool strict, const std::string& known) {
   auto secs = std::max<long long>(1, (config.connect_timeout.count() + 999) / 1000);
-  std::vector<std::string> args;
-  if (!config.ssh_config_file.empty()) {
-    // -F takes the path as is (no %-expansion), but it must still be absolute to mean one file.
-    if (!config.ssh_config_file.is_absolute()) {
-      return ssh::fail(ssh::errc::bad_option,
-                       "ssh config file '" + config.ssh_config_file.string() + "' is not absolute");
-    }
-    args.insert(args.end(), {"-F", config.ssh_config_file.string()});
-  }
-  // Options given on the command line win over ~/.ssh/config (ssh keeps the first value it
-  // reads), so none of these can be undone by the user's configuration.
   args.insert(args.end(), {
       "-T",
       "-o", "BatchMode=yes",
@@ -83,6 +77,24 @@ result<std::vector<std::string>> ssh_arguments(const openssh_config& config) {
       // Keeps ssh's informational lines ("Permanently added ...") out of the command's stderr.
       "-o", "LogLevel=ERROR",
   });
+}
+
+}  // namespace
+
+result<std::vector<std::string>> ssh_arguments(const openssh_config& config) {
+  if (auto valid = ssh::validate(config.target); !valid) return valid.error();
+  auto known = known_hosts_option(config.known_hosts);
+  if (!known) return known.error();
+  std::vector<std::string> args;
+  if (!config.ssh_config_file.empty()) {
+    // -F takes the path as is (no %-expansion), but it must still be absolute to mean one file.
+    if (!config.ssh_config_file.is_absolute()) {
+      return ssh::fail(ssh::errc::bad_option,
+                       "ssh config file '" + config.ssh_config_file.string() + "' is not absolute");
+    }
+    args.insert(args.end(), {"-F", config.ssh_config_file.string()});
+  }
+  append_fixed_options(args, config, config.known_hosts.policy == ssh::host_key_policy::strict, *known);
   if (!config.identity_file.empty()) {
     // IdentityFile rather than -i: ssh checks a -i path with stat() before expanding %-tokens,
     // so a path containing '%' could not be given to -i at all.

@@ -4,6 +4,7 @@
 #include "session_impl.hpp"
 
 #include <cstdlib>
+#include <optional>
 #include <fstream>
 
 namespace rio::kernel::ssh {
@@ -102,22 +103,19 @@ asio::awaitable<bool> try_agent(session::impl& s, const std::string& user, clock
   co_return ok;
 }
 
-}  // namespace
+result<void> auth_timed_out(const target& t) {
+  return fail(errc::connect_timed_out, "authenticating to " + display_name(t) + " took longer than the connect timeout");
+}
 
-asio::awaitable<result<void>> authenticate(session::impl& s, clock::time_point deadline) {
+// Which methods the server offers (this also tells us if "none" already succeeded). A value
+// ends the authentication (done, or refused); nullopt means public keys may be tried.
+asio::awaitable<std::optional<result<void>>> check_methods(session::impl& s, clock::time_point deadline) {
   const target& t = s.options.where;
-  const auth_options& auth = s.options.auth;
   const std::string& user = t.user;
   const auto ulen = static_cast<unsigned>(user.size());
-  attempt_log log;
-  auto timed_out = [&] {
-    return fail(errc::connect_timed_out, "authenticating to " + display_name(t) + " took longer than the connect timeout");
-  };
-
-  // Which methods the server offers (this also tells us if "none" already succeeded).
   auto [methods, stopped] = co_await s.call_ptr<char>([&] { return libssh2_userauth_list(s.raw, user.c_str(), ulen); }, deadline);
   if (stopped == session::impl::stop::cancelled) co_return sdk::fail(sdk::errc::cancelled, "connect cancelled");
-  if (stopped == session::impl::stop::deadline) co_return timed_out();
+  if (stopped == session::impl::stop::deadline) co_return auth_timed_out(t);
   if (methods == nullptr && libssh2_userauth_authenticated(s.raw)) {
     s.auth_method = "none";
     co_return result<void>{};
@@ -127,46 +125,67 @@ asio::awaitable<result<void>> authenticate(session::impl& s, clock::time_point d
     co_return fail(errc::auth_failed, "authentication to " + user + "@" + display_name(t) +
                                           " failed: the server offers only '" + offered + "', rio authenticates by public key");
   }
+  co_return std::nullopt;
+}
 
-  const char* passphrase = auth.passphrase.empty() ? nullptr : auth.passphrase.data();
-  if (auth.private_key) {
-    const auto& key = *auth.private_key;
+// The key material from the vault, in memory (never written to disk).
+asio::awaitable<std::optional<result<void>>> try_vault_key(session::impl& s, const char* passphrase, clock::time_point deadline,
+                                                           attempt_log& log) {
+  const std::string& user = s.options.where.user;
+  const auto& key = *s.options.auth.private_key;
+  auto [rc, st] = co_await s.call([&] {
+    return libssh2_userauth_publickey_frommemory(s.raw, user.c_str(), user.size(), nullptr, 0, key.data(), key.size(),
+                                                 passphrase);
+  }, deadline);
+  if (st == session::impl::stop::cancelled) co_return sdk::fail(sdk::errc::cancelled, "connect cancelled");
+  if (st == session::impl::stop::deadline) co_return auth_timed_out(s.options.where);
+  if (rc == 0) {
+    s.auth_method = "publickey (key from vault)";
+    co_return result<void>{};
+  }
+  log.add(std::string{"key from vault ("} + describe_rc(rc) + ")");
+  co_return std::nullopt;
+}
+
+asio::awaitable<std::optional<result<void>>> try_files(session::impl& s, const std::vector<fs::path>& files, const char* passphrase,
+                                                       clock::time_point deadline, attempt_log& log) {
+  const std::string& user = s.options.where.user;
+  const auto ulen = static_cast<unsigned>(user.size());
+  for (const auto& file : files) {
     auto [rc, st] = co_await s.call([&] {
-      return libssh2_userauth_publickey_frommemory(s.raw, user.c_str(), user.size(), nullptr, 0, key.data(), key.size(),
-                                                   passphrase);
+      return libssh2_userauth_publickey_fromfile_ex(s.raw, user.c_str(), ulen, nullptr, file.c_str(), passphrase);
     }, deadline);
     if (st == session::impl::stop::cancelled) co_return sdk::fail(sdk::errc::cancelled, "connect cancelled");
-    if (st == session::impl::stop::deadline) co_return timed_out();
+    if (st == session::impl::stop::deadline) co_return auth_timed_out(s.options.where);
     if (rc == 0) {
-      s.auth_method = "publickey (key from vault)";
+      s.auth_method = "publickey (" + file.string() + ")";
       co_return result<void>{};
     }
-    log.add(std::string{"key from vault ("} + describe_rc(rc) + ")");
+    log.add(file.string() + " (" + rejection_note(file, rc) + ")");
   }
+  co_return std::nullopt;
+}
 
-  auto try_files = [&](const std::vector<fs::path>& files) -> asio::awaitable<std::optional<result<void>>> {
-    for (const auto& file : files) {
-      auto [rc, st] = co_await s.call([&] {
-        return libssh2_userauth_publickey_fromfile_ex(s.raw, user.c_str(), ulen, nullptr, file.c_str(), passphrase);
-      }, deadline);
-      if (st == session::impl::stop::cancelled) co_return sdk::fail(sdk::errc::cancelled, "connect cancelled");
-      if (st == session::impl::stop::deadline) co_return timed_out();
-      if (rc == 0) {
-        s.auth_method = "publickey (" + file.string() + ")";
-        co_return result<void>{};
-      }
-      log.add(file.string() + " (" + rejection_note(file, rc) + ")");
-    }
-    co_return std::nullopt;
-  };
+}  // namespace
 
-  if (auto done = co_await try_files(auth.identity_files)) co_return *done;
-  if (auth.use_agent && co_await try_agent(s, user, deadline, log)) co_return result<void>{};
-  if (clock::now() >= deadline) co_return timed_out();
+// The vault's key, then the named files, then the agent, then ssh's default files (only when
+// nothing else was named); the error lists every attempt.
+asio::awaitable<result<void>> authenticate(session::impl& s, clock::time_point deadline) {
+  const target& t = s.options.where;
+  const auth_options& auth = s.options.auth;
+  attempt_log log;
+  if (auto done = co_await check_methods(s, deadline)) co_return *done;
+  const char* passphrase = auth.passphrase.empty() ? nullptr : auth.passphrase.data();
+  if (auth.private_key) {
+    if (auto done = co_await try_vault_key(s, passphrase, deadline, log)) co_return *done;
+  }
+  if (auto done = co_await try_files(s, auth.identity_files, passphrase, deadline, log)) co_return *done;
+  if (auth.use_agent && co_await try_agent(s, t.user, deadline, log)) co_return result<void>{};
+  if (clock::now() >= deadline) co_return auth_timed_out(t);
   if (auth.default_identities && auth.identity_files.empty() && !auth.private_key) {
-    if (auto done = co_await try_files(default_identities())) co_return *done;
+    if (auto done = co_await try_files(s, default_identities(), passphrase, deadline, log)) co_return *done;
   }
-  co_return fail(errc::auth_failed, "authentication to " + user + "@" + display_name(t) + " failed; tried: " + log.text());
+  co_return fail(errc::auth_failed, "authentication to " + t.user + "@" + display_name(t) + " failed; tried: " + log.text());
 }
 
 }  // namespace rio::kernel::ssh

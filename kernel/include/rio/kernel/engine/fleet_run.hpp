@@ -15,11 +15,18 @@
 
 namespace rio::kernel::engine {
 
+/**
+ * Where a fleet run stands, passed to fleet_options::on_progress. `failed` and `unreachable`
+ * count by counts_as_failed() and host_failure (host_outcome.hpp), not by status alone: a plan
+ * keeps status "dry_run" for a host it could not reach, and that host still counts as failed.
+ */
 struct fleet_progress {
-  std::size_t total = 0;
-  std::size_t done = 0;     ///< finished, successfully or not
-  std::size_t failed = 0;   ///< finished with status failed
-  std::size_t running = 0;  ///< started and not finished
+  std::size_t total = 0;        ///< hosts in the call
+  std::size_t done = 0;         ///< finished, successfully or not
+  std::size_t failed = 0;       ///< finished without doing what was asked: status failed, or a host-level
+                                ///< failure (unreachable, busy, local_io) in a plan too; cancelled hosts are not counted
+  std::size_t unreachable = 0;  ///< of `failed`: could not connect or authenticate (plans included)
+  std::size_t running = 0;      ///< started and not finished
 };
 
 /**

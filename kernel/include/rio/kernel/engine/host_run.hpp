@@ -74,7 +74,9 @@ struct host_result {
   std::string host;
   std::string address;  ///< user@host:port
   std::string run_id;
-  std::string status;   ///< installed, noop, failed, cancelled, recorded or dry_run
+  /** installed, noop, failed, cancelled, recorded or dry_run. A plan says dry_run even when its
+      host could not be reached: `failure` says so, and host_outcome.hpp reads both. */
+  std::string status;
   host_failure failure = host_failure::none;
   std::string error;    ///< the host-level failure, for people
   /** Each failed connection's error text (describe() and message, redacted), so that a
@@ -85,7 +87,12 @@ struct host_result {
   std::vector<std::string> installed, skipped, failed;
   std::vector<std::string> recorded;  ///< record_only runs: planned installs that were only recorded
   std::vector<module_outcome> outcomes;
+  /** Where this host's manifest and log live, set even when this run wrote neither. */
   std::filesystem::path status_path, log_path;
+  /** This run wrote the manifest at least once (never in a plan, nor for a busy host). */
+  bool status_written = false;
+  /** This run opened the log and wrote to it (never in a plan, nor for a busy host). */
+  bool log_written = false;
   std::vector<std::string> warnings;
   unsigned remote_commands = 0;  ///< commands run on the host (detection included)
   unsigned connections = 0;      ///< SSH connections made for this host
