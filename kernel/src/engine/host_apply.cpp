@@ -68,9 +68,12 @@ void host_runner::log_plan() {
 
 void host_runner::fail_unreachable(const std::string& connect_error) {
   log_->line("cannot connect: " + connect_error);
-  for (const auto& p : out_.plan) out_.failed.push_back(p.id);
   out_.failure = host_failure::unreachable;
   out_.error = redact(connect_error);
+  for (const auto& p : out_.plan) {
+    out_.failed.push_back(p.id);
+    manifest_.modules[p.id] = host_failed_record(previous_record(p.id), p, s_.run_id, "cannot connect: " + out_.error);
+  }
   finish("failed", out_.error);
 }
 

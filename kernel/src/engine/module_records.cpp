@@ -35,6 +35,21 @@ module_record cancelled_record(const module_record* previous, const module_plan&
   return rec;
 }
 
+module_record host_failed_record(const module_record* previous, const module_plan& p, const std::string& run_id,
+                                 const std::string& why) {
+  module_record rec;
+  if (previous != nullptr) rec = *previous;
+  rec.state = "failed";
+  rec.failed_at = utc_timestamp();
+  rec.error = why;
+  rec.reason = why;
+  rec.run_id = run_id;
+  rec.notes = p.notes;
+  rec.tags = p.tags;
+  rec.updated_at = utc_timestamp();
+  return rec;
+}
+
 module_record recorded_only_record(const module_plan& p, const std::string& run_id) {
   module_record rec;
   rec.state = "recorded";

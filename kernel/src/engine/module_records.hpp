@@ -13,6 +13,15 @@ namespace rio::kernel::engine::detail {
 /** Never started because the run was cancelled: failed (so the next run plans it) unless it was installed. */
 module_record cancelled_record(const module_record* previous, const module_plan& p, const std::string& run_id);
 
+/**
+ * The host failed before any module could run (unreachable, authentication refused, host key
+ * mismatch): failed with the reason and failed_at, as the original records it, so the
+ * specification's recovery step ("inspect the status manifest to identify failing modules") finds
+ * them. What an earlier run recorded (installed_at, its steps) stays in the record.
+ */
+module_record host_failed_record(const module_record* previous, const module_plan& p, const std::string& run_id,
+                                 const std::string& why);
+
 /** record_only: nothing ran on the host, and the record says so. */
 module_record recorded_only_record(const module_plan& p, const std::string& run_id);
 
