@@ -3,6 +3,8 @@
 // upstreams, and shows plan, install, and the second run's noop with the real engine over real
 // SSH. With --online the modules use their real upstream sources instead.
 #include <rio/kernel/cli_command.hpp>
+
+#include "cli_options.hpp"
 #include <rio/kernel/engine/durable_file.hpp>
 #include <rio/kernel/sandbox/fixture_upstreams.hpp>
 #include <rio/kernel/sandbox/throwaway_host.hpp>
@@ -29,15 +31,11 @@ void banner(const cli_io& io, const std::string& title) { io.out << "\n==> " << 
 }  // namespace
 
 int cli_demo(const cli_args& args, const cli_io& io) {
-  bool online = false, keep = false;
-  std::string modules = "all";
-  for (std::size_t i = 0; i < args.rest.size(); ++i) {
-    const auto& a = args.rest[i];
-    if (a == "--online") online = true;
-    else if (a == "--keep") keep = true;
-    else if ((a == "-m" || a == "--modules") && i + 1 < args.rest.size()) modules = args.rest[++i];
-    else return usage_error(io, "demo: unknown argument '" + a + "'");
-  }
+  auto p = cli_detail::parse_options(find_command("demo")->options, args.rest);
+  if (!p) return usage_error(io, "demo", p.error().message);
+  if (!p->positional.empty()) return usage_error(io, "demo", "takes no operands, got '" + p->positional.front() + "'");
+  const bool online = p->has("--online"), keep = p->has("--keep");
+  const std::string modules = p->has("--modules") ? p->value("--modules") : "all";
   auto cfg = settings_or_report(args, io);
   if (!cfg) return exit_failed;
   auto scratch = make_scratch(io);
@@ -101,8 +99,11 @@ int cli_demo(const cli_args& args, const cli_io& io) {
   if (keep) {
     io.out << "\nKept " << scratch->string() << " (--keep).\n";
   } else {
+    // The log and status paths printed above lived there: say they are gone, and how to keep them.
     std::error_code ec;
     fs::remove_all(*scratch, ec);
+    if (ec) io.out << "\nCould not remove " << scratch->string() << ": " << ec.message() << "\n";
+    else io.out << "\nRemoved " << scratch->string() << " (host home, status files, logs); --keep keeps it.\n";
   }
   io.out << (code == exit_ok ? "\nrio demo: OK\n" : "\nrio demo: FAILED\n");
   return code;
