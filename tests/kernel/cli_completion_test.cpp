@@ -54,6 +54,7 @@ TEST(CliCompletion, BashScriptParsesAndCompletes) {
   EXPECT_EQ(complete(file, "rio --root /tmp vau", 3), "vault\n");
   EXPECT_EQ(complete(file, "rio vault get --sh", 3), "--show-values\n");
   EXPECT_EQ(complete(file, "rio install h -m comfyui,oll", 4), "comfyui,ollama\n");
+  EXPECT_EQ(complete(file, "rio modules sill", 2), "sillytavern\n");
   auto files = complete(file, "rio plan -i " + dir.path().string() + "/rio.b", 3);
   EXPECT_NE(files.find("rio.bash"), std::string::npos) << files;
 }

@@ -127,8 +127,17 @@ TEST(CliGuidance, VaultSaysHowToCreateOrUnlockIt) {
   auto locked = run_cli({"--root", root.path().string(), "vault", "list"});
   EXPECT_EQ(locked.code, 1);
   EXPECT_NE(locked.err.find("COMFYVN_SECRETS_KEY"), std::string::npos) << locked.err;
-  EXPECT_NE(locked.err.find("unlock it"), std::string::npos) << locked.err;
-  EXPECT_EQ(locked.err.find(std::string(64, 'a')), std::string::npos) << "never the key itself";
+  auto wrong = run_cli({"--root", root.path().string(), "vault", "list"}, {{"COMFYVN_SECRETS_KEY", std::string(64, 'b')}});
+  EXPECT_EQ(wrong.code, 1);
+  EXPECT_NE(wrong.err.find("unlock it"), std::string::npos) << wrong.err;
+  EXPECT_NE(wrong.err.find("comfyvn.secrets.key"), std::string::npos) << wrong.err;
+  EXPECT_EQ(wrong.err.find(std::string(64, 'b')), std::string::npos) << "never the key itself";
+
+  temp_dir fresh;
+  auto value = fresh.write("value", "v\n");
+  auto set = run_cli({"--root", fresh.path().string(), "vault", "set", "p", "f", "--value-file", value.string()});
+  EXPECT_EQ(set.code, 0) << set.err;
+  EXPECT_NE(set.err.find("rio: created"), std::string::npos) << set.err;
 }
 
 TEST(CliModules, DescribesOneModuleInText) {

@@ -16,7 +16,7 @@ namespace {
 
 constexpr cli_option modules_options[] = {
     {.value_name = "ID", .help = "describe this module: options, steps, probes, config sync, requirements",
-     .positional = true},
+     .kind = value_kind::module, .positional = true},
     {.long_name = "--json", .help = "print JSON: {\"modules\":[...]} (the shape of GET /api/remote/modules), or one "
                                     "module with its requirements when ID is given"},
 };

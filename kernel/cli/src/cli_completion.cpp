@@ -3,6 +3,7 @@
 
 #include "cli_options.hpp"
 
+#include <algorithm>
 #include <ostream>
 #include <sstream>
 
@@ -53,7 +54,13 @@ void command_arm(std::ostream& out, const cli_command& c) {
   }
   out << "      case $prev in\n";
   value_arms(out, c.options);
-  out << "      esac\n      opts=\"" << words(c.options) << " --help\" ;;\n";
+  out << "      esac\n";
+  // An operand that is a module id (rio modules ID) completes to the loaded ids.
+  const bool module_operand = std::any_of(c.options.begin(), c.options.end(), [](const cli_option& o) {
+    return o.positional && o.kind == value_kind::module;
+  });
+  if (module_operand) out << "      if [[ $cur != -* ]]; then _rio_modules; return; fi\n";
+  out << "      opts=\"" << words(c.options) << " --help\" ;;\n";
 }
 
 std::string script(const std::vector<std::string>& module_ids) {

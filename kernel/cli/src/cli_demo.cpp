@@ -28,6 +28,19 @@ std::optional<fs::path> make_scratch(const cli_io& io) {
 
 void banner(const cli_io& io, const std::string& title) { io.out << "\n==> " << title << "\n" << std::flush; }
 
+// A root with the remote installer enabled and the throwaway host's key already known.
+void write_root(const fs::path& root, const fs::path& known_hosts_file) {
+  auto write = [&](const fs::path& rel, const std::string& text) {
+    fs::create_directories((root / rel).parent_path());
+    std::ofstream{root / rel} << text;
+  };
+  write("config/comfyvn.json", "{\"features\": {\"enable_remote_installer\": true}}\n");
+  write("config/settings/config.json", "{\"models\": []}\n");
+  std::ifstream known{known_hosts_file};
+  std::string known_line((std::istreambuf_iterator<char>(known)), std::istreambuf_iterator<char>());
+  write("data/ssh/known_hosts", known_line);
+}
+
 }  // namespace
 
 int cli_demo(const cli_args& args, const cli_io& io) {
@@ -62,15 +75,7 @@ int cli_demo(const cli_args& args, const cli_io& io) {
 
   // The demo's own root, so it never touches the operator's status files or vault.
   const fs::path root = *scratch / "root";
-  auto write = [&](const fs::path& rel, const std::string& text) {
-    fs::create_directories((root / rel).parent_path());
-    std::ofstream{root / rel} << text;
-  };
-  write("config/comfyvn.json", "{\"features\": {\"enable_remote_installer\": true}}\n");
-  write("config/settings/config.json", "{\"models\": []}\n");
-  std::ifstream known{(*host)->known_hosts_file()};
-  std::string known_line((std::istreambuf_iterator<char>(known)), std::istreambuf_iterator<char>());
-  write("data/ssh/known_hosts", known_line);
+  write_root(root, (*host)->known_hosts_file());
 
   io.out << "rio demo: a throwaway SSH host on " << spec << " (sshd pid " << (*host)->pid() << ")\n"
          << "  remote home: " << (*host)->home().string() << "\n"

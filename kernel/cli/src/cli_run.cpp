@@ -166,6 +166,53 @@ void print_text(const cli_io& io, const std::vector<host_result>& results, bool 
   }
 }
 
+// Runs the fleet on `ctx` until every host is done; the first SIGINT/SIGTERM cancels cleanly and
+// is reported in `interrupted_by`.
+std::vector<host_result> run_hosts(asio::io_context& ctx, hooks::hook_bus& bus, cli_detail::run_request& req,
+                                   progress_line& progress, const cli_io& io, int& interrupted_by) {
+  std::vector<host_result> results;
+  ssh::session_pool pool;
+  engine::fleet_options fo;
+  fo.parallel = req.parallel;
+  fo.cancel = std::make_shared<engine::run_cancel>();
+  // Ctrl-C (or SIGTERM) cancels cleanly: remote commands are stopped, manifests and logs are
+  // closed with the run marked cancelled. A second signal quits at once.
+  asio::signal_set signals{ctx, SIGINT, SIGTERM};
+  std::function<void()> arm = [&] {
+    signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+      if (ec) return;
+      if (interrupted_by != 0) std::_Exit(128 + sig);
+      interrupted_by = sig;
+      progress.clear();
+      io.err << "rio: " << (sig == SIGINT ? "interrupted" : "terminated")
+             << ": stopping remote commands and recording the run (signal again to quit at once)\n" << std::flush;
+      fo.cancel->cancel();
+      arm();
+    });
+  };
+  arm();
+  // Counted now: req.hosts is moved into run_fleet below, so the lambda must not ask it (it did,
+  // and saw an empty vector, so no per-host line was ever printed).
+  const std::size_t host_count = req.hosts.size();
+  fo.on_progress = [&, host_count](const host_result* finished, const engine::fleet_progress& p) {
+    progress.update(finished, p);
+    // Without a live line, one line per finished host shows that a long fleet run moves.
+    if (finished != nullptr && !req.json && host_count > 1 && !io.err_is_terminal) {
+      io.err << "[rio] " << p.done << "/" << p.total << " " << finished->host << ": " << finished->status << "\n";
+    }
+  };
+  asio::co_spawn(ctx, [&]() -> asio::awaitable<void> {
+    results = co_await engine::run_fleet(pool, req.settings, std::move(req.hosts), fo);
+    signals.cancel();
+    co_await pool.close_all();
+    // Subscribers get a short grace to see the end of the run; a slow one cannot hold rio longer.
+    co_await bus.drain(std::chrono::seconds{2});
+    bus.stop();
+  }, asio::detached);
+  ctx.run();
+  return results;
+}
+
 int run_command(const cli_args& args, const cli_io& io, bool install) {
   auto cfg = settings_or_report(args, io);
   if (!cfg) return exit_failed;
@@ -198,49 +245,8 @@ int run_command(const cli_args& args, const cli_io& io, bool install) {
   }
 
   progress_line progress{io, req->progress && req->hosts.size() > 1, install && !dry};
-  std::vector<host_result> results;
   int interrupted_by = 0;
-  {
-    ssh::session_pool pool;
-    engine::fleet_options fo;
-    fo.parallel = req->parallel;
-    fo.cancel = std::make_shared<engine::run_cancel>();
-    // Ctrl-C (or SIGTERM) cancels cleanly: remote commands are stopped, manifests and logs are
-    // closed with the run marked cancelled. A second signal quits at once.
-    asio::signal_set signals{ctx, SIGINT, SIGTERM};
-    std::function<void()> arm = [&] {
-      signals.async_wait([&](const boost::system::error_code& ec, int sig) {
-        if (ec) return;
-        if (interrupted_by != 0) std::_Exit(128 + sig);
-        interrupted_by = sig;
-        progress.clear();
-        io.err << "rio: " << (sig == SIGINT ? "interrupted" : "terminated")
-               << ": stopping remote commands and recording the run (signal again to quit at once)\n" << std::flush;
-        fo.cancel->cancel();
-        arm();
-      });
-    };
-    arm();
-    // Counted now: req->hosts is moved into run_fleet below, so the lambda must not ask it (it did,
-    // and saw an empty vector, so no per-host line was ever printed).
-    const std::size_t host_count = req->hosts.size();
-    fo.on_progress = [&, host_count](const host_result* finished, const engine::fleet_progress& p) {
-      progress.update(finished, p);
-      // Without a live line, one line per finished host shows that a long fleet run moves.
-      if (finished != nullptr && !req->json && host_count > 1 && !io.err_is_terminal) {
-        io.err << "[rio] " << p.done << "/" << p.total << " " << finished->host << ": " << finished->status << "\n";
-      }
-    };
-    asio::co_spawn(ctx, [&]() -> asio::awaitable<void> {
-      results = co_await engine::run_fleet(pool, req->settings, std::move(req->hosts), fo);
-      signals.cancel();
-      co_await pool.close_all();
-      // Subscribers get a short grace to see the end of the run; a slow one cannot hold rio longer.
-      co_await bus.drain(std::chrono::seconds{2});
-      bus.stop();
-    }, asio::detached);
-    ctx.run();
-  }
+  const std::vector<host_result> results = run_hosts(ctx, bus, *req, progress, io, interrupted_by);
   progress.clear();
 
   if (req->json) print_json(io, results, *req);

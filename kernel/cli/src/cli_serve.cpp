@@ -25,6 +25,25 @@ std::optional<std::size_t> number(const std::string& text, std::size_t max) {
   return n;
 }
 
+// The API token from --token-file, else $RIO_API_TOKEN; false (reported) when it is unusable.
+bool api_token(const std::string& token_file, http::server_options& options, const cli_io& io) {
+  if (!token_file.empty()) {
+    auto token = http::read_token_file(token_file);
+    if (!token) {
+      io.err << "rio: serve: " << token.error().message << "\n";
+      return false;
+    }
+    options.token = std::move(*token);
+  } else if (auto env = io.env ? io.env("RIO_API_TOKEN") : std::nullopt; env && !env->empty()) {
+    if (env->size() < http::min_token_length) {
+      io.err << "rio: serve: RIO_API_TOKEN is shorter than 16 characters\n";
+      return false;
+    }
+    options.token = vault::secret{*env};
+  }
+  return true;
+}
+
 }  // namespace
 
 int cli_serve(const kernel::cli_args& args, const kernel::cli_io& io) {
@@ -50,20 +69,7 @@ int cli_serve(const kernel::cli_args& args, const kernel::cli_io& io) {
   auto cfg = kernel::settings_or_report(args, io);
   if (!cfg) return kernel::exit_failed;
 
-  if (!token_file.empty()) {
-    auto token = http::read_token_file(token_file);
-    if (!token) {
-      io.err << "rio: serve: " << token.error().message << "\n";
-      return kernel::exit_failed;
-    }
-    options.token = std::move(*token);
-  } else if (auto env = io.env ? io.env("RIO_API_TOKEN") : std::nullopt; env && !env->empty()) {
-    if (env->size() < http::min_token_length) {
-      io.err << "rio: serve: RIO_API_TOKEN is shorter than 16 characters\n";
-      return kernel::exit_failed;
-    }
-    options.token = vault::secret{*env};
-  }
+  if (!api_token(token_file, options, io)) return kernel::exit_failed;
 
   // What start-up skipped (webhooks), running out of descriptors: the operator hears of it here.
   options.log = [&io](const std::string& line) { io.err << line << "\n" << std::flush; };

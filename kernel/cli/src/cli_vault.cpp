@@ -31,7 +31,10 @@ json::array names_array(const std::vector<std::string>& names) { return json::ar
 std::string guidance(const vault::vault& v, const sdk::error& e) {
   using vault::errc;
   const std::string key_file = v.paths().key_file.string();
-  if (e.code == make_error_code(errc::no_key) || e.code == make_error_code(errc::wrong_key)) {
+  // The vault's no-key message already lists the key sources; a wrong key's does not.
+  const bool lists_sources = e.message.find("COMFYVN_SECRETS_KEY") != std::string::npos &&
+                             e.message.find("COMFYVN_SECRETS_PASSPHRASE") != std::string::npos;
+  if ((e.code == make_error_code(errc::no_key) || e.code == make_error_code(errc::wrong_key)) && !lists_sources) {
     return "rio: unlock it with the key it was made with: COMFYVN_SECRETS_KEY (64 hex digits or base64), the key file " +
            key_file + " (mode 0600), or COMFYVN_SECRETS_PASSPHRASE; see `rio help vault`\n";
   }
@@ -127,7 +130,10 @@ int run_set(vault::vault& v, const cli_io& io, const std::vector<std::string>& r
     parsed_value = json::string_view{value->data(), value->size()};
   }
   std::vector<std::string> path(p->positional.begin() + 1, p->positional.end());
+  const bool created = vault_missing(v);
   if (auto r = v.set(p->positional.front(), path, parsed_value); !r) return fail_with(io, v, r.error());
+  // A first `set` creates the vault (and a key file when no key is configured): say so, as init would.
+  if (created) io.err << "rio: created " << v.paths().vault_file.string() << " (no vault existed; see `rio help vault init`)\n";
   io.out << "stored " << p->positional.front();
   for (const auto& part : path) io.out << "." << part;
   io.out << " (value not shown)\n";
