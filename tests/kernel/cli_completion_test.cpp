@@ -59,6 +59,20 @@ TEST(CliCompletion, BashScriptParsesAndCompletes) {
   EXPECT_NE(files.find("rio.bash"), std::string::npos) << files;
 }
 
+TEST(CliCompletion, TheBuildWritesBothFilesFromTheBuiltRio) {
+  const std::filesystem::path dir = std::filesystem::path{RIO_TEST_BINARY_DIR} / "kernel/cli";
+  const auto script = dir / "completions/rio", page = dir / "man/rio.1";
+  if (!std::filesystem::exists(script) || !std::filesystem::exists(page)) {
+    GTEST_SKIP() << "target rio_cli_docs (part of `all`) has not been built in " << dir.string();
+  }
+  EXPECT_EQ(read_file(page), run_cli({"help", "--man"}).out);
+  if (have("bash")) {
+    auto syntax = shell("bash -n " + script.string());
+    EXPECT_EQ(syntax.code, 0) << syntax.output;
+    EXPECT_EQ(complete(script.string(), "rio pl", 1), "plan\n");
+  }
+}
+
 TEST(CliCompletion, CompletionNeedsAShellName) {
   auto r = run_cli({"completion"});
   EXPECT_EQ(r.code, 2);
