@@ -36,3 +36,8 @@ install(FILES
 install(TARGETS rio RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}" COMPONENT rio_Runtime)
 install(TARGETS rio_plugin_comfyui rio_plugin_sillytavern rio_plugin_lmstudio rio_plugin_ollama
         LIBRARY DESTINATION "${CMAKE_INSTALL_LIBDIR}/rio/plugins" COMPONENT rio_Runtime)
+
+# The bash completion and the man page, written at build time by rio itself (kernel/cli/CMakeLists.txt).
+install(FILES "${RIO_COMPLETION_FILE}" DESTINATION "${CMAKE_INSTALL_DATADIR}/bash-completion/completions"
+        COMPONENT rio_Runtime)
+install(FILES "${RIO_MAN_FILE}" DESTINATION "${CMAKE_INSTALL_MANDIR}/man1" COMPONENT rio_Runtime)

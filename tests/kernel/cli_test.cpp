@@ -14,7 +14,7 @@ TEST(Cli, HelpListsCommandsAndOptions) {
   for (auto args : {std::vector<std::string>{"--help"}, std::vector<std::string>{}, std::vector<std::string>{"help"}}) {
     auto r = run_cli(args);
     EXPECT_EQ(r.code, 0);
-    EXPECT_NE(r.out.find("modules [--json]"), std::string::npos);
+    EXPECT_NE(r.out.find("modules [ID] [--json]"), std::string::npos);
     EXPECT_NE(r.out.find("--plugin-dir DIR"), std::string::npos);
   }
   EXPECT_NE(run_cli({"help", "modules"}).out.find("GET /api/remote/modules"), std::string::npos);

@@ -3,6 +3,11 @@ set(RIO_KERNEL_TEST_SOURCES
   kernel/spec_validation_test.cpp
   kernel/registry_json_test.cpp
   kernel/cli_test.cpp
+  kernel/cli_completion_test.cpp
+  kernel/cli_guidance_test.cpp
+  kernel/cli_help_test.cpp
+  kernel/cli_status_run_test.cpp
+  kernel/cli_text_table_test.cpp
   kernel/remote_command_test.cpp
   kernel/engine_records_test.cpp
   kernel/engine_plan_test.cpp

@@ -1,50 +1,19 @@
+// The dispatcher: global options, then the command from the table (cli_commands.cpp).
 #include <rio/kernel/cli.hpp>
 
 #include <rio/kernel/cli_command.hpp>
 
-#include "cli_run_request.hpp"
+#include "cli_help.hpp"
+#include "cli_options.hpp"
+#include "suggest.hpp"
+#include "text_table.hpp"
 #include <rio/kernel/version_info.hpp>
 
 #include <algorithm>
-#include <iomanip>
 #include <ostream>
-#include <sstream>
 
 namespace rio::kernel {
 namespace {
-
-std::string main_help() {
-  std::ostringstream text;
-  text << "rio - Remote Installer Orchestrator: installs ComfyUI, SillyTavern, LM Studio and Ollama\n"
-          "on SSH hosts, idempotently, with credentials kept in an encrypted vault.\n"
-          "\n"
-          "Usage: rio [global options] <command> [command options]\n"
-          "\n"
-          "Commands:\n";
-  for (const auto& c : cli_commands()) {
-    text << "  " << std::left << std::setw(20) << c.synopsis << c.summary << "\n";
-  }
-  text << "  " << std::left << std::setw(20) << "version" << "Print the versions of rio, its SDK ABI, Boost, libssh2 and libsodium\n"
-       << "  " << std::left << std::setw(20) << "help [command]" << "Show this help, or one command's help\n"
-       << "\n"
-          "Global options:\n"
-          "  --root DIR          rio's root directory (config/, data/, logs/).\n"
-          "                      Default: $RIO_ROOT, else the current directory.\n"
-          "  --plugin-dir DIR    Where installer modules (*.so) are loaded from.\n"
-          "                      Default: $RIO_PLUGIN_DIR, else \"plugin_dir\" in <root>/config/rio.json,\n"
-          "                      else plugins/ beside the rio binary, else <prefix>/lib/rio/plugins.\n"
-          "  -h, --help          Show help\n"
-          "  -V, --version       Same as `rio version`\n"
-          "\n"
-          "Exit status: 0 on success, 1 when the command failed, 2 for a usage error.\n";
-  return text.str();
-}
-
-const cli_command* find_command(std::string_view name) {
-  auto commands = cli_commands();
-  auto it = std::find_if(commands.begin(), commands.end(), [&](const cli_command& c) { return c.name == name; });
-  return it == commands.end() ? nullptr : &*it;
-}
 
 struct parsed_args {
   cli_args args;
@@ -53,19 +22,44 @@ struct parsed_args {
   bool version = false;
 };
 
+// A global option that takes a directory (--root, --plugin-dir), as `--opt DIR` or `--opt=DIR`.
+// Returns false when `a` is not one; `error` is set when it is but lacks its value.
+bool take_global_dir(const std::vector<std::string>& argv, std::size_t& i, cli_args& args, std::string& error) {
+  const std::string& a = argv[i];
+  for (std::string_view name : {std::string_view{"--root"}, std::string_view{"--plugin-dir"}}) {
+    auto& slot = name == "--root" ? args.root : args.plugin_dir;
+    if (a == name) {
+      if (i + 1 >= argv.size() || argv[i + 1].empty()) error = a + " needs a directory argument";
+      else slot = argv[++i];
+      return true;
+    }
+    if (a.starts_with(std::string{name} + "=")) {
+      slot = a.substr(name.size() + 1);
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string unknown_global(const std::string& a) {
+  std::vector<std::string> names;
+  for (const auto& o : global_options()) names.emplace_back(o.long_name);
+  std::string typed = a.substr(0, a.find('='));
+  return "unknown option '" + typed + "'" + cli_detail::did_you_mean(typed, names);
+}
+
+// Global options may appear anywhere before a `--`; after the command everything else is its own.
 result<parsed_args> parse(const std::vector<std::string>& argv) {
   parsed_args p;
   for (std::size_t i = 0; i < argv.size(); ++i) {
     const std::string& a = argv[i];
-    if (a == "--root" || a == "--plugin-dir") {
-      if (i + 1 >= argv.size() || argv[i + 1].empty()) {
-        return fail(errc::bad_usage, a + " needs a directory argument");
-      }
-      (a == "--root" ? p.args.root : p.args.plugin_dir) = argv[++i];
-    } else if (a.starts_with("--root=")) {
-      p.args.root = a.substr(7);
-    } else if (a.starts_with("--plugin-dir=")) {
-      p.args.plugin_dir = a.substr(13);
+    std::string error;
+    if (a == "--" && !p.command.empty()) {
+      p.args.rest.insert(p.args.rest.end(), argv.begin() + static_cast<std::ptrdiff_t>(i), argv.end());
+      break;
+    }
+    if (take_global_dir(argv, i, p.args, error)) {
+      if (!error.empty()) return fail(errc::bad_usage, error);
     } else if ((a == "-h" || a == "--help") && p.command.empty()) {
       p.help = true;
     } else if (a == "-V" || a == "--version") {
@@ -75,34 +69,35 @@ result<parsed_args> parse(const std::vector<std::string>& argv) {
     } else if (!p.command.empty()) {
       p.args.rest.push_back(a);
     } else {
-      return fail(errc::bad_usage, "unknown option '" + a + "'");
+      return fail(errc::bad_usage, unknown_global(a));
     }
   }
   return p;
 }
 
-int show_help(const cli_io& io, std::string_view topic) {
-  if (topic.empty()) {
-    io.out << main_help();
-    return exit_ok;
+// `rio CMD --help`, and for a command with subcommands `rio vault set --help`.
+int command_help(const cli_command& c, const cli_args& args, const cli_io& io) {
+  const auto& rest = args.rest;
+  if (!c.subcommands.empty() && !rest.empty() && find_command(rest.front(), &c) != nullptr) {
+    return cli_detail::show_help(io, c.name, rest.front());
   }
-  if (topic == "version" || topic == "help") {
-    io.out << "Usage: rio " << topic << (topic == "help" ? " [command]\n" : "\n");
-    return exit_ok;
-  }
-  const cli_command* c = find_command(topic);
-  if (c == nullptr) return usage_error(io, "unknown command '" + std::string{topic} + "'");
-  io.out << c->help;
-  // plan and install share their host, module and connection options.
-  if (c->run == &cli_plan || c->run == &cli_install) io.out << cli_detail::run_options_help;
-  return exit_ok;
+  return cli_detail::show_help(io, c.name);
 }
 
 }  // namespace
 
-int usage_error(const cli_io& io, const std::string& message) {
-  io.err << "rio: " << message << "\nTry 'rio --help'.\n";
+int usage_error(const cli_io& io, std::string_view command, const std::string& message) {
+  if (command.empty()) {
+    io.err << "rio: " << message << "\nTry 'rio --help'.\n";
+  } else {
+    io.err << "rio: " << command << ": " << message << "\nTry 'rio help " << command << "'.\n";
+  }
   return exit_usage;
+}
+
+std::size_t output_width(const cli_io& io) {
+  auto columns = io.env ? io.env("COLUMNS") : std::nullopt;
+  return cli_detail::output_width(columns ? columns->c_str() : nullptr, io.out_columns);
 }
 
 std::optional<settings> settings_or_report(const cli_args& args, const cli_io& io) {
@@ -129,25 +124,24 @@ std::optional<module_registry> registry_or_report(const settings& cfg, const cli
 
 int run_cli(const std::vector<std::string>& argv, const cli_io& io) {
   auto parsed = parse(argv);
-  if (!parsed) return usage_error(io, parsed.error().message);
+  if (!parsed) return usage_error(io, {}, parsed.error().message);
   const parsed_args& p = *parsed;
 
-  if (p.version || p.command == "version") {
+  if (p.version) {
     io.out << version_report();
     return exit_ok;
   }
   if (p.command.empty()) {
-    if (p.help || argv.empty()) return show_help(io, {});
-    return usage_error(io, "no command given");
-  }
-  if (p.command == "help") return show_help(io, p.args.rest.empty() ? std::string_view{} : p.args.rest.front());
-  // `rio <command> --help` shows the command's help; deeper forms (`rio vault set --help`) are the
-  // command's own to answer.
-  if (p.help || (p.args.rest.size() == 1 && (p.args.rest[0] == "--help" || p.args.rest[0] == "-h"))) {
-    return show_help(io, p.command);
+    if (p.help || argv.empty()) return cli_detail::show_help(io, {});
+    return usage_error(io, {}, "no command given");
   }
   const cli_command* c = find_command(p.command);
-  if (c == nullptr) return usage_error(io, "unknown command '" + p.command + "'");
+  if (c == nullptr) {
+    std::vector<std::string> names;
+    for (const auto& x : cli_commands()) names.emplace_back(x.name);
+    return usage_error(io, {}, "unknown command '" + p.command + "'" + cli_detail::did_you_mean(p.command, names));
+  }
+  if (p.help || cli_detail::asks_help(p.args.rest)) return command_help(*c, p.args, io);
   return c->run(p.args, io);
 }
 

@@ -3,6 +3,8 @@
 // upstreams, and shows plan, install, and the second run's noop with the real engine over real
 // SSH. With --online the modules use their real upstream sources instead.
 #include <rio/kernel/cli_command.hpp>
+
+#include "cli_options.hpp"
 #include <rio/kernel/engine/durable_file.hpp>
 #include <rio/kernel/sandbox/fixture_upstreams.hpp>
 #include <rio/kernel/sandbox/throwaway_host.hpp>
@@ -26,18 +28,27 @@ std::optional<fs::path> make_scratch(const cli_io& io) {
 
 void banner(const cli_io& io, const std::string& title) { io.out << "\n==> " << title << "\n" << std::flush; }
 
+// A root with the remote installer enabled and the throwaway host's key already known.
+void write_root(const fs::path& root, const fs::path& known_hosts_file) {
+  auto write = [&](const fs::path& rel, const std::string& text) {
+    fs::create_directories((root / rel).parent_path());
+    std::ofstream{root / rel} << text;
+  };
+  write("config/comfyvn.json", "{\"features\": {\"enable_remote_installer\": true}}\n");
+  write("config/settings/config.json", "{\"models\": []}\n");
+  std::ifstream known{known_hosts_file};
+  std::string known_line((std::istreambuf_iterator<char>(known)), std::istreambuf_iterator<char>());
+  write("data/ssh/known_hosts", known_line);
+}
+
 }  // namespace
 
 int cli_demo(const cli_args& args, const cli_io& io) {
-  bool online = false, keep = false;
-  std::string modules = "all";
-  for (std::size_t i = 0; i < args.rest.size(); ++i) {
-    const auto& a = args.rest[i];
-    if (a == "--online") online = true;
-    else if (a == "--keep") keep = true;
-    else if ((a == "-m" || a == "--modules") && i + 1 < args.rest.size()) modules = args.rest[++i];
-    else return usage_error(io, "demo: unknown argument '" + a + "'");
-  }
+  auto p = cli_detail::parse_options(find_command("demo")->options, args.rest);
+  if (!p) return usage_error(io, "demo", p.error().message);
+  if (!p->positional.empty()) return usage_error(io, "demo", "takes no operands, got '" + p->positional.front() + "'");
+  const bool online = p->has("--online"), keep = p->has("--keep");
+  const std::string modules = p->has("--modules") ? p->value("--modules") : "all";
   auto cfg = settings_or_report(args, io);
   if (!cfg) return exit_failed;
   auto scratch = make_scratch(io);
@@ -64,15 +75,7 @@ int cli_demo(const cli_args& args, const cli_io& io) {
 
   // The demo's own root, so it never touches the operator's status files or vault.
   const fs::path root = *scratch / "root";
-  auto write = [&](const fs::path& rel, const std::string& text) {
-    fs::create_directories((root / rel).parent_path());
-    std::ofstream{root / rel} << text;
-  };
-  write("config/comfyvn.json", "{\"features\": {\"enable_remote_installer\": true}}\n");
-  write("config/settings/config.json", "{\"models\": []}\n");
-  std::ifstream known{(*host)->known_hosts_file()};
-  std::string known_line((std::istreambuf_iterator<char>(known)), std::istreambuf_iterator<char>());
-  write("data/ssh/known_hosts", known_line);
+  write_root(root, (*host)->known_hosts_file());
 
   io.out << "rio demo: a throwaway SSH host on " << spec << " (sshd pid " << (*host)->pid() << ")\n"
          << "  remote home: " << (*host)->home().string() << "\n"
@@ -101,8 +104,11 @@ int cli_demo(const cli_args& args, const cli_io& io) {
   if (keep) {
     io.out << "\nKept " << scratch->string() << " (--keep).\n";
   } else {
+    // The log and status paths printed above lived there: say they are gone, and how to keep them.
     std::error_code ec;
     fs::remove_all(*scratch, ec);
+    if (ec) io.out << "\nCould not remove " << scratch->string() << ": " << ec.message() << "\n";
+    else io.out << "\nRemoved " << scratch->string() << " (host home, status files, logs); --keep keeps it.\n";
   }
   io.out << (code == exit_ok ? "\nrio demo: OK\n" : "\nrio demo: FAILED\n");
   return code;

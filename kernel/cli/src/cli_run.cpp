@@ -1,9 +1,11 @@
 // `rio plan` and `rio install`: one host or a fleet, human output or the API's JSON.
 #include "cli_run_request.hpp"
+#include "text_table.hpp"
 
 #include <rio/kernel/cli_command.hpp>
 #include <rio/kernel/engine/engine_json.hpp>
 #include <rio/kernel/engine/fleet_run.hpp>
+#include <rio/kernel/engine/host_outcome.hpp>
 #include <rio/kernel/hooks/bridges.hpp>
 #include <rio/kernel/subscriber_loader.hpp>
 
@@ -13,11 +15,11 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
 #include <functional>
-#include <iomanip>
 #include <ostream>
 
 namespace rio::kernel {
@@ -36,7 +38,9 @@ class progress_line {
     if (finished == nullptr && p.done + p.running < p.total && now - last_ < std::chrono::milliseconds{100}) return;
     last_ = now;
     io_.err << "\r\x1b[K[rio] " << (install_ ? "install" : "plan") << ": " << p.done << "/" << p.total << " hosts done, "
-            << p.failed << " failed, " << p.running << " running" << std::flush;
+            << p.failed << " failed";
+    if (p.unreachable > 0) io_.err << " (" << p.unreachable << " unreachable)";
+    io_.err << ", " << p.running << " running" << std::flush;
     drawn_ = true;
   }
   void clear() {
@@ -69,7 +73,31 @@ void print_facts(std::ostream& out, const engine::host_facts& f) {
       << "\n";
 }
 
-void print_plan(std::ostream& out, const host_result& r) {
+// The module lines: id, action, reason, with the details under the reason column.
+void add_plan_module(cli_detail::text_table& t, const engine::module_plan& p) {
+  if (p.action == engine::plan_action::blocked) {
+    t.row({p.id, "BLOCKED", "refused before anything runs:"});
+    for (const auto& i : p.preflight) t.note(2, "- " + i.check + ": " + i.message);
+    return;
+  }
+  // "install:  not installed: ..." - the colon keeps the action from reading as part of the reason.
+  t.row({p.id, std::string{engine::to_string(p.action)} + ":", p.reason});
+  if (p.action == engine::plan_action::noop) return;
+  if (p.disk_free_mib) {
+    t.note(2, "disk: " + engine::format_gib(*p.disk_free_mib) + " free, " + engine::format_gib(p.disk_need_mib) + " needed");
+  }
+  std::vector<std::string> run, done;
+  for (const auto& s : p.found.steps) (s.satisfied == true ? done : run).push_back(s.id);
+  t.note(2, "steps to run: " + join(run, " ") + "; already done: " + join(done, " "));
+  for (const auto& c : p.found.sync) {
+    std::string what = !c.local_exists ? (c.optional ? "skip: no local source" : "FAIL: required local source missing")
+                       : c.remote_exists == true ? "keep: exists on host, never overwritten"
+                                                 : "upload";
+    t.note(2, "config " + c.source + " -> " + c.destination + ": " + what);
+  }
+}
+
+void print_plan(std::ostream& out, const host_result& r, std::size_t width) {
   std::size_t installs = 0, blocked = 0;
   for (const auto& p : r.plan) {
     installs += p.action == engine::plan_action::install ? 1 : 0;
@@ -80,52 +108,112 @@ void print_plan(std::ostream& out, const host_result& r) {
   else out << installs << " to install, " << r.plan.size() - installs - blocked << " noop, " << blocked << " blocked\n";
   for (const auto& w : r.warnings) out << "  warning: " << w << "\n";
   print_facts(out, r.facts);
-  for (const auto& p : r.plan) {
-    if (p.action == engine::plan_action::blocked) {
-      out << "  " << std::left << std::setw(13) << p.id << std::setw(8) << "BLOCKED" << "refused before anything runs:\n";
-      for (const auto& i : p.preflight) out << "  " << std::setw(21) << "" << "- " << i.check << ": " << i.message << "\n";
-      continue;
-    }
-    out << "  " << std::left << std::setw(13) << p.id << std::setw(8) << engine::to_string(p.action) << p.reason << "\n";
-    if (p.action == engine::plan_action::noop) continue;
-    if (p.disk_free_mib) {
-      out << "  " << std::setw(21) << "" << "disk: " << engine::format_gib(*p.disk_free_mib) << " free, " << engine::format_gib(p.disk_need_mib)
-          << " needed\n";
-    }
-    std::vector<std::string> run, done;
-    for (const auto& s : p.found.steps) (s.satisfied == true ? done : run).push_back(s.id);
-    out << "  " << std::setw(21) << "" << "steps to run: " << join(run, " ") << "; already done: " << join(done, " ") << "\n";
-    for (const auto& c : p.found.sync) {
-      std::string what = !c.local_exists ? (c.optional ? "skip: no local source" : "FAIL: required local source missing")
-                         : c.remote_exists == true ? "keep: exists on host, never overwritten"
-                                                   : "upload";
-      out << "  " << std::setw(21) << "" << "config " << c.source << " -> " << c.destination << ": " << what << "\n";
-    }
-  }
+  cli_detail::text_table t;
+  for (const auto& p : r.plan) add_plan_module(t, p);
+  out << t.render(width);
 }
 
-void print_install(std::ostream& out, const host_result& r) {
+std::string outcome_detail(const engine::module_outcome& m) {
+  if (m.state == "failed") return m.error;
+  if (m.state != "installed") return "already installed";
+  std::size_t ran = 0, skipped = 0;
+  for (const auto& s : m.steps) {
+    if (s.outcome == sdk::step_outcome::done) ++ran;
+    if (s.outcome == sdk::step_outcome::already_done) ++skipped;
+  }
+  return std::to_string(ran) + " steps run, " + std::to_string(skipped) + " already done";
+}
+
+void print_install(std::ostream& out, const host_result& r, std::size_t width) {
   out << r.host << " (" << r.address << "): " << r.status;
   if (!r.error.empty()) out << ": " << r.error;
   out << "\n";
   for (const auto& w : r.warnings) out << "  warning: " << w << "\n";
-  for (const auto& m : r.outcomes) {
-    out << "  " << std::left << std::setw(13) << m.id << std::setw(10) << m.state;
-    if (m.state == "failed") {
-      out << m.error;
-    } else if (m.state == "installed") {
-      std::size_t ran = 0, skipped = 0;
-      for (const auto& s : m.steps) {
-        if (s.outcome == sdk::step_outcome::done) ++ran;
-        if (s.outcome == sdk::step_outcome::already_done) ++skipped;
-      }
-      out << ran << " steps run, " << skipped << " already done";
-    } else {
-      out << "already installed";
-    }
-    out << "\n";
+  cli_detail::text_table t;
+  for (const auto& m : r.outcomes) t.row({m.id, m.state, outcome_detail(m)});
+  out << t.render(width);
+  if (r.log_written) out << "  log: " << r.log_path.string() << "\n";
+}
+
+// A host counts as failed when it was unreachable, its run failed, or any module on it failed.
+bool failed(const host_result& r) {
+  if (engine::counts_as_failed(r)) return true;
+  return std::any_of(r.outcomes.begin(), r.outcomes.end(), [](const auto& m) { return m.state == "failed"; });
+}
+
+// "ok" says whether everything succeeded, as the exit status does; it was always true.
+void print_json(const cli_io& io, const std::vector<host_result>& results, const cli_detail::run_request& req) {
+  const engine::result_view view{req.redact.get()};
+  auto doc = results.size() == 1 ? engine::host_result_json(results.front(), view)
+                                 : engine::fleet_result_json(results, req.settings.run_id, view);
+  doc["ok"] = std::none_of(results.begin(), results.end(), failed);
+  io.out << boost::json::serialize(doc) << "\n";
+}
+
+void print_text(const cli_io& io, const std::vector<host_result>& results, bool dry, const std::string& run_id) {
+  for (const auto& r : results) dry ? print_plan(io.out, r, output_width(io)) : print_install(io.out, r, output_width(io));
+  std::size_t failures = 0, installed = 0, noop = 0, unreachable = 0;
+  for (const auto& r : results) {
+    if (r.failure == engine::host_failure::unreachable) ++unreachable;
+    if (r.status == "failed") ++failures;
+    if (r.status == "installed") ++installed;
+    if (r.status == "noop") ++noop;
   }
-  if (r.status != "dry_run" && r.failure != engine::host_failure::busy) out << "  log: " << r.log_path.string() << "\n";
+  if (dry) {
+    io.out << "Planned " << results.size() << (results.size() == 1 ? " host" : " hosts") << " (nothing was changed)";
+    if (unreachable) io.out << "; " << unreachable << " unreachable";
+    io.out << ". run " << run_id << "\n";
+  } else {
+    io.out << "Summary: " << results.size() << (results.size() == 1 ? " host: " : " hosts: ") << installed << " installed, "
+           << noop << " noop, " << failures << " failed. run " << run_id << "\n";
+  }
+}
+
+// Runs the fleet on `ctx` until every host is done; the first SIGINT/SIGTERM cancels cleanly and
+// is reported in `interrupted_by`.
+std::vector<host_result> run_hosts(asio::io_context& ctx, hooks::hook_bus& bus, cli_detail::run_request& req,
+                                   progress_line& progress, const cli_io& io, int& interrupted_by) {
+  std::vector<host_result> results;
+  ssh::session_pool pool;
+  engine::fleet_options fo;
+  fo.parallel = req.parallel;
+  fo.cancel = std::make_shared<engine::run_cancel>();
+  // Ctrl-C (or SIGTERM) cancels cleanly: remote commands are stopped, manifests and logs are
+  // closed with the run marked cancelled. A second signal quits at once.
+  asio::signal_set signals{ctx, SIGINT, SIGTERM};
+  std::function<void()> arm = [&] {
+    signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+      if (ec) return;
+      if (interrupted_by != 0) std::_Exit(128 + sig);
+      interrupted_by = sig;
+      progress.clear();
+      io.err << "rio: " << (sig == SIGINT ? "interrupted" : "terminated")
+             << ": stopping remote commands and recording the run (signal again to quit at once)\n" << std::flush;
+      fo.cancel->cancel();
+      arm();
+    });
+  };
+  arm();
+  // Counted now: req.hosts is moved into run_fleet below, so the lambda must not ask it (it did,
+  // and saw an empty vector, so no per-host line was ever printed).
+  const std::size_t host_count = req.hosts.size();
+  fo.on_progress = [&, host_count](const host_result* finished, const engine::fleet_progress& p) {
+    progress.update(finished, p);
+    // Without a live line, one line per finished host shows that a long fleet run moves.
+    if (finished != nullptr && !req.json && host_count > 1 && !io.err_is_terminal) {
+      io.err << "[rio] " << p.done << "/" << p.total << " " << finished->host << ": " << engine::host_outcome(*finished) << "\n";
+    }
+  };
+  asio::co_spawn(ctx, [&]() -> asio::awaitable<void> {
+    results = co_await engine::run_fleet(pool, req.settings, std::move(req.hosts), fo);
+    signals.cancel();
+    co_await pool.close_all();
+    // Subscribers get a short grace to see the end of the run; a slow one cannot hold rio longer.
+    co_await bus.drain(std::chrono::seconds{2});
+    bus.stop();
+  }, asio::detached);
+  ctx.run();
+  return results;
 }
 
 int run_command(const cli_args& args, const cli_io& io, bool install) {
@@ -160,87 +248,18 @@ int run_command(const cli_args& args, const cli_io& io, bool install) {
   }
 
   progress_line progress{io, req->progress && req->hosts.size() > 1, install && !dry};
-  std::vector<host_result> results;
   int interrupted_by = 0;
-  {
-    ssh::session_pool pool;
-    engine::fleet_options fo;
-    fo.parallel = req->parallel;
-    fo.cancel = std::make_shared<engine::run_cancel>();
-    // Ctrl-C (or SIGTERM) cancels cleanly: remote commands are stopped, manifests and logs are
-    // closed with the run marked cancelled. A second signal quits at once.
-    asio::signal_set signals{ctx, SIGINT, SIGTERM};
-    std::function<void()> arm = [&] {
-      signals.async_wait([&](const boost::system::error_code& ec, int sig) {
-        if (ec) return;
-        if (interrupted_by != 0) std::_Exit(128 + sig);
-        interrupted_by = sig;
-        progress.clear();
-        io.err << "rio: " << (sig == SIGINT ? "interrupted" : "terminated")
-               << ": stopping remote commands and recording the run (signal again to quit at once)\n" << std::flush;
-        fo.cancel->cancel();
-        arm();
-      });
-    };
-    arm();
-    // Counted now: req->hosts is moved into run_fleet below, so the lambda must not ask it (it did,
-    // and saw an empty vector, so no per-host line was ever printed).
-    const std::size_t host_count = req->hosts.size();
-    fo.on_progress = [&, host_count](const host_result* finished, const engine::fleet_progress& p) {
-      progress.update(finished, p);
-      // Without a live line, one line per finished host shows that a long fleet run moves.
-      if (finished != nullptr && !req->json && host_count > 1 && !io.err_is_terminal) {
-        io.err << "[rio] " << p.done << "/" << p.total << " " << finished->host << ": " << finished->status << "\n";
-      }
-    };
-    asio::co_spawn(ctx, [&]() -> asio::awaitable<void> {
-      results = co_await engine::run_fleet(pool, req->settings, std::move(req->hosts), fo);
-      signals.cancel();
-      co_await pool.close_all();
-      // Subscribers get a short grace to see the end of the run; a slow one cannot hold rio longer.
-      co_await bus.drain(std::chrono::seconds{2});
-      bus.stop();
-    }, asio::detached);
-    ctx.run();
-  }
+  const std::vector<host_result> results = run_hosts(ctx, bus, *req, progress, io, interrupted_by);
   progress.clear();
 
-  if (req->json) {
-    const engine::result_view view{req->redact.get()};
-    auto doc = results.size() == 1 ? engine::host_result_json(results.front(), view)
-                                   : engine::fleet_result_json(results, req->settings.run_id, view);
-    doc["ok"] = true;
-    io.out << boost::json::serialize(doc) << "\n";
-  } else {
-    for (const auto& r : results) dry ? print_plan(io.out, r) : print_install(io.out, r);
-    std::size_t failed = 0, installed = 0, noop = 0, unreachable = 0;
-    for (const auto& r : results) {
-      if (r.failure == engine::host_failure::unreachable) ++unreachable;
-      if (r.status == "failed") ++failed;
-      if (r.status == "installed") ++installed;
-      if (r.status == "noop") ++noop;
-    }
-    if (dry) {
-      io.out << "Planned " << results.size() << (results.size() == 1 ? " host" : " hosts") << " (nothing was changed)";
-      if (unreachable) io.out << "; " << unreachable << " unreachable";
-      io.out << ". run " << req->settings.run_id << "\n";
-    } else {
-      io.out << "Summary: " << results.size() << (results.size() == 1 ? " host: " : " hosts: ") << installed << " installed, "
-             << noop << " noop, " << failed << " failed. run " << req->settings.run_id << "\n";
-    }
-  }
-
-  bool any_failed = false, any_busy = false, all_busy = !results.empty();
-  for (const auto& r : results) {
-    const bool busy = r.failure == engine::host_failure::busy;
-    any_busy = any_busy || busy;
-    all_busy = all_busy && busy;
-    if (r.status == "failed" || r.failure == engine::host_failure::unreachable) any_failed = true;
-  }
+  if (req->json) print_json(io, results, *req);
+  else print_text(io, results, dry, req->settings.run_id);
   if (interrupted_by != 0) return 128 + interrupted_by;
+  const bool all_busy = !results.empty() && std::all_of(results.begin(), results.end(), [](const host_result& r) {
+    return r.failure == engine::host_failure::busy;
+  });
   if (all_busy) return exit_busy;
-  (void)any_busy;
-  return any_failed ? exit_failed : exit_ok;
+  return std::any_of(results.begin(), results.end(), failed) ? exit_failed : exit_ok;
 }
 
 }  // namespace

@@ -1,5 +1,8 @@
 #include "cli_run_request.hpp"
 
+#include "cli_options.hpp"
+#include "cli_run_options.hpp"
+#include "suggest.hpp"
 #include <rio/kernel/cli_command.hpp>
 #include <rio/kernel/engine/env_source.hpp>
 #include <rio/kernel/engine/request_builder.hpp>
@@ -11,72 +14,17 @@
 #include <boost/json/object.hpp>
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <map>
 #include <ostream>
-#include <set>
 
 namespace rio::kernel::cli_detail {
-namespace json = boost::json;
 namespace fs = std::filesystem;
-
-const char* const run_options_help =
-    "Hosts (at least one):\n"
-    "  HOST                     [user@]host[:port] or [user@][v6addr]:port; repeatable\n"
-    "  -i, --inventory FILE     rio's host list or an Ansible INI inventory (docs/inventory.md)\n"
-    "  --limit PATTERN          with -i: only these groups or hosts (comma-separated)\n"
-    "\n"
-    "What to run:\n"
-    "  -m, --modules LIST       comma-separated module ids, or \"all\" (required; repeatable)\n"
-    "  --set MODULE.OPTION=VALUE  a module option for every host (an inventory line's own value wins)\n"
-    "  --env NAME=VALUE         exported to every remote command (never to rio's own environment);\n"
-    "                           the value reaches the host on stdin, never in a command line there\n"
-    "  --env NAME               the same with NAME's value in rio's own environment (keeps the value\n"
-    "                           out of rio's command line, which every local user can read)\n"
-    "  --env-file FILE          NAME=VALUE lines (# comments), exported the same way\n"
-    "\n"
-    "Preflight (checked inside the detect command; docs/platforms.md):\n"
-    "  --min-disk [MODULE=]GIB  free disk a module needs where it installs (default 6, SillyTavern 2;\n"
-    "                           0 turns the check off); repeatable\n"
-    "  --skip-check NAME        do not apply a check: platform, disk, sudo, package_manager, tools,\n"
-    "                           gpu_driver; repeatable\n"
-    "\n"
-    "Connection (a host's own user@ and :port win over these):\n"
-    "  -u, --user USER          login user (default: your local user name)\n"
-    "  -p, --port PORT          SSH port (default 22)\n"
-    "  --identity FILE          private key file (default: ssh-agent, then ~/.ssh/id_*)\n"
-    "  --secrets PROVIDER[:KEY] take user, port, key and passphrase from the vault provider (e.g.\n"
-    "                           remote_installer); KEY selects hosts.<KEY> instead of the host name\n"
-    "  --strict-host-keys       refuse hosts missing from known_hosts (default: record a new host's\n"
-    "                           key in <root>/data/ssh/known_hosts on first use, refuse changed keys)\n"
-    "  --connect-timeout SEC    connect + handshake + authentication deadline (default 10)\n"
-    "  --parallel N             hosts in flight at once (default 256)\n"
-    "\n"
-    "Output:\n"
-    "  --json                   print the API's JSON shape instead of text\n"
-    "  --no-progress            no live progress line on a terminal\n";
-
 namespace {
 
-bool take_value(const std::vector<std::string>& args, std::size_t& i, std::string_view flag, std::string& value,
-                bool& missing) {
-  const std::string& a = args[i];
-  if (a == flag) {
-    if (i + 1 >= args.size()) {
-      missing = true;
-      return true;
-    }
-    value = args[++i];
-    return true;
-  }
-  std::string prefix = std::string{flag} + "=";
-  if (flag.starts_with("--") && a.starts_with(prefix)) {
-    value = a.substr(prefix.size());
-    return true;
-  }
-  return false;
-}
+// Every problem below is a usage error (exit 2) except a vault that cannot be read (exit 1),
+// which keeps its own code.
+sdk::error usage(std::string message) { return fail(errc::bad_usage, std::move(message)); }
 
 std::optional<unsigned long> parse_number(std::string_view text, unsigned long max) {
   unsigned long v = 0;
@@ -93,27 +41,206 @@ fs::path expand_local(const std::string& path, const env_lookup& env) {
   return fs::path{path};
 }
 
-struct raw_args {
-  std::vector<std::string> hosts;
-  std::string inventory_file, limit;
-  std::vector<std::string> modules;
-  std::vector<std::string> sets, envs, env_files, min_disk, skip_checks;
-  std::string user, port, identity, secrets, connect_timeout, parallel;
-  bool strict = false, json = false, no_progress = false, wait = false, dry_run = false;
-  std::string wait_seconds;
-};
+std::vector<std::string> module_ids(const module_registry& registry) {
+  std::vector<std::string> ids;
+  for (const auto& m : registry.modules()) ids.push_back(m->id);
+  return ids;
+}
 
-// Flags that may repeat, each adding to a list: the list a flag at args[i] feeds, or nullptr.
-std::vector<std::string>* repeatable_flag(const std::vector<std::string>& args, std::size_t& i, raw_args& raw,
-                                          std::string& value, bool& missing) {
-  const std::pair<std::string_view, std::vector<std::string>*> lists[] = {
-      {"-m", &raw.modules},        {"--modules", &raw.modules}, {"--set", &raw.sets},
-      {"--env-file", &raw.env_files}, {"--env", &raw.envs},       {"--min-disk", &raw.min_disk},
-      {"--skip-check", &raw.skip_checks}};
-  for (const auto& [flag, list] : lists) {
-    if (take_value(args, i, flag, value, missing)) return list;
+// -m: the engine's selection, with the nearest loaded id suggested for an unknown one.
+result<std::vector<const loaded_module*>> select_or_hint(const module_registry& registry, const std::vector<std::string>& wanted) {
+  auto selected = engine::select_modules(registry, wanted);
+  if (selected) return selected;
+  std::string message = "-m: " + selected.error().message;
+  const std::string prefix = "unknown module '";
+  if (auto at = message.find(prefix); at != std::string::npos) {
+    auto start = at + prefix.size();
+    message += did_you_mean(message.substr(start, message.find('\'', start) - start), module_ids(registry));
   }
-  return nullptr;
+  std::string names;
+  for (const auto& id : module_ids(registry)) names += (names.empty() ? "" : ", ") + id;
+  return usage(message + " (loaded: " + names + ")");
+}
+
+// --set MODULE.OPTION=VALUE, for every host.
+result<std::map<std::string, sdk::option_values>> module_overrides(const parsed_options& p, const module_registry& registry) {
+  std::map<std::string, sdk::option_values> out;
+  for (const auto& s : p.all("--set")) {
+    auto eq = s.find('=');
+    auto dot = s.find('.');
+    if (eq == std::string::npos || dot == std::string::npos || dot > eq || dot == 0 || dot + 1 == eq) {
+      return usage("--set wants MODULE.OPTION=VALUE, got '" + s.substr(0, 60) + "'");
+    }
+    std::string module = s.substr(0, dot);
+    if (registry.find(module) == nullptr) {
+      return usage("--set " + s.substr(0, eq) + ": unknown module '" + module + "'" + did_you_mean(module, module_ids(registry)));
+    }
+    out[module][s.substr(dot + 1, eq - dot - 1)] = s.substr(eq + 1);
+  }
+  return out;
+}
+
+// --env-file then --env, in that order, so a single --env can override a file's line.
+result<std::vector<std::pair<std::string, std::string>>> remote_env(const parsed_options& p, const env_lookup& env) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& f : p.all("--env-file")) {
+    auto lines = engine::env_from_file(expand_local(f, env));
+    if (!lines) return usage(lines.error().message);
+    out.insert(out.end(), lines->begin(), lines->end());
+  }
+  for (const auto& e : p.all("--env")) {
+    auto assignment = engine::env_from_argument(e, env);
+    if (!assignment) return usage(assignment.error().message);
+    out.push_back(std::move(*assignment));
+  }
+  return out;
+}
+
+// --limit PATTERN matched nothing: name the nearest group or host for each pattern that did not match.
+std::string limit_hint(const inventory::inventory& inv, const std::string& limit) {
+  std::vector<std::string> names{"all"};
+  for (const auto& h : inv.hosts) {
+    names.push_back(h.name);
+    names.insert(names.end(), h.groups.begin(), h.groups.end());
+  }
+  std::string hint;
+  std::size_t pos = 0;
+  while (pos <= limit.size()) {
+    auto comma = std::min(limit.find(',', pos), limit.size());
+    std::string one = limit.substr(pos, comma - pos);
+    one.erase(0, one.find_first_not_of(" \t"));
+    one.erase(one.find_last_not_of(" \t") + 1);
+    if (!one.empty() && std::find(names.begin(), names.end(), one) == names.end()) hint += did_you_mean(one, names);
+    pos = comma + 1;
+  }
+  return hint;
+}
+
+// Hosts: arguments, or the inventory (optionally limited).
+result<std::vector<inventory::host_entry>> host_entries(const parsed_options& p, const env_lookup& env) {
+  std::vector<inventory::host_entry> entries;
+  for (const auto& h : p.positional) {
+    auto entry = inventory::parse_host_spec(h);
+    if (!entry) return usage(entry.error().message);
+    entries.push_back(std::move(*entry));
+  }
+  const std::string file = p.value("--inventory"), limit = p.value("--limit");
+  if (!file.empty()) {
+    auto inv = inventory::load_inventory(expand_local(file, env));
+    if (!inv) return usage(inv.error().message);
+    if (!limit.empty()) {
+      auto selected = inventory::select_hosts(*inv, limit);
+      if (!selected) return usage("--limit: " + selected.error().message + limit_hint(*inv, limit));
+      inv = std::move(*selected);
+    }
+    for (auto& h : inv->hosts) entries.push_back(std::move(h));
+  } else if (!limit.empty()) {
+    return usage("--limit needs an inventory (-i FILE)");
+  }
+  if (entries.empty()) return usage("name at least one host, or an inventory with -i FILE");
+  return entries;
+}
+
+// -u, -p, --identity: what every host connects with unless its own spec says otherwise.
+result<void> connection_defaults(const parsed_options& p, engine::host_defaults& defaults) {
+  if (auto port = p.value("--port"); !port.empty()) {
+    auto n = parse_number(port, 65535);
+    if (!n || *n == 0) return usage("--port must be an integer in 1-65535");
+    defaults.ssh["port"] = static_cast<std::uint16_t>(*n);
+  }
+  if (auto user = p.value("--user"); !user.empty()) {
+    if (!vault::valid_ssh_user(user)) return usage("--user must be 1-32 characters of [A-Za-z0-9_.-] starting with a letter or '_'");
+    defaults.ssh["user"] = user;
+  }
+  if (auto identity = p.value("--identity"); !identity.empty()) defaults.ssh["identity"] = identity;
+  return {};
+}
+
+// --secrets PROVIDER[:KEY]: the vault provider's connection fields, read once for the whole call
+// (one audited read).
+result<void> vault_defaults(const parsed_options& p, engine::host_defaults& defaults, const settings& cfg,
+                            const cli_io& io, vault::event_listener* vault_events) {
+  std::string provider = p.value("--secrets");
+  if (provider.empty()) return {};
+  if (auto colon = provider.find(':'); colon != std::string::npos) {
+    defaults.secrets_key = provider.substr(colon + 1);
+    provider.resize(colon);
+  }
+  auto fields = engine::read_provider(cfg.root, io.env, provider, vault_events);
+  if (!fields && fields.error().code == make_error_code(errc::bad_request)) return usage("--secrets: " + fields.error().message);
+  if (!fields) return fail(errc::io_error, "--secrets " + provider + ": " + fields.error().message);
+  defaults.use_provider(std::move(*fields));
+  return {};
+}
+
+// --connect-timeout, --parallel, --wait=SECONDS, --min-disk, --skip-check, and the run's paths.
+result<void> run_settings(const parsed_options& p, run_request& req, const settings& cfg, const module_registry& registry,
+                          const cli_io& io, bool install, std::chrono::milliseconds inventory_timeout) {
+  auto& s = req.settings;
+  s.connect_timeout = inventory_timeout;
+  if (auto t = p.value("--connect-timeout"); !t.empty()) {
+    auto n = parse_number(t, 3600);
+    if (!n || *n == 0) return usage("--connect-timeout must be a whole number of seconds in 1-3600");
+    s.connect_timeout = std::chrono::seconds{*n};
+  }
+  if (auto parallel = p.value("--parallel"); !parallel.empty()) {
+    auto n = parse_number(parallel, 100000);
+    if (!n || *n == 0) return usage("--parallel must be a positive integer");
+    req.parallel = *n;
+  }
+  s.run_id = engine::new_run_id();
+  s.paths = engine::resolve_run_paths(cfg.root, io.env);
+  s.asset_root = cfg.root;
+  s.known_hosts = ssh::standard_known_hosts(
+      cfg.root, p.has("--strict-host-keys") ? ssh::host_key_policy::strict : ssh::host_key_policy::accept_new);
+  s.dry_run = !install || p.has("--dry-run");
+  s.wait_for_lock = p.has("--wait");
+  if (auto w = p.value("--wait"); !w.empty()) {
+    auto n = parse_number(w, 86400);
+    if (!n) return usage("--wait=SECONDS must be a whole number of seconds up to 86400");
+    s.lock_patience = std::chrono::seconds{*n};
+  }
+  s.redact = req.redact.get();
+  auto loaded = [&registry](const std::string& id) { return registry.find(id) != nullptr; };
+  for (const auto& d : p.all("--min-disk")) {
+    if (auto ok = engine::add_disk_override(s.preflight, d, loaded); !ok) return usage("--" + ok.error().message);
+  }
+  for (const auto& c : p.all("--skip-check")) {
+    if (auto ok = engine::add_skipped_check(s.preflight, c); !ok) return usage("--" + ok.error().message);
+  }
+  return {};
+}
+
+result<run_request> build(const parsed_options& p, const settings& cfg, const module_registry& registry, const cli_io& io,
+                          bool install, vault::event_listener* vault_events) {
+  const std::string cmd = install ? "install" : "plan";
+  if (!p.has("--modules")) return usage("name the modules to " + cmd + " with -m (e.g. -m comfyui,ollama or -m all)");
+  auto modules = select_or_hint(registry, p.all("--modules"));
+  if (!modules) return modules.error();
+  engine::host_defaults defaults;
+  auto overrides = module_overrides(p, registry);
+  if (!overrides) return overrides.error();
+  defaults.module_options = std::move(*overrides);
+
+  run_request req;
+  req.redact = std::make_unique<engine::redactor>();
+  req.json = p.has("--json");
+  req.progress = !p.has("--no-progress") && !req.json;
+  auto env = remote_env(p, io.env);
+  if (!env) return env.error();
+  for (const auto& [name, value] : *env) req.redact->add_if_secret_name(name, value);
+  defaults.env = std::move(*env);
+  // Numbers and the user are checked before the hosts, so a typo there is reported first.
+  if (auto ok = connection_defaults(p, defaults); !ok) return ok.error();
+  auto entries = host_entries(p, io.env);
+  if (!entries) return entries.error();
+  if (auto ok = vault_defaults(p, defaults, cfg, io, vault_events); !ok) return ok.error();
+
+  auto built = engine::build_host_requests(*entries, defaults, *modules, *req.redact, io.env);
+  if (!built) return usage(built.error().message);
+  req.hosts = std::move(built->requests);
+  if (auto ok = run_settings(p, req, cfg, registry, io, install, built->connect_timeout); !ok) return ok.error();
+  return req;
 }
 
 }  // namespace
@@ -122,177 +249,16 @@ std::optional<run_request> parse_run_request(const std::vector<std::string>& arg
                                              const module_registry& registry, const cli_io& io, bool install,
                                              int& exit_code, vault::event_listener* vault_events) {
   const char* cmd = install ? "install" : "plan";
-  auto bad = [&](const std::string& message) -> std::optional<run_request> {
-    exit_code = usage_error(io, std::string{cmd} + ": " + message);
-    return std::nullopt;
-  };
-
-  raw_args raw;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    bool missing = false;
-    std::string v;
-    if (take_value(args, i, "-i", raw.inventory_file, missing) || take_value(args, i, "--inventory", raw.inventory_file, missing) ||
-        take_value(args, i, "--limit", raw.limit, missing) || take_value(args, i, "-u", raw.user, missing) ||
-        take_value(args, i, "--user", raw.user, missing) || take_value(args, i, "-p", raw.port, missing) ||
-        take_value(args, i, "--port", raw.port, missing) || take_value(args, i, "--identity", raw.identity, missing) ||
-        take_value(args, i, "--secrets", raw.secrets, missing) ||
-        take_value(args, i, "--connect-timeout", raw.connect_timeout, missing) ||
-        take_value(args, i, "--parallel", raw.parallel, missing)) {
-      if (missing) return bad(a + " needs a value");
-    } else if (auto* list = repeatable_flag(args, i, raw, v, missing)) {
-      if (missing) return bad(a + " needs a value");
-      list->push_back(v);
-    } else if (a == "--strict-host-keys") {
-      raw.strict = true;
-    } else if (a == "--json") {
-      raw.json = true;
-    } else if (a == "--no-progress") {
-      raw.no_progress = true;
-    } else if (install && a == "--dry-run") {
-      raw.dry_run = true;
-    } else if (install && (a == "--wait" || a.starts_with("--wait="))) {
-      raw.wait = true;
-      if (a.size() > 7) raw.wait_seconds = a.substr(7);
-    } else if (a.starts_with("-") && !a.starts_with("[")) {
-      return bad("unknown option '" + a + "'");
-    } else {
-      raw.hosts.push_back(a);
-    }
+  auto parsed = parse_options(install ? install_options() : plan_options(), args);
+  auto req = parsed ? build(*parsed, cfg, registry, io, install, vault_events) : result<run_request>{parsed.error()};
+  if (req) return std::move(*req);
+  if (req.error().code == make_error_code(errc::bad_usage)) {
+    exit_code = usage_error(io, cmd, req.error().message);
+  } else {
+    exit_code = exit_failed;
+    io.err << "rio: " << cmd << ": " << req.error().message << "\n";
   }
-
-  if (raw.modules.empty()) return bad("name the modules to " + std::string{cmd} + " with -m (e.g. -m comfyui,ollama or -m all)");
-  auto selected_modules = engine::select_modules(registry, raw.modules);
-  if (!selected_modules) {
-    std::string names;
-    for (const auto& x : registry.modules()) names += (names.empty() ? "" : ", ") + x->id;
-    return bad(selected_modules.error().message + " (loaded: " + names + ")");
-  }
-  const std::vector<const loaded_module*>& modules = *selected_modules;
-
-  // Global option overrides: MODULE.OPTION=VALUE.
-  std::map<std::string, sdk::option_values> global_options;
-  for (const auto& s : raw.sets) {
-    auto eq = s.find('=');
-    auto dot = s.find('.');
-    if (eq == std::string::npos || dot == std::string::npos || dot > eq || dot == 0 || dot + 1 == eq) {
-      return bad("--set wants MODULE.OPTION=VALUE, got '" + s.substr(0, 60) + "'");
-    }
-    std::string module = s.substr(0, dot);
-    if (registry.find(module) == nullptr) return bad("--set " + s.substr(0, eq) + ": unknown module '" + module + "'");
-    global_options[module][s.substr(dot + 1, eq - dot - 1)] = s.substr(eq + 1);
-  }
-
-  run_request req;
-  req.redact = std::make_unique<engine::redactor>();
-  req.json = raw.json;
-  req.progress = !raw.no_progress && !raw.json;
-
-  std::vector<std::pair<std::string, std::string>> env;
-  for (const auto& f : raw.env_files) {
-    auto lines = engine::env_from_file(expand_local(f, io.env));
-    if (!lines) return bad(lines.error().message);
-    env.insert(env.end(), lines->begin(), lines->end());
-  }
-  for (const auto& e : raw.envs) {
-    auto assignment = engine::env_from_argument(e, io.env);
-    if (!assignment) return bad(assignment.error().message);
-    env.push_back(std::move(*assignment));
-  }
-  for (const auto& [name, value] : env) req.redact->add_if_secret_name(name, value);
-
-  std::optional<std::uint16_t> default_port;
-  if (!raw.port.empty()) {
-    auto p = parse_number(raw.port, 65535);
-    if (!p || *p == 0) return bad("--port must be an integer in 1-65535");
-    default_port = static_cast<std::uint16_t>(*p);
-  }
-  if (!raw.user.empty() && !vault::valid_ssh_user(raw.user)) {
-    return bad("--user must be 1-32 characters of [A-Za-z0-9_.-] starting with a letter or '_'");
-  }
-  std::chrono::milliseconds connect_timeout{std::chrono::seconds{10}};
-  if (!raw.connect_timeout.empty()) {
-    auto t = parse_number(raw.connect_timeout, 3600);
-    if (!t || *t == 0) return bad("--connect-timeout must be a whole number of seconds in 1-3600");
-    connect_timeout = std::chrono::seconds{*t};
-  }
-  if (!raw.parallel.empty()) {
-    auto n = parse_number(raw.parallel, 100000);
-    if (!n || *n == 0) return bad("--parallel must be a positive integer");
-    req.parallel = *n;
-  }
-
-  // Hosts: arguments, or the inventory (optionally limited).
-  std::vector<inventory::host_entry> entries;
-  for (const auto& h : raw.hosts) {
-    auto entry = inventory::parse_host_spec(h);
-    if (!entry) return bad(entry.error().message);
-    entries.push_back(std::move(*entry));
-  }
-  if (!raw.inventory_file.empty()) {
-    auto inv = inventory::load_inventory(expand_local(raw.inventory_file, io.env));
-    if (!inv) return bad(inv.error().message);
-    if (!raw.limit.empty()) {
-      auto selected = inventory::select_hosts(*inv, raw.limit);
-      if (!selected) return bad(selected.error().message);
-      inv = std::move(*selected);
-    }
-    for (auto& h : inv->hosts) entries.push_back(std::move(h));
-  } else if (!raw.limit.empty()) {
-    return bad("--limit needs an inventory (-i FILE)");
-  }
-  if (entries.empty()) return bad("name at least one host, or an inventory with -i FILE");
-
-  engine::host_defaults defaults;
-  defaults.env = std::move(env);
-  defaults.module_options = std::move(global_options);
-  if (!raw.user.empty()) defaults.ssh["user"] = raw.user;
-  if (default_port) defaults.ssh["port"] = *default_port;
-  if (!raw.identity.empty()) defaults.ssh["identity"] = raw.identity;
-  if (!raw.secrets.empty()) {
-    std::string provider = raw.secrets;
-    if (auto colon = provider.find(':'); colon != std::string::npos) {
-      defaults.secrets_key = provider.substr(colon + 1);
-      provider.resize(colon);
-    }
-    // Read once for the whole call (one audited read).
-    auto fields = engine::read_provider(cfg.root, io.env, provider, vault_events);
-    if (!fields && fields.error().code == make_error_code(errc::bad_request)) return bad("--secrets: " + fields.error().message);
-    if (!fields) {
-      exit_code = exit_failed;
-      io.err << "rio: " << cmd << ": --secrets " << provider << ": " << fields.error().message << "\n";
-      return std::nullopt;
-    }
-    defaults.use_provider(std::move(*fields));
-  }
-
-  auto built = engine::build_host_requests(entries, defaults, modules, *req.redact, io.env);
-  if (!built) return bad(built.error().message);
-  req.hosts = std::move(built->requests);
-  if (raw.connect_timeout.empty()) connect_timeout = built->connect_timeout;
-
-  auto& s = req.settings;
-  s.run_id = engine::new_run_id();
-  s.paths = engine::resolve_run_paths(cfg.root, io.env);
-  s.asset_root = cfg.root;
-  s.known_hosts = ssh::standard_known_hosts(cfg.root, raw.strict ? ssh::host_key_policy::strict : ssh::host_key_policy::accept_new);
-  s.connect_timeout = connect_timeout;
-  s.dry_run = !install || raw.dry_run;
-  s.wait_for_lock = raw.wait;
-  if (!raw.wait_seconds.empty()) {
-    auto w = parse_number(raw.wait_seconds, 86400);
-    if (!w) return bad("--wait=SECONDS must be a whole number of seconds up to 86400");
-    s.lock_patience = std::chrono::seconds{*w};
-  }
-  s.redact = req.redact.get();
-  auto loaded = [&registry](const std::string& id) { return registry.find(id) != nullptr; };
-  for (const auto& d : raw.min_disk) {
-    if (auto ok = engine::add_disk_override(s.preflight, d, loaded); !ok) return bad("--" + ok.error().message);
-  }
-  for (const auto& c : raw.skip_checks) {
-    if (auto ok = engine::add_skipped_check(s.preflight, c); !ok) return bad("--" + ok.error().message);
-  }
-  return req;
+  return std::nullopt;
 }
 
 }  // namespace rio::kernel::cli_detail

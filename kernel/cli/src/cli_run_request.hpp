@@ -32,7 +32,4 @@ std::optional<run_request> parse_run_request(const std::vector<std::string>& arg
                                              const module_registry& registry, const cli_io& io, bool install,
                                              int& exit_code, vault::event_listener* vault_events = nullptr);
 
-/** The options shared by plan and install, for their help texts. */
-extern const char* const run_options_help;
-
 }  // namespace rio::kernel::cli_detail

@@ -1,6 +1,8 @@
 // `rio serve`: the REST API on 127.0.0.1:8001 until SIGINT or SIGTERM.
 #include <rio/kernel/cli_command.hpp>
 
+#include "cli_options.hpp"
+
 #include <rio/http/server.hpp>
 #include <rio/http/token_file.hpp>
 
@@ -14,53 +16,60 @@
 
 namespace rio::kernel {
 namespace asio = boost::asio;
+namespace {
 
-int cli_serve(const kernel::cli_args& args, const kernel::cli_io& io) {
-  http::server_options options;
-  std::string token_file;
-  for (std::size_t i = 0; i < args.rest.size(); ++i) {
-    const auto& a = args.rest[i];
-    auto value = [&](const char* flag) -> std::optional<std::string> {
-      if (a == flag && i + 1 < args.rest.size()) return args.rest[++i];
-      return std::nullopt;
-    };
-    if (auto v = value("--host")) {
-      options.address = *v;
-    } else if (auto p = value("--port")) {
-      unsigned port = 0;
-      auto [ptr, ec] = std::from_chars(p->data(), p->data() + p->size(), port);
-      if (ec != std::errc{} || ptr != p->data() + p->size() || port > 65535) return kernel::usage_error(io, "serve: --port must be 0-65535");
-      options.port = static_cast<std::uint16_t>(port);
-    } else if (auto t = value("--token-file")) {
-      token_file = *t;
-    } else if (auto h = value("--allow-host")) {
-      options.allowed_hosts.push_back(*h);
-    } else if (auto w = value("--max-webhooks")) {
-      std::size_t n = 0;
-      auto [ptr, ec] = std::from_chars(w->data(), w->data() + w->size(), n);
-      if (ec != std::errc{} || ptr != w->data() + w->size() || n > 10000) return kernel::usage_error(io, "serve: --max-webhooks must be 0-10000");
-      options.max_webhooks = n;
-    } else {
-      return kernel::usage_error(io, "serve: unknown argument '" + a + "'");
-    }
-  }
-  auto cfg = kernel::settings_or_report(args, io);
-  if (!cfg) return kernel::exit_failed;
+std::optional<std::size_t> number(const std::string& text, std::size_t max) {
+  std::size_t n = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc{} || ptr != text.data() + text.size() || n > max) return std::nullopt;
+  return n;
+}
 
+// The API token from --token-file, else $RIO_API_TOKEN; false (reported) when it is unusable.
+bool api_token(const std::string& token_file, http::server_options& options, const cli_io& io) {
   if (!token_file.empty()) {
     auto token = http::read_token_file(token_file);
     if (!token) {
       io.err << "rio: serve: " << token.error().message << "\n";
-      return kernel::exit_failed;
+      return false;
     }
     options.token = std::move(*token);
   } else if (auto env = io.env ? io.env("RIO_API_TOKEN") : std::nullopt; env && !env->empty()) {
     if (env->size() < http::min_token_length) {
       io.err << "rio: serve: RIO_API_TOKEN is shorter than 16 characters\n";
-      return kernel::exit_failed;
+      return false;
     }
     options.token = vault::secret{*env};
   }
+  return true;
+}
+
+}  // namespace
+
+int cli_serve(const kernel::cli_args& args, const kernel::cli_io& io) {
+  auto p = cli_detail::parse_options(find_command("serve")->options, args.rest);
+  if (!p) return usage_error(io, "serve", p.error().message);
+  if (!p->positional.empty()) return usage_error(io, "serve", "takes no operands, got '" + p->positional.front() + "'");
+  http::server_options options;
+  if (p->has("--host")) options.address = p->value("--host");
+  if (p->has("--port")) {
+    const std::string port = p->value("--port");
+    auto n = number(port, 65535);
+    if (!n) return usage_error(io, "serve", "--port must be 0-65535");
+    options.port = static_cast<std::uint16_t>(*n);
+  }
+  const std::string token_file = p->value("--token-file");
+  options.allowed_hosts = p->all("--allow-host");
+  if (p->has("--max-webhooks")) {
+    const std::string max = p->value("--max-webhooks");
+    auto n = number(max, 10000);
+    if (!n) return usage_error(io, "serve", "--max-webhooks must be 0-10000");
+    options.max_webhooks = *n;
+  }
+  auto cfg = kernel::settings_or_report(args, io);
+  if (!cfg) return kernel::exit_failed;
+
+  if (!api_token(token_file, options, io)) return kernel::exit_failed;
 
   // What start-up skipped (webhooks), running out of descriptors: the operator hears of it here.
   options.log = [&io](const std::string& line) { io.err << line << "\n" << std::flush; };

@@ -2,6 +2,10 @@
 // under `get --show-values`, and never arrive on the command line (stdin or a file instead).
 #include <rio/kernel/cli_command.hpp>
 
+#include "cli_help.hpp"
+#include "cli_options.hpp"
+#include "suggest.hpp"
+
 #include <rio/vault/secret_input.hpp>
 #include <rio/vault/secure_json.hpp>
 #include <rio/vault/vault.hpp>
@@ -20,26 +24,41 @@ namespace {
 
 namespace json = boost::json;
 
-// The subcommand's section of the table's help text ("rio vault <name>" up to the blank line).
-std::string_view section_of(std::string_view name) {
-  auto commands = cli_commands();
-  auto it = std::find_if(commands.begin(), commands.end(), [](const cli_command& c) { return c.name == "vault"; });
-  std::string_view help = it->help;
-  std::string head = "\nrio vault " + std::string{name};
-  for (auto pos = help.find(head); pos != std::string_view::npos; pos = help.find(head, pos + 1)) {
-    std::size_t after = pos + head.size();
-    if (after < help.size() && help[after] != ' ' && help[after] != '\n') continue;
-    auto end = help.find("\n\n", pos + 1);
-    return help.substr(pos + 1, end == std::string_view::npos ? std::string_view::npos : end - pos - 1);
-  }
-  return help;
-}
-
 json::array names_array(const std::vector<std::string>& names) { return json::array(names.begin(), names.end()); }
 
-int fail_with(const cli_io& io, const sdk::error& e) {
-  io.err << "rio: " << e.message << "\n";
+// What to do next when the vault cannot be opened: the vault's errors say what is wrong, this
+// says how to fix it (the vault library stays free of CLI wording).
+std::string guidance(const vault::vault& v, const sdk::error& e) {
+  using vault::errc;
+  const std::string key_file = v.paths().key_file.string();
+  // The vault's no-key message already lists the key sources; a wrong key's does not.
+  const bool lists_sources = e.message.find("COMFYVN_SECRETS_KEY") != std::string::npos &&
+                             e.message.find("COMFYVN_SECRETS_PASSPHRASE") != std::string::npos;
+  if ((e.code == make_error_code(errc::no_key) || e.code == make_error_code(errc::wrong_key)) && !lists_sources) {
+    return "rio: unlock it with the key it was made with: COMFYVN_SECRETS_KEY (64 hex digits or base64), the key file " +
+           key_file + " (mode 0600), or COMFYVN_SECRETS_PASSPHRASE; see `rio help vault`\n";
+  }
+  if (e.code == make_error_code(errc::unsafe_key_file)) return "rio: fix it with: chmod 600 " + key_file + "\n";
+  if (e.code == make_error_code(errc::legacy_format)) return "rio: import it with: rio vault import-legacy\n";
+  if (e.code == make_error_code(errc::stale_key)) {
+    return "rio: set COMFYVN_SECRETS_KEY to the key `rio vault rotate` printed (a copy waits in " + key_file + ".pending)\n";
+  }
+  return {};
+}
+
+int fail_with(const cli_io& io, const vault::vault& v, const sdk::error& e) {
+  io.err << "rio: " << e.message << "\n" << guidance(v, e);
   return exit_failed;
+}
+
+bool vault_missing(const vault::vault& v) {
+  std::error_code ec;
+  return !std::filesystem::exists(v.paths().vault_file, ec);
+}
+
+std::string create_hint(const vault::vault& v) {
+  return "rio: no vault at " + v.paths().vault_file.string() + " yet: create one with `rio vault init` (it writes a key file " +
+         "unless COMFYVN_SECRETS_KEY or COMFYVN_SECRETS_PASSPHRASE is set)\n";
 }
 
 void print_warnings(const cli_io& io, const std::vector<std::string>& warnings) {
@@ -61,39 +80,20 @@ std::optional<vault::vault> open_vault(const cli_args& args, const cli_io& io) {
   return vault::vault{std::move(options)};
 }
 
-// Splits `rest` (after the subcommand) into positionals and flags; flags in `with_value` take one.
-struct parsed {
-  std::vector<std::string> positional;
-  std::map<std::string, std::string> options;
-};
-
-std::optional<parsed> parse_args(const cli_io& io, std::string_view sub, const std::vector<std::string>& rest,
-                                 std::initializer_list<std::string_view> flags,
-                                 std::initializer_list<std::string_view> with_value) {
-  parsed p;
-  for (std::size_t i = 1; i < rest.size(); ++i) {
-    const std::string& a = rest[i];
-    if (!a.starts_with("--")) {
-      p.positional.push_back(a);
-    } else if (std::find(flags.begin(), flags.end(), a) != flags.end()) {
-      p.options[a] = "";
-    } else if (std::find(with_value.begin(), with_value.end(), a) != with_value.end()) {
-      if (i + 1 >= rest.size()) {
-        usage_error(io, "vault " + std::string{sub} + ": " + a + " needs an argument");
-        return std::nullopt;
-      }
-      p.options[a] = rest[++i];
-    } else {
-      usage_error(io, "vault " + std::string{sub} + ": unknown option '" + a + "'");
-      return std::nullopt;
-    }
+// The subcommand's arguments (after its name) against its option table.
+std::optional<cli_detail::parsed_options> parse_args(const cli_io& io, std::string_view sub, const std::vector<std::string>& rest) {
+  const cli_command* c = find_command(sub, find_command("vault"));
+  auto p = cli_detail::parse_options(c->options, std::span{rest}.subspan(1));
+  if (!p) {
+    usage_error(io, "vault " + std::string{sub}, p.error().message);
+    return std::nullopt;
   }
-  return p;
+  return std::move(*p);
 }
 
 int run_init(vault::vault& v, const cli_io& io) {
   auto r = v.init();
-  if (!r) return fail_with(io, r.error());
+  if (!r) return fail_with(io, v, r.error());
   if (!r->created) {
     io.out << v.paths().vault_file.string() << " already exists (key fingerprint " << r->fingerprint
            << "); nothing changed\n";
@@ -106,19 +106,19 @@ int run_init(vault::vault& v, const cli_io& io) {
 }
 
 int run_set(vault::vault& v, const cli_io& io, const std::vector<std::string>& rest) {
-  auto p = parse_args(io, "set", rest, {"--json"}, {"--value-file"});
+  auto p = parse_args(io, "set", rest);
   if (!p) return exit_usage;
-  if (p->positional.size() < 2) return usage_error(io, "vault set: needs PROVIDER and at least one FIELD");
-  auto file = p->options.find("--value-file");
-  if (file == p->options.end() && ::isatty(0) == 1) io.err << "Value (input hidden, end with Enter): " << std::flush;
-  auto value = file != p->options.end() ? vault::read_secret_file(file->second) : vault::read_secret(0);
-  if (!value) return fail_with(io, value.error());
+  if (p->positional.size() < 2) return usage_error(io, "vault set", "needs PROVIDER and at least one FIELD");
+  auto file = p->value("--value-file");
+  if (!p->has("--value-file") && ::isatty(0) == 1) io.err << "Value (input hidden, end with Enter): " << std::flush;
+  auto value = p->has("--value-file") ? vault::read_secret_file(file) : vault::read_secret(0);
+  if (!value) return fail_with(io, v, value.error());
   if (value->empty()) {
     io.err << "rio: vault set: the value is empty (pipe it on stdin or use --value-file); nothing stored\n";
     return exit_failed;
   }
   json::value parsed_value(vault::secure_storage());
-  if (p->options.contains("--json")) {
+  if (p->has("--json")) {
     std::string what;
     auto doc = vault::parse_secure(value->reveal(), what);
     if (!doc) {
@@ -130,7 +130,10 @@ int run_set(vault::vault& v, const cli_io& io, const std::vector<std::string>& r
     parsed_value = json::string_view{value->data(), value->size()};
   }
   std::vector<std::string> path(p->positional.begin() + 1, p->positional.end());
-  if (auto r = v.set(p->positional.front(), path, parsed_value); !r) return fail_with(io, r.error());
+  const bool created = vault_missing(v);
+  if (auto r = v.set(p->positional.front(), path, parsed_value); !r) return fail_with(io, v, r.error());
+  // A first `set` creates the vault (and a key file when no key is configured): say so, as init would.
+  if (created) io.err << "rio: created " << v.paths().vault_file.string() << " (no vault existed; see `rio help vault init`)\n";
   io.out << "stored " << p->positional.front();
   for (const auto& part : path) io.out << "." << part;
   io.out << " (value not shown)\n";
@@ -162,14 +165,14 @@ void print_tree(const cli_io& io, const json::object& o, int depth, bool values,
 }
 
 int run_get(vault::vault& v, const cli_io& io, const std::vector<std::string>& rest) {
-  auto p = parse_args(io, "get", rest, {"--show-values", "--json"}, {});
+  auto p = parse_args(io, "get", rest);
   if (!p) return exit_usage;
-  if (p->positional.size() != 1) return usage_error(io, "vault get: needs exactly one PROVIDER");
+  if (p->positional.size() != 1) return usage_error(io, "vault get", "needs exactly one PROVIDER");
   auto view = v.get(p->positional.front());
-  if (!view) return fail_with(io, view.error());
+  if (!view) return fail_with(io, v, view.error());
   print_warnings(io, view->warnings);
-  const bool values = p->options.contains("--show-values");
-  if (p->options.contains("--json")) {
+  const bool values = p->has("--show-values");
+  if (p->has("--json")) {
     json::object out{vault::secure_storage()};
     out["provider"] = view->provider;
     out["stored_keys"] = names_array(view->stored_keys);
@@ -182,6 +185,8 @@ int run_get(vault::vault& v, const cli_io& io, const std::vector<std::string>& r
   }
   if (!view->present) {
     io.err << "rio: provider '" << view->provider << "' is not in the vault and has no environment overrides\n";
+    if (vault_missing(v)) io.err << create_hint(v);
+    else io.err << "rio: store a field with `rio vault set " << view->provider << " FIELD` (`rio vault list` shows what is there)\n";
     return exit_failed;
   }
   io.out << view->provider << " (key fingerprint " << (view->fingerprint.empty() ? "-" : view->fingerprint) << ")\n";
@@ -193,13 +198,13 @@ int run_get(vault::vault& v, const cli_io& io, const std::vector<std::string>& r
 }
 
 int run_list(vault::vault& v, const cli_io& io, const std::vector<std::string>& rest) {
-  auto p = parse_args(io, "list", rest, {"--json"}, {});
+  auto p = parse_args(io, "list", rest);
   if (!p) return exit_usage;
-  if (!p->positional.empty()) return usage_error(io, "vault list: takes no arguments");
+  if (!p->positional.empty()) return usage_error(io, "vault list", "takes no arguments");
   auto listing = v.list();
-  if (!listing) return fail_with(io, listing.error());
+  if (!listing) return fail_with(io, v, listing.error());
   print_warnings(io, listing->warnings);
-  if (p->options.contains("--json")) {
+  if (p->has("--json")) {
     json::array providers;
     for (const auto& s : listing->providers) {
       providers.push_back(json::object{{"provider", s.provider}, {"stored_keys", names_array(s.stored_keys)},
@@ -211,7 +216,10 @@ int run_list(vault::vault& v, const cli_io& io, const std::vector<std::string>& 
            << "\n";
     return exit_ok;
   }
-  if (!listing->exists) io.out << "no vault at " << v.paths().vault_file.string() << "\n";
+  if (!listing->exists) {
+    io.out << "no vault at " << v.paths().vault_file.string() << "\n";
+    io.err << create_hint(v);
+  }
   else io.out << v.paths().vault_file.string() << " (key fingerprint " << listing->fingerprint << ")\n";
   for (const auto& s : listing->providers) {
     io.out << "  " << std::left << std::setw(20) << s.provider << " keys: " << joined(s.stored_keys)
@@ -221,11 +229,11 @@ int run_list(vault::vault& v, const cli_io& io, const std::vector<std::string>& 
 }
 
 int run_unset(vault::vault& v, const cli_io& io, const std::vector<std::string>& rest) {
-  auto p = parse_args(io, "unset", rest, {}, {});
+  auto p = parse_args(io, "unset", rest);
   if (!p) return exit_usage;
-  if (p->positional.empty()) return usage_error(io, "vault unset: needs a PROVIDER");
+  if (p->positional.empty()) return usage_error(io, "vault unset", "needs a PROVIDER");
   std::vector<std::string> path(p->positional.begin() + 1, p->positional.end());
-  if (auto r = v.unset(p->positional.front(), path); !r) return fail_with(io, r.error());
+  if (auto r = v.unset(p->positional.front(), path); !r) return fail_with(io, v, r.error());
   io.out << "removed " << p->positional.front();
   for (const auto& part : path) io.out << "." << part;
   io.out << "\n";
@@ -233,11 +241,11 @@ int run_unset(vault::vault& v, const cli_io& io, const std::vector<std::string>&
 }
 
 int run_rotate(vault::vault& v, const cli_io& io, const std::vector<std::string>& rest) {
-  auto p = parse_args(io, "rotate", rest, {}, {});
+  auto p = parse_args(io, "rotate", rest);
   if (!p) return exit_usage;
-  if (!p->positional.empty()) return usage_error(io, "vault rotate: takes no arguments");
+  if (!p->positional.empty()) return usage_error(io, "vault rotate", "takes no arguments");
   auto r = v.rotate();
-  if (!r) return fail_with(io, r.error());
+  if (!r) return fail_with(io, v, r.error());
   print_warnings(io, r->warnings);
   io.err << "rio: rotated: key fingerprint " << r->previous_fingerprint << " -> " << r->fingerprint << "\n";
   if (r->new_key) {
@@ -257,15 +265,15 @@ int run_rotate(vault::vault& v, const cli_io& io, const std::vector<std::string>
 }
 
 int run_import(vault::vault& v, const cli_io& io, const std::vector<std::string>& rest) {
-  auto p = parse_args(io, "import-legacy", rest, {"--overwrite"}, {"--from", "--legacy-key-file"});
+  auto p = parse_args(io, "import-legacy", rest);
   if (!p) return exit_usage;
-  if (!p->positional.empty()) return usage_error(io, "vault import-legacy: takes no positional arguments");
+  if (!p->positional.empty()) return usage_error(io, "vault import-legacy", "takes no positional arguments");
   vault::import_options options;
-  if (auto it = p->options.find("--from"); it != p->options.end()) options.from = it->second;
-  if (auto it = p->options.find("--legacy-key-file"); it != p->options.end()) options.legacy_key_file = it->second;
-  options.overwrite = p->options.contains("--overwrite");
+  if (p->has("--from")) options.from = p->value("--from");
+  if (p->has("--legacy-key-file")) options.legacy_key_file = p->value("--legacy-key-file");
+  options.overwrite = p->has("--overwrite");
   auto r = v.import_legacy(options);
-  if (!r) return fail_with(io, r.error());
+  if (!r) return fail_with(io, v, r.error());
   io.out << "imported " << r->providers.size() << " provider(s) (" << joined(r->providers) << ") from "
          << r->source.string() << " (" << r->format << ") into " << v.paths().vault_file.string()
          << " (key fingerprint " << r->fingerprint << ")\n";
@@ -279,20 +287,16 @@ int run_import(vault::vault& v, const cli_io& io, const std::vector<std::string>
 
 int cli_vault(const cli_args& args, const cli_io& io) {
   const auto& rest = args.rest;
-  if (rest.empty()) return usage_error(io, "vault: needs a subcommand (init, set, get, list, unset, rotate, import-legacy)");
+  const cli_command* self = find_command("vault");
+  std::vector<std::string> names;
+  for (const auto& c : self->subcommands) names.emplace_back(c.name);
+  if (rest.empty()) return usage_error(io, "vault", "needs a subcommand (init, set, get, list, unset, rotate, import-legacy)");
   const std::string& sub = rest.front();
-  const bool asks_help = std::any_of(rest.begin() + 1, rest.end(), [](const std::string& a) { return a == "--help" || a == "-h"; });
-  if (sub == "help" || asks_help) {
-    std::string_view topic = sub == "help" ? (rest.size() > 1 ? std::string_view{rest[1]} : std::string_view{}) : sub;
-    std::string_view text = section_of(topic);
-    io.out << text << (text.ends_with('\n') ? "" : "\n");
-    return exit_ok;
+  if (sub == "help") return cli_detail::show_help(io, "vault", rest.size() > 1 ? std::string_view{rest[1]} : std::string_view{});
+  if (find_command(sub, self) == nullptr) {
+    return usage_error(io, "vault", "unknown subcommand '" + sub + "'" + cli_detail::did_you_mean(sub, names));
   }
-  static const std::vector<std::string> known = {"init", "set", "get", "list", "unset", "rotate", "import-legacy"};
-  if (std::find(known.begin(), known.end(), sub) == known.end()) {
-    return usage_error(io, "vault: unknown subcommand '" + sub + "'");
-  }
-  if (sub == "init" && rest.size() > 1) return usage_error(io, "vault init: takes no arguments");
+  if (sub == "init" && rest.size() > 1) return usage_error(io, "vault init", "takes no arguments");
   auto v = open_vault(args, io);
   if (!v) return exit_failed;
   if (sub == "init") return run_init(*v, io);

@@ -5,6 +5,7 @@
 
 #include <iostream>
 
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 int main(int argc, char** argv) {
@@ -13,6 +14,8 @@ int main(int argc, char** argv) {
   auto cwd = std::filesystem::current_path(ec);
   rio::kernel::cli_io io{std::cout, std::cerr, rio::kernel::process_env(),
                          boost::dll::program_location().parent_path(), cwd, ::isatty(2) == 1};
+  // Help and tables wrap to the terminal; piped output keeps the fixed default width.
+  if (winsize ws{}; ::isatty(1) == 1 && ::ioctl(1, TIOCGWINSZ, &ws) == 0) io.out_columns = ws.ws_col;
   try {
     return rio::kernel::run_cli(args, io);
   } catch (const std::exception& e) {

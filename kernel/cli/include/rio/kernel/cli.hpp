@@ -4,6 +4,7 @@
 
 #include <rio/kernel/settings.hpp>
 
+#include <cstddef>
 #include <filesystem>
 #include <iosfwd>
 #include <string>
@@ -19,6 +20,8 @@ struct cli_io {
   std::filesystem::path cwd;
   /** Whether stderr is a terminal: long runs then show a live progress line there. */
   bool err_is_terminal = false;
+  /** The terminal's width when stdout is a terminal, else 0 (help and tables then use $COLUMNS or 100). */
+  std::size_t out_columns = 0;
 };
 
 /** Exit codes: 0 success, 1 the command failed, 2 the command line is wrong. */

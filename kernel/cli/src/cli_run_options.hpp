@@ -1,0 +1,14 @@
+#pragma once
+// The option tables of `rio plan` and `rio install`: install's table is plan's plus --dry-run and
+// --wait, which come last so plan's table is a prefix of it.
+
+#include <rio/kernel/cli_command.hpp>
+
+#include <span>
+
+namespace rio::kernel::cli_detail {
+
+std::span<const cli_option> plan_options();
+std::span<const cli_option> install_options();
+
+}  // namespace rio::kernel::cli_detail
