@@ -7,9 +7,7 @@
 namespace rio::kernel {
 namespace json = boost::json;
 
-namespace {
-
-const char* type_name(sdk::option_type t) {
+const char* option_type_name(sdk::option_type t) {
   switch (t) {
     case sdk::option_type::string: return "string";
     case sdk::option_type::identifier: return "identifier";
@@ -21,6 +19,8 @@ const char* type_name(sdk::option_type t) {
   }
   return "string";
 }
+
+namespace {
 
 // Specs are validated at load time, so rendering with the defaults cannot fail here; fall
 // back to the template text rather than throwing if it somehow does.
@@ -78,7 +78,7 @@ json::array options_json(const sdk::module_spec& spec) {
   for (const auto& o : spec.options) {
     json::object item;
     item["name"] = o.name;
-    item["type"] = type_name(o.type);
+    item["type"] = option_type_name(o.type);
     item["default"] = o.default_value;
     item["description"] = o.description;
     item["allow_empty"] = o.allow_empty;

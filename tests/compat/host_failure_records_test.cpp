@@ -23,7 +23,8 @@ TEST(CompatHostFailureRecords, AnUnreachableHostRecordsEveryRequestedModuleFaile
   auto first = api.post("/api/remote/install", install_body(w, spec, R"(["ollama"])"));
   ASSERT_EQ(first.status, 200) << first.body;
   ASSERT_EQ(first.json()["status"], "installed") << first.body;
-  const auto installed_at = module_of(api.get("/api/remote/status?host=" + spec).json(), "ollama").at("installed_at");
+  const auto before = api.get("/api/remote/status?host=" + spec).json();
+  const auto installed_at = module_of(before, "ollama").at("installed_at");
 
   h.stop();
   auto second = api.post("/api/remote/install", install_body(w, spec, R"(["ollama", "comfyui"])"));
@@ -33,15 +34,16 @@ TEST(CompatHostFailureRecords, AnUnreachableHostRecordsEveryRequestedModuleFaile
   // What the original's client reads: status.modules.<id>.state, failed_at and error.
   auto status = api.get("/api/remote/status?host=" + spec);
   ASSERT_EQ(status.status, 200) << status.body;
+  const auto after = status.json();
   for (const char* id : {"ollama", "comfyui"}) {
-    const auto& m = module_of(status.json(), id);
+    const auto& m = module_of(after, id);
     EXPECT_EQ(m.at("state"), "failed") << id << ": " << status.body;
     ASSERT_TRUE(m.contains("failed_at")) << id;
     EXPECT_FALSE(m.at("failed_at").as_string().empty()) << id;
     EXPECT_NE(std::string{m.at("error").as_string()}.find("cannot connect"), std::string::npos) << id << ": " << status.body;
   }
-  EXPECT_EQ(module_of(status.json(), "ollama").at("installed_at"), installed_at) << "the earlier install stays on record";
-  EXPECT_FALSE(module_of(status.json(), "comfyui").contains("installed_at"));
+  EXPECT_EQ(module_of(after, "ollama").at("installed_at"), installed_at) << "the earlier install stays on record";
+  EXPECT_FALSE(module_of(after, "comfyui").contains("installed_at"));
 }
 
 TEST(CompatHostFailureRecords, ARefusedLoginRecordsTheModulesFailedWithTheReason) {
@@ -55,7 +57,8 @@ TEST(CompatHostFailureRecords, ARefusedLoginRecordsTheModulesFailedWithTheReason
   auto r = api.post("/api/remote/install", install_body(w, spec, R"(["ollama"])"));
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.json()["status"], "failed") << r.body;
-  const auto& m = module_of(api.get("/api/remote/status?host=" + spec).json(), "ollama");
+  const auto status = api.get("/api/remote/status?host=" + spec).json();
+  const auto& m = module_of(status, "ollama");
   EXPECT_EQ(m.at("state"), "failed");
   EXPECT_NE(std::string{m.at("error").as_string()}.find("authentication"), std::string::npos) << m;
 }

@@ -235,6 +235,11 @@ TEST(HttpContract, EveryDocumentedRouteAndResponseHappensAndMatchesTheDocument) 
   fs::create_directories(corrupt.parent_path());
   std::ofstream{corrupt} << "{\"host\": \"corrupt.example\", \"modules\": [";
   c.exchange(port, {"GET", "/api/remote/status?host=corrupt.example", "", 500});
+  // A bare host recorded on two ports: which one is meant is not guessed.
+  for (const char* spec : {"two-ports.example:2200", "two-ports.example:2222"}) {
+    std::ofstream{status_file_of(root.path(), spec)} << "{\"host\": \"" << spec << "\", \"modules\": {}, \"version\": 1}\n";
+  }
+  c.exchange(port, {"GET", "/api/remote/status?host=two-ports.example", "", 409});
   c.exchange(port, {"GET", "/api/remote/status", "", 200});
 
   // Logs: the lines the applied run wrote, from a line on, and bad parameters.

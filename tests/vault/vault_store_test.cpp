@@ -181,7 +181,7 @@ TEST(VaultStore, SshCredentialsForMergesStoredEnvAndRequest) {
       "hosts":{"gpu.lab.local":{"user":"ubuntu","identity":"~/.ssh/gpu_lab"}},"passphrase":"pw"})").as_object()));
   auto creds = v.ssh_credentials_for({"remote_installer", ""}, "gpu.lab.local", json::parse(R"({"port":2222})").as_object());
   ASSERT_TRUE(creds) << creds.error().message;
-  EXPECT_EQ(creds->user, "ubuntu");  // per-host beats the env override
+  EXPECT_EQ(creds->user, "env-user");  // the env override beats per-host values (the specification's rule)
   EXPECT_EQ(creds->port, 2222);
   EXPECT_EQ(creds->identity, "~/.ssh/gpu_lab");
   EXPECT_EQ(creds->passphrase.reveal(), "pw");

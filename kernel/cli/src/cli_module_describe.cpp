@@ -12,19 +12,6 @@ namespace rio::kernel::cli_detail {
 namespace json = boost::json;
 namespace {
 
-const char* type_name(sdk::option_type t) {
-  switch (t) {
-    case sdk::option_type::string: return "string";
-    case sdk::option_type::identifier: return "identifier";
-    case sdk::option_type::path: return "path";
-    case sdk::option_type::url: return "url";
-    case sdk::option_type::boolean: return "boolean";
-    case sdk::option_type::integer: return "integer";
-    case sdk::option_type::address: return "address";
-  }
-  return "string";
-}
-
 // The host needs as a whole: the declared requirements plus what the steps call for.
 struct needs {
   std::vector<std::string> tools;  ///< needed by a step and not provided by an earlier one
@@ -82,7 +69,7 @@ std::string module_description(const loaded_module& module, std::size_t width) {
   t.heading("Options (--set " + s.id + ".NAME=VALUE):");
   for (const auto& o : s.options) {
     // The default goes into the wrapped cell: a URL there would leave no room for the help.
-    t.row({o.name, type_name(o.type), o.description + " Default: " + (o.default_value.empty() ? "\"\"" : o.default_value) + "."});
+    t.row({o.name, option_type_name(o.type), o.description + " Default: " + (o.default_value.empty() ? "\"\"" : o.default_value) + "."});
   }
   if (s.options.empty()) t.note(0, "none");
   t.heading("");

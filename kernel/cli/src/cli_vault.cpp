@@ -31,13 +31,8 @@ json::array names_array(const std::vector<std::string>& names) { return json::ar
 std::string guidance(const vault::vault& v, const sdk::error& e) {
   using vault::errc;
   const std::string key_file = v.paths().key_file.string();
-  // The vault's no-key message already lists the key sources; a wrong key's does not.
-  const bool lists_sources = e.message.find("COMFYVN_SECRETS_KEY") != std::string::npos &&
-                             e.message.find("COMFYVN_SECRETS_PASSPHRASE") != std::string::npos;
-  if ((e.code == make_error_code(errc::no_key) || e.code == make_error_code(errc::wrong_key)) && !lists_sources) {
-    return "rio: unlock it with the key it was made with: COMFYVN_SECRETS_KEY (64 hex digits or base64), the key file " +
-           key_file + " (mode 0600), or COMFYVN_SECRETS_PASSPHRASE; see `rio help vault`\n";
-  }
+  // No key and a wrong key need nothing here: the vault's own message lists the key sources in
+  // the order it reads them (rio/vault/key_guidance.hpp), for the CLI and the API alike.
   if (e.code == make_error_code(errc::unsafe_key_file)) return "rio: fix it with: chmod 600 " + key_file + "\n";
   if (e.code == make_error_code(errc::legacy_format)) return "rio: import it with: rio vault import-legacy\n";
   if (e.code == make_error_code(errc::stale_key)) {

@@ -18,11 +18,15 @@ std::string tail_of(const std::string& text, std::size_t keep) {
   return text.size() <= keep ? text : "..." + text.substr(text.size() - keep);
 }
 
-module_record cancelled_record(const module_record* previous, const module_plan& p, const std::string& run_id) {
+namespace {
+
+// A module this run never started: the previous record (what was known stays known), marked
+// failed with why unless it was installed and `keep_installed`.
+module_record not_run_record(const module_record* previous, const module_plan& p, const std::string& run_id,
+                             const std::string& why, bool keep_installed) {
   module_record rec;
-  if (previous != nullptr) rec = *previous;  // what was known stays known
-  const std::string why = "run " + run_id + " was cancelled before this module";
-  if (rec.state.empty() || rec.state == "failed") {
+  if (previous != nullptr) rec = *previous;
+  if (!keep_installed || rec.state.empty() || rec.state == "failed") {
     rec.state = "failed";
     rec.failed_at = utc_timestamp();
     rec.error = why;
@@ -35,19 +39,15 @@ module_record cancelled_record(const module_record* previous, const module_plan&
   return rec;
 }
 
+}  // namespace
+
+module_record cancelled_record(const module_record* previous, const module_plan& p, const std::string& run_id) {
+  return not_run_record(previous, p, run_id, "run " + run_id + " was cancelled before this module", true);
+}
+
 module_record host_failed_record(const module_record* previous, const module_plan& p, const std::string& run_id,
                                  const std::string& why) {
-  module_record rec;
-  if (previous != nullptr) rec = *previous;
-  rec.state = "failed";
-  rec.failed_at = utc_timestamp();
-  rec.error = why;
-  rec.reason = why;
-  rec.run_id = run_id;
-  rec.notes = p.notes;
-  rec.tags = p.tags;
-  rec.updated_at = utc_timestamp();
-  return rec;
+  return not_run_record(previous, p, run_id, why, false);
 }
 
 module_record recorded_only_record(const module_plan& p, const std::string& run_id) {
