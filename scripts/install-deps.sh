@@ -25,7 +25,10 @@ if [[ "${1:-}" == "--test" ]]; then
     # bench/soak.sh: HTTP load on rio serve while the fleet runs.
     wrk
     # The CTest test `shellcheck` lints the shell scripts rio embeds (scripts/shellcheck-embedded.sh).
-    shellcheck)
+    shellcheck
+    # The CTest test `function_lengths` (scripts/function-lengths.py) and the man page check
+    # (CliCompletion: groff renders rio(1) without warnings).
+    python3 groff-base)
 fi
 
 missing=()

@@ -84,6 +84,7 @@ constexpr cli_option global[] = {
     {.long_name = "--version", .short_name = 'V', .help = "Same as `rio version`"},
 };
 
+// long-function: the command table, one entry per command with its prose help, read as data
 std::vector<cli_command> builtin_commands() {
   return {
       {.name = "modules", .operands = "[ID]", .summary = "List the installer modules loaded from the plugin directory, or describe one",

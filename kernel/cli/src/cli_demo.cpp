@@ -41,6 +41,43 @@ void write_root(const fs::path& root, const fs::path& known_hosts_file) {
   write("data/ssh/known_hosts", known_line);
 }
 
+// rio plan, install, install again and status against the host, as the operator would type them.
+int run_the_story(const cli_io& io, const std::string& spec, const fs::path& root, const settings& cfg,
+                  const sandbox::throwaway_host& host, const sandbox::fixture_upstreams& fixtures, bool online,
+                  const std::string& modules) {
+  auto run = [&](const std::string& title, const std::string& command) {
+    banner(io, title);
+    std::vector<std::string> argv{"--root", root.string(), "--plugin-dir", cfg.plugin_dir.string(), command, spec,
+                                  "-m", modules, "--identity", host.user_key().string(), "--strict-host-keys"};
+    for (const auto& [module, values] : fixtures.options) {
+      for (const auto& [k, v] : values) argv.insert(argv.end(), {"--set", module + "." + k + "=" + v});
+    }
+    if (online) argv.insert(argv.end(), {"--set", "ollama.service=background"});
+    return run_cli(argv, io);
+  };
+  int code = run("rio plan (changes nothing)", "plan");
+  if (code == exit_ok) code = run("rio install", "install");
+  if (code == exit_ok) code = run("rio install again: every module is detected, nothing runs", "install");
+  if (code == exit_ok) {
+    banner(io, "rio status");
+    code = run_cli({"--root", root.string(), "status"}, io);
+  }
+  return code;
+}
+
+// The log and status paths printed during the demo lived in the scratch directory: say where
+// they went, and how to keep them.
+void keep_or_remove(const cli_io& io, const fs::path& scratch, bool keep) {
+  if (keep) {
+    io.out << "\nKept " << scratch.string() << " (--keep).\n";
+    return;
+  }
+  std::error_code ec;
+  fs::remove_all(scratch, ec);
+  if (ec) io.out << "\nCould not remove " << scratch.string() << ": " << ec.message() << "\n";
+  else io.out << "\nRemoved " << scratch.string() << " (host home, status files, logs); --keep keeps it.\n";
+}
+
 }  // namespace
 
 int cli_demo(const cli_args& args, const cli_io& io) {
@@ -82,34 +119,9 @@ int cli_demo(const cli_args& args, const cli_io& io) {
          << "  rio root:    " << root.string() << "\n"
          << "  upstreams:   " << (online ? std::string{"the real ones (--online)"} : fixtures.dir.string() + " (offline fixtures)") << "\n";
 
-  auto run = [&](const std::string& title, const std::string& command) {
-    banner(io, title);
-    std::vector<std::string> argv{"--root", root.string(), "--plugin-dir", cfg->plugin_dir.string(), command, spec,
-                                  "-m", modules, "--identity", (*host)->user_key().string(), "--strict-host-keys"};
-    for (const auto& [module, values] : fixtures.options) {
-      for (const auto& [k, v] : values) argv.insert(argv.end(), {"--set", module + "." + k + "=" + v});
-    }
-    if (online) argv.insert(argv.end(), {"--set", "ollama.service=background"});
-    return run_cli(argv, io);
-  };
-  int code = run("rio plan (changes nothing)", "plan");
-  if (code == exit_ok) code = run("rio install", "install");
-  if (code == exit_ok) code = run("rio install again: every module is detected, nothing runs", "install");
-  if (code == exit_ok) {
-    banner(io, "rio status");
-    code = run_cli({"--root", root.string(), "status"}, io);
-  }
-
+  const int code = run_the_story(io, spec, root, *cfg, **host, fixtures, online, modules);
   (*host)->stop();
-  if (keep) {
-    io.out << "\nKept " << scratch->string() << " (--keep).\n";
-  } else {
-    // The log and status paths printed above lived there: say they are gone, and how to keep them.
-    std::error_code ec;
-    fs::remove_all(*scratch, ec);
-    if (ec) io.out << "\nCould not remove " << scratch->string() << ": " << ec.message() << "\n";
-    else io.out << "\nRemoved " << scratch->string() << " (host home, status files, logs); --keep keeps it.\n";
-  }
+  keep_or_remove(io, *scratch, keep);
   io.out << (code == exit_ok ? "\nrio demo: OK\n" : "\nrio demo: FAILED\n");
   return code;
 }
