@@ -20,6 +20,13 @@ namespace {
 
 using engine::host_status;
 
+// "2026-12-07T09:22:59.011965+00:00" (the manifest's ISO form) as "2026-12-07 09:22:59Z": to the
+// second, in UTC, short enough for its column. Anything else is shown as it is.
+std::string human_time(const std::string& iso) {
+  if (iso.size() < 19 || iso[10] != 'T' || !iso.ends_with("+00:00")) return iso;
+  return iso.substr(0, 10) + " " + iso.substr(11, 8) + "Z";
+}
+
 // The lines of one host: a row per module, then what the last run says when it matters.
 void add_host(cli_detail::text_table& t, const host_status& s) {
   if (!s.manifest) {
@@ -31,7 +38,7 @@ void add_host(cli_detail::text_table& t, const host_status& s) {
   if (m.modules.empty()) t.row({s.host, s.exists ? "no modules recorded" : "no runs recorded"});
   for (const auto& [id, rec] : m.modules) {
     const std::string& since = rec.state == "failed" ? rec.failed_at : rec.installed_at.empty() ? rec.updated_at : rec.installed_at;
-    t.row({s.host, id, rec.state, since, rec.state == "failed" ? rec.error : rec.reason});
+    t.row({s.host, id, rec.state, human_time(since), rec.state == "failed" ? rec.error : rec.reason});
   }
   if (s.running) {
     t.row({s.host, "a run is in progress now"});

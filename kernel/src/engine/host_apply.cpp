@@ -72,7 +72,7 @@ void host_runner::fail_unreachable(const std::string& connect_error) {
   out_.error = redact(connect_error);
   for (const auto& p : out_.plan) {
     out_.failed.push_back(p.id);
-    manifest_.modules[p.id] = host_failed_record(previous_record(p.id), p, s_.run_id, "cannot connect: " + out_.error);
+    manifest_.modules[p.id] = host_failed_record(previous_record(p.id), p, s_.run_id, out_.error);
   }
   finish("failed", out_.error);
 }
