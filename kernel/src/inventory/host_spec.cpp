@@ -117,14 +117,7 @@ result<host_entry> parse_host_spec(std::string_view spec) {
   };
   auto parts = detail::split_host_spec(spec);
   if (!parts) return usage(parts.error());
-  host_entry h;
-  h.where.host = parts->host;
-  h.where.user = parts->user;
-  h.user_set = !parts->user.empty();
-  if (parts->port) {
-    h.where.port = *parts->port;
-    h.port_set = true;
-  }
+  host_entry h = detail::entry_from(*parts);
   if (auto ok = detail::check_target(h.where); !ok) return usage(ok.error());
   h.name = detail::spec_name(h.where);
   return h;

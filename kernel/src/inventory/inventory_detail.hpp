@@ -48,6 +48,19 @@ struct spec_parts {
 };
 result<spec_parts> split_host_spec(std::string_view spec);
 
+/** A host entry holding what a spec named: host, user and port, and which of them it set. */
+inline host_entry entry_from(const spec_parts& parts) {
+  host_entry h;
+  h.where.host = parts.host;
+  h.where.user = parts.user;
+  h.user_set = !parts.user.empty();
+  if (parts.port) {
+    h.where.port = *parts.port;
+    h.port_set = true;
+  }
+  return h;
+}
+
 /** An IPv6 address without brackets (inet_pton). */
 bool is_ipv6_literal(const std::string& host);
 

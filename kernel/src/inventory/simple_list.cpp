@@ -8,15 +8,8 @@ namespace {
 result<host_entry> parse_line(const std::vector<std::string>& words, int line) {
   auto parts = split_host_spec(words.front());
   if (!parts) return parts.error();
-  host_entry h;
+  host_entry h = entry_from(*parts);
   h.line = line;
-  h.where.host = parts->host;
-  h.where.user = parts->user;
-  h.user_set = !parts->user.empty();
-  if (parts->port) {
-    h.where.port = *parts->port;
-    h.port_set = true;
-  }
   settings values;
   for (std::size_t i = 1; i < words.size(); ++i) {
     const std::string& word = words[i];
