@@ -22,6 +22,7 @@ Options:
   --build-dir DIR    build tree (default: build/fuzz)
   --keep-corpus      reuse the corpus grown by the previous run instead of starting again
                      from the committed seeds (useful for long local sessions)
+  --jobs N           fuzz N targets at a time, one core each (default: the number of cores)
   --no-build         run the targets already built
   --build-only       configure and build, run nothing
   -h, --help         show this help
@@ -44,6 +45,7 @@ build_dir="$root/build/fuzz"
 keep_corpus=0
 build=1
 run=1
+jobs="$(nproc 2>/dev/null || echo 1)"
 
 while (($#)); do
   case "$1" in
@@ -54,6 +56,8 @@ while (($#)); do
     --build-dir) build_dir="${2:?--build-dir needs a directory}"; shift 2 ;;
     --build-dir=*) build_dir="${1#*=}"; shift ;;
     --keep-corpus) keep_corpus=1; shift ;;
+    --jobs) jobs="${2:?--jobs needs a number}"; shift 2 ;;
+    --jobs=*) jobs="${1#*=}"; shift ;;
     --no-build) build=0; shift ;;
     --build-only) run=0; shift ;;
     --list) printf '%s\n' "${all_targets[@]}"; exit 0 ;;
@@ -62,6 +66,7 @@ while (($#)); do
   esac
 done
 [[ "$seconds" =~ ^[1-9][0-9]*$ ]] || { echo "fuzz.sh: --seconds must be a positive whole number" >&2; exit 2; }
+[[ "$jobs" =~ ^[1-9][0-9]*$ ]] || { echo "fuzz.sh: --jobs must be a positive whole number" >&2; exit 2; }
 [[ "$build_dir" = /* ]] || build_dir="$PWD/$build_dir"
 
 targets=("${all_targets[@]}")
@@ -124,40 +129,36 @@ limits=(-timeout=25 -rss_limit_mb=2048)
 failed=()
 summary=()
 
+# Each target runs in its own process; its verdict goes to <logs>/<target>.verdict ("ok <line>"
+# or "FAILED <line>"), and what it prints is kept in <logs>/<target>.out, shown once it ends.
 # report <target> <exit status> <log> <input or empty>
 report() {
-  failed+=("$1")
   echo "!! fuzz_$1 FAILED (exit $2); log: $3"
   grep -E 'ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)|runtime error:|rio fuzz: broken promise|SUMMARY:' "$3" |
     head -5 | sed 's/^/   /'
   echo "   input: ${4:-(none written; see the log)}"
   [[ -n "$4" ]] && echo "   reproduce: LSAN_OPTIONS=suppressions=$root/tests/fuzz/lsan.supp $bin/fuzz_$1 $4"
-  summary+=("$(printf '%-16s FAILED  %s' "$1" "${4:-see $3}")")
+  printf 'FAILED %-16s FAILED  %s\n' "$1" "${4:-see $3}" >"$build_dir/logs/$1.verdict"
 }
 
-for t in "${targets[@]}"; do
-  exe="$bin/fuzz_$t"
-  [[ -x "$exe" ]] || { echo "fuzz.sh: $exe is not built (drop --no-build)" >&2; exit 2; }
-  corpus="$build_dir/corpus/$t"
-  artifacts="$build_dir/artifacts/$t"
-  log="$build_dir/logs/$t.log"
+# fuzz_one <target>: its regression inputs once, then fuzzing from the seeds for $seconds.
+fuzz_one() {
+  local t=$1 exe="$bin/fuzz_$1" corpus="$build_dir/corpus/$1" artifacts="$build_dir/artifacts/$1"
+  local log="$build_dir/logs/$1.log" status regressions=() dict=()
   mkdir -p "$artifacts"
 
   # Regression inputs first, each run once: a fixed bug that comes back fails at once, whatever
   # the fuzzing below happens to try.
-  regressions=()
   if [[ -d "$root/tests/fuzz/regressions/$t" ]]; then
     mapfile -t regressions < <(find "$root/tests/fuzz/regressions/$t" -maxdepth 1 -type f ! -name '.*' | sort)
   fi
   if ((${#regressions[@]})); then
     echo "== fuzz_$t: ${#regressions[@]} regression inputs"
-    set +e
-    "$exe" "${limits[@]}" "${regressions[@]}" >"$log.regressions" 2>&1
-    status=$?
-    set -e
+    status=0
+    "$exe" "${limits[@]}" "${regressions[@]}" >"$log.regressions" 2>&1 || status=$?
     if ((status != 0)); then
       report "$t" "$status" "$log.regressions" "$(sed -n 's/^Running: //p' "$log.regressions" | tail -1)"
-      continue
+      return
     fi
   fi
 
@@ -168,24 +169,44 @@ for t in "${targets[@]}"; do
   if [[ -d "$root/tests/fuzz/seeds/$t" ]]; then
     find "$root/tests/fuzz/seeds/$t" -maxdepth 1 -type f ! -name '.*' -exec cp -f {} "$corpus/" \;
   fi
-  dict=()
   [[ -f "$root/tests/fuzz/dicts/$t.dict" ]] && dict=("-dict=$root/tests/fuzz/dicts/$t.dict")
   echo "== fuzz_$t for ${seconds} s ($(find "$corpus" -type f | wc -l) inputs to start)"
-  set +e
+  status=0
   # shellcheck disable=SC2086
   "$exe" "$corpus" "${dict[@]}" "${limits[@]}" -max_total_time="$seconds" -artifact_prefix="$artifacts/" \
-    -print_final_stats=1 ${FUZZ_ARGS:-} >"$log" 2>&1
-  status=$?
-  set -e
+    -print_final_stats=1 ${FUZZ_ARGS:-} >"$log" 2>&1 || status=$?
   if ((status != 0)); then
     report "$t" "$status" "$log" "$(sed -nE 's/.*Test unit written to (.*)$/\1/p' "$log" | tail -1)"
-    continue
+    return
   fi
+  local done_line execs rate cov
   done_line="$(grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -1 || true)"
   execs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)"
   rate="$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)"
   cov="$(sed -nE 's/.*cov: ([0-9]+) ft: ([0-9]+) corp: ([0-9]+)\/([0-9a-zA-Z]+).*/cov \1, ft \2, corpus \3 (\4)/p' <<<"$done_line")"
-  summary+=("$(printf '%-16s ok      %s execs, %s/s, %s' "$t" "${execs:-?}" "${rate:-?}" "${cov:-?}")")
+  printf 'ok %-16s ok      %s execs, %s/s, %s\n' "$t" "${execs:-?}" "${rate:-?}" "${cov:-?}" >"$build_dir/logs/$t.verdict"
+}
+
+for t in "${targets[@]}"; do
+  [[ -x "$bin/fuzz_$t" ]] || { echo "fuzz.sh: $bin/fuzz_$t is not built (drop --no-build)" >&2; exit 2; }
+  rm -f "$build_dir/logs/$t.verdict"
+done
+# Targets run $jobs at a time: each libFuzzer process uses one core.
+running=0
+for t in "${targets[@]}"; do
+  if ((running >= jobs)); then
+    wait -n || true
+    running=$((running - 1))
+  fi
+  fuzz_one "$t" >"$build_dir/logs/$t.out" 2>&1 &
+  running=$((running + 1))
+done
+wait || true
+for t in "${targets[@]}"; do
+  cat "$build_dir/logs/$t.out"
+  verdict="$(cat "$build_dir/logs/$t.verdict" 2>/dev/null || echo "FAILED $(printf '%-16s' "$t") FAILED  no verdict (see $build_dir/logs/$t.out)")"
+  summary+=("${verdict#* }")
+  [[ "$verdict" == ok* ]] || failed+=("$t")
 done
 
 echo "== summary (${seconds} s per target)"

@@ -174,7 +174,7 @@ TEST(Plan, StepsToRunSkipSatisfiedOnes) {
   auto m = f.modules();
   module_detection d;
   d.detect.state = sdk::detect_state::absent;
-  d.steps = {{"make-dir", "", false, true}, {"write", "", false, false}, {"sentinel", "", true, std::nullopt}};
+  d.steps = {{"make-dir", "", false, true, {}, {}}, {"write", "", false, false, {}, {}}, {"sentinel", "", true, std::nullopt, {}, {}}};
   auto p = plan_module(m[0], d, nullptr);
   EXPECT_EQ(p.steps_to_run(), (std::vector<std::string>{"write", "sentinel"}));
 }

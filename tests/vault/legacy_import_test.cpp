@@ -11,6 +11,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <fstream>
+#include <iterator>
+
 #include <sys/stat.h>
 
 namespace rio::test {
@@ -49,7 +53,6 @@ TEST(VaultLegacyImport, FernetVaultWithItsKeyFile) {
   root.write("config/comfyvn.secrets.json", fernet_envelope(python_token));
   write_private(root, "config/comfyvn.secrets.key", python_key);
   vault::vault v{options_for(root.path())};
-  EXPECT_EQ(v.get("openai").error().code, vault::make_error_code(errc::legacy_format));
   auto r = v.import_legacy();
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(r->format, "fernet");
@@ -186,6 +189,111 @@ TEST(VaultLegacyImport, FernetImportSurvivesACrashAtEveryStep) {
     root.write("config/comfyvn.secrets.json", fernet_envelope(python_token));
     write_private(root, "config/comfyvn.secrets.key", python_key);
   });
+}
+
+}  // namespace
+}  // namespace rio::test
+
+namespace rio::test {
+namespace {
+
+namespace json = boost::json;
+using vault::errc;
+
+// The original's envelope, as its secrets_store.py writes it (see fernet_envelope above).
+std::string original_envelope() {
+  return "{\n  \"version\": 1,\n  \"algorithm\": \"fernet\",\n  \"ciphertext\": \"" + std::string{python_token} +
+         "\",\n  \"updated_at\": \"2024-05-01T10:00:00.000000Z\",\n  \"fingerprint\": \"905f28def18eaac0\"\n}";
+}
+
+void write_original_fernet_vault(const temp_dir& root) {
+  root.write("config/comfyvn.secrets.json", original_envelope());
+  auto key = root.write("config/comfyvn.secrets.key", python_key);
+  ::chmod(key.c_str(), 0600);
+}
+
+bool holds_the_original(const std::filesystem::path& root) {
+  for (const auto* name : {"config/comfyvn.secrets.json", "config/comfyvn.secrets.json.legacy"}) {
+    std::ifstream in{root / name};
+    std::string text{std::istreambuf_iterator<char>{in}, {}};
+    if (text == original_envelope()) return true;
+  }
+  return false;
+}
+
+// Issue 16, point 1: the first read migrates the original's vault in place, without an import.
+TEST(VaultLegacyInPlace, TheFirstReadMigratesTheOriginalsFernetVault) {
+  temp_dir root;
+  write_original_fernet_vault(root);
+  expect_python_payload(root.path(), {});
+  std::ifstream in{root.path() / "config/comfyvn.secrets.json"};
+  auto envelope = json::parse(std::string{std::istreambuf_iterator<char>{in}, {}}).as_object();
+  EXPECT_NE(envelope.at("algorithm"), "fernet");
+  EXPECT_FALSE(std::filesystem::exists(root.path() / "config/comfyvn.secrets.json.legacy"));
+}
+
+// A crash before any step of the automatic migration: the original's file is still there (as the
+// vault file or its second name) unless the new vault was already read back, and the next read
+// opens everything.
+TEST(VaultLegacyInPlace, ACrashAtEveryStepOfTheMigrationLosesNothing) {
+  std::vector<std::string> steps;
+  {
+    temp_dir root;
+    write_original_fernet_vault(root);
+    auto options = options_for(root.path());
+    options.fault = recording_hook(steps);
+    ASSERT_TRUE(vault::vault{std::move(options)}.get("remote_installer"));
+  }
+  const auto verified = std::find(steps.begin(), steps.end(), "import.verify");
+  ASSERT_NE(verified, steps.end());
+  for (std::size_t n = 0; n < steps.size(); ++n) {
+    SCOPED_TRACE("crash before step " + std::to_string(n) + " " + steps[n]);
+    temp_dir root;
+    write_original_fernet_vault(root);
+    int code = run_in_child([&] {
+      auto options = options_for(root.path());
+      options.fault = crash_at(n);
+      return vault::vault{std::move(options)}.get("remote_installer") ? 0 : 1;
+    });
+    ASSERT_EQ(code, crash_exit_code);
+    if (n <= static_cast<std::size_t>(verified - steps.begin())) {
+      EXPECT_TRUE(holds_the_original(root.path()));
+    }
+    expect_python_payload(root.path(), {});
+    EXPECT_FALSE(std::filesystem::exists(root.path() / "config/comfyvn.secrets.json.legacy"));
+  }
+}
+
+// A new vault that does not read back as written never replaces the original's file.
+TEST(VaultLegacyInPlace, AVaultThatDoesNotReadBackPutsTheOriginalBack) {
+  temp_dir root;
+  write_original_fernet_vault(root);
+  auto options = options_for(root.path());
+  options.fault = [&](std::string_view step) {
+    if (step == "import.verify") root.write("config/comfyvn.secrets.json", "{\"version\": 1, \"ciphertext\": \"AAAA\"}");
+  };
+  auto read = vault::vault{std::move(options)}.get("remote_installer");
+  ASSERT_FALSE(read);
+  EXPECT_EQ(read.error().code, vault::make_error_code(errc::corrupt_file));
+  EXPECT_NE(read.error().message.find("did not read back"), std::string::npos) << read.error().message;
+  EXPECT_NE(read.error().message.find("back in place"), std::string::npos) << read.error().message;
+  std::ifstream in{root.path() / "config/comfyvn.secrets.json"};
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>{in}, {}), original_envelope());
+  expect_python_payload(root.path(), {});  // and the next read migrates it
+}
+
+// A rio vault is never merged with a root-level file the original would not read either.
+TEST(VaultLegacyInPlace, ARootLevelFileBesideARioVaultIsLeftAlone) {
+  temp_dir root;
+  vault::vault v{options_for(root.path())};
+  ASSERT_TRUE(v.init());
+  ASSERT_TRUE(v.set("openai", {"api_key"}, json::value("sk-rio")));
+  root.write("comfyvn.secrets.json", python_plaintext);
+  auto openai = v.get("openai");
+  ASSERT_TRUE(openai) << openai.error().message;
+  EXPECT_EQ(openai->fields.at("api_key"), "sk-rio");
+  EXPECT_FALSE(v.get("remote_installer")->present);
+  EXPECT_TRUE(std::filesystem::exists(root.path() / "comfyvn.secrets.json"));
 }
 
 }  // namespace

@@ -14,7 +14,11 @@
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <memory>
+
+#include <unistd.h>
 
 namespace rio::vault {
 namespace {
@@ -101,10 +105,14 @@ result<json::object> decrypt_fernet(vault::impl& v, const legacy_source& src, co
   return std::move(parsed->get_object());
 }
 
-// The first legacy vault among the candidates (the one named, or the original's two paths).
-result<legacy_source> find_legacy(const vault::impl& v, const import_options& options) {
-  const std::vector<std::filesystem::path> candidates =
+// The first legacy vault among the candidates (the one named, or the original's two paths). The
+// automatic migration reads the root-level file only where the original would: when there is no
+// config/comfyvn.secrets.json at all.
+result<legacy_source> find_legacy(const vault::impl& v, const import_options& options, bool automatic) {
+  std::vector<std::filesystem::path> candidates =
       options.from ? std::vector{*options.from} : std::vector{v.paths.vault_file, v.paths.legacy_vault_file};
+  std::error_code ec;
+  if (automatic && std::filesystem::exists(v.paths.vault_file, ec)) candidates.resize(1);
   for (const auto& file : candidates) {
     auto found = classify(file, options.from.has_value());
     if (!found) return found.error();
@@ -154,12 +162,16 @@ result<void> merge_providers(const json::object& legacy, detail::loaded_vault& t
   return {};
 }
 
-// Durable from here on: the legacy copies may go. The plaintext is zeroed only once its name is
-// gone (through the descriptor opened before the commit), so a crash never leaves a zeroed legacy
-// file that a rerun would trip over.
+// Durable and read back from here on: the legacy copies may go (in place: the second name kept
+// for the migration). The plaintext is zeroed only once its name is gone (through the descriptor
+// opened before the commit), so a crash never leaves a zeroed legacy file that a rerun would trip over.
 result<void> remove_legacy_copies(const vault::impl& v, bool replaces_vault_file, detail::scrubber* scrub,
                                   const std::optional<std::filesystem::path>& used_key_file, import_result& out) {
-  if (!replaces_vault_file) {
+  if (replaces_vault_file) {
+    if (auto ok = detail::remove_file_durably(v.paths.legacy_backup_file, v.options.fault, "import.remove_backup"); !ok) {
+      return ok.error();
+    }
+  } else {
     if (auto ok = detail::remove_file_durably(out.source, v.options.fault, "import.remove_source"); !ok) return ok.error();
     out.removed.push_back(out.source);
   }
@@ -173,9 +185,10 @@ result<void> remove_legacy_copies(const vault::impl& v, bool replaces_vault_file
   return {};
 }
 
-result<void> audit_import(vault::impl& v, const import_result& out) {
+result<void> audit_import(vault::impl& v, const import_result& out, bool automatic) {
   detail::fire(v.options.fault, "import.audit");
   json::object fields;
+  if (automatic) fields["automatic"] = true;
   fields["path"] = out.source.string();
   fields["format"] = out.format;
   fields["providers"] = to_json_array(out.providers);
@@ -184,27 +197,60 @@ result<void> audit_import(vault::impl& v, const import_result& out) {
   for (const auto& r : out.removed) removed.emplace_back(r.string());
   fields["removed"] = std::move(removed);
   fields["fingerprint"] = out.fingerprint;
-  if (auto ok = v.record("secrets.imported", fields, v.now()); !ok) {
+  if (auto ok = v.record(automatic ? "secrets.upgraded" : "secrets.imported", fields, v.now()); !ok) {
     return fail(errc::audit_failed, "the import was saved, but " + ok.error().message);
   }
   return {};
 }
 
+// The original's file in place gets a second name before the new vault is renamed over it, so it
+// survives until the new one has been read back.
+result<void> keep_legacy_copy(const vault::impl& v) {
+  if (auto gone = detail::remove_file_durably(v.paths.legacy_backup_file, v.options.fault, "import.stale_backup"); !gone) {
+    return gone.error();
+  }
+  detail::fire(v.options.fault, "import.backup");
+  if (::link(v.paths.vault_file.c_str(), v.paths.legacy_backup_file.c_str()) != 0) {
+    return fail(errc::io_error, "cannot keep a copy of " + v.paths.vault_file.string() + " as " +
+                                    v.paths.legacy_backup_file.string() + ": " + std::strerror(errno));
+  }
+  return detail::fsync_directory(v.paths.config_dir);
+}
+
+// Reads the new vault back with the key it was sealed for; a vault that does not give back what
+// was written is replaced by the original's file again (in place) and the migration fails.
+result<void> verify_migration(vault::impl& v, const json::object& written, bool replaces_vault_file) {
+  detail::fire(v.options.fault, "import.verify");
+  auto again = detail::load_vault(v.paths, v.keys, v.audit);
+  if (again && again->data == written) return {};
+  std::string why = again ? "its contents differ from what was written" : again.error().message;
+  if (replaces_vault_file && ::rename(v.paths.legacy_backup_file.c_str(), v.paths.vault_file.c_str()) == 0) {
+    (void)detail::fsync_directory(v.paths.config_dir);
+    why += "; the original's file is back in place";
+  }
+  return fail(errc::corrupt_file, "the migrated vault " + v.paths.vault_file.string() + " did not read back: " + why);
+}
+
 }  // namespace
 
 result<import_result> vault::import_legacy(const import_options& options) {
-  auto& v = *impl_;
-  auto held = v.lock(file_lock::mode::exclusive);
+  auto held = impl_->lock(file_lock::mode::exclusive);
   if (!held) return held.error();
+  return impl_->import_locked(options, false);
+}
+
+// long-function: the import protocol reads best as one sequence of durable steps.
+result<import_result> vault::impl::import_locked(const import_options& request, bool automatic) {
+  auto& v = *this;
   detail::fire(v.options.fault, "import.begin");
 
-  auto src = find_legacy(v, options);
+  auto src = find_legacy(v, request, automatic);
   if (!src) return src.error();
   import_result out;
   out.source = src->file;
   out.format = src->format;
   std::optional<std::filesystem::path> used_key_file;
-  auto legacy = legacy_contents(v, options, *src, used_key_file);
+  auto legacy = legacy_contents(v, request, *src, used_key_file);
   if (!legacy) return legacy.error();
 
   // The vault it goes into: the current rio vault, or a fresh one when the legacy file is the vault file.
@@ -215,7 +261,7 @@ result<import_result> vault::import_legacy(const import_options& options) {
     if (!loaded) return loaded.error();
     target = std::move(*loaded);
   }
-  if (auto merged = merge_providers(*legacy, target, options, out, v.paths.vault_file.string()); !merged) return merged.error();
+  if (auto merged = merge_providers(*legacy, target, request, out, v.paths.vault_file.string()); !merged) return merged.error();
 
   auto key = v.sealing_key_for(target);
   if (!key) return key.error();
@@ -223,12 +269,16 @@ result<import_result> vault::import_legacy(const import_options& options) {
   // Opened before the rename, so the old plaintext inode can still be zeroed afterwards.
   std::unique_ptr<detail::scrubber> scrub;
   if (src->format == "plaintext") scrub = std::make_unique<detail::scrubber>(src->file);
+  if (replaces_vault_file) {
+    if (auto kept = keep_legacy_copy(v); !kept) return kept.error();
+  }
   auto fingerprint = v.commit(target.data, *key, "import.vault");
   if (!fingerprint) return fingerprint.error();
   out.fingerprint = *fingerprint;
+  if (auto verified = verify_migration(v, target.data, replaces_vault_file); !verified) return verified.error();
 
   if (auto removed = remove_legacy_copies(v, replaces_vault_file, scrub.get(), used_key_file, out); !removed) return removed.error();
-  if (auto audited = audit_import(v, out); !audited) return audited.error();
+  if (auto audited = audit_import(v, out, automatic); !audited) return audited.error();
   return out;
 }
 

@@ -43,13 +43,6 @@ bool write_all(int fd, std::string_view bytes) {
   return true;
 }
 
-result<void> fsync_directory(const fs::path& dir) {
-  fd_guard fd{::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
-  if (fd.get() < 0) return io_failure("cannot open directory", dir, errno);
-  if (::fsync(fd.get()) != 0) return io_failure("cannot fsync directory", dir, errno);
-  return {};
-}
-
 fs::path parent_of(const fs::path& file) {
   auto dir = file.parent_path();
   return dir.empty() ? fs::path{"."} : dir;
@@ -59,6 +52,13 @@ fs::path parent_of(const fs::path& file) {
 
 sdk::error io_failure(std::string_view what, const fs::path& path, int err) {
   return fail(errc::io_error, std::string{what} + " " + path.string() + ": " + std::strerror(err));
+}
+
+result<void> fsync_directory(const fs::path& dir) {
+  fd_guard fd{::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
+  if (fd.get() < 0) return io_failure("cannot open directory", dir, errno);
+  if (::fsync(fd.get()) != 0) return io_failure("cannot fsync directory", dir, errno);
+  return {};
 }
 
 void fire(const fault_hook& hook, std::string_view step) {

@@ -56,6 +56,9 @@ struct staged_file {
 [[nodiscard]] result<void> write_file_atomic(const fs::path& target, std::string_view bytes, const fault_hook& hook,
                                              std::string_view step);
 
+/** fsync(2) of a directory, so a rename or link in it is durable. Errors: io_error. */
+[[nodiscard]] result<void> fsync_directory(const fs::path& dir);
+
 /** Unlinks `file` (missing is fine) and fsyncs its directory. Steps: `<step>.unlink`, `<step>.fsync_dir`. */
 [[nodiscard]] result<void> remove_file_durably(const fs::path& file, const fault_hook& hook, std::string_view step);
 

@@ -65,7 +65,7 @@ const vault_paths& vault::paths() const noexcept { return impl_->paths; }
 result<init_result> vault::init() {
   auto held = impl_->lock(file_lock::mode::exclusive);
   if (!held) return held.error();
-  auto loaded = detail::load_vault(impl_->paths, impl_->keys, impl_->audit);
+  auto loaded = impl_->load_adopting(*held, file_lock::mode::exclusive);
   if (!loaded) return loaded.error();
   init_result out;
   if (loaded->exists) {
@@ -89,7 +89,7 @@ result<init_result> vault::init() {
 result<provider_view> vault::get(std::string_view provider) {
   auto held = impl_->lock(file_lock::mode::shared);
   if (!held) return held.error();
-  auto loaded = detail::load_vault(impl_->paths, impl_->keys, impl_->audit);
+  auto loaded = impl_->load_adopting(*held, file_lock::mode::shared);
   if (!loaded) return loaded.error();
 
   provider_view view;
@@ -124,7 +124,7 @@ result<provider_view> vault::get(std::string_view provider) {
 result<vault_listing> vault::list() {
   auto held = impl_->lock(file_lock::mode::shared);
   if (!held) return held.error();
-  auto loaded = detail::load_vault(impl_->paths, impl_->keys, impl_->audit);
+  auto loaded = impl_->load_adopting(*held, file_lock::mode::shared);
   if (!loaded) return loaded.error();
   vault_listing out;
   out.exists = loaded->exists;
@@ -159,7 +159,7 @@ template <class Change>
 result<void> write_with(vault::impl& v, std::string_view provider, json::array path, Change&& change) {
   auto held = v.lock(file_lock::mode::exclusive);
   if (!held) return held.error();
-  auto loaded = detail::load_vault(v.paths, v.keys, v.audit);
+  auto loaded = v.load_adopting(*held, file_lock::mode::exclusive);
   if (!loaded) return loaded.error();
   if (auto changed = change(loaded->data); !changed) return changed.error();
   auto key = v.sealing_key_for(*loaded);

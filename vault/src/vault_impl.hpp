@@ -42,6 +42,19 @@ struct vault::impl {
   /** Seals `data`, writes the vault atomically, then drops fallback keys it no longer needs. */
   [[nodiscard]] result<std::string> commit(const boost::json::object& data, const sealing_key& key, std::string_view step);
 
+  /**
+   * Loads the vault under `held` (a lock of mode `m`, which this may drop and take again). The
+   * Python original's vault is migrated where it lies first, so its users need no import step:
+   * config/comfyvn.secrets.json in its format (Fernet or plaintext), or <root>/comfyvn.secrets.json
+   * when rio has no vault; and a migration a crash interrupted is finished (legacy_adopt.cpp).
+   */
+  [[nodiscard]] result<detail::loaded_vault> load_adopting(std::optional<detail::file_lock>& held,
+                                                           detail::file_lock::mode m);
+
+  /** import_legacy's body; the caller holds the exclusive lock. `automatic`: load_adopting's
+      migration (audited as secrets.upgraded, the original's event, instead of secrets.imported). */
+  [[nodiscard]] result<import_result> import_locked(const import_options& request, bool automatic);
+
   /** Appends an audit line; errc::audit_failed if it cannot. */
   [[nodiscard]] result<void> record(std::string_view event, const boost::json::object& fields, std::string_view timestamp);
 

@@ -12,6 +12,7 @@ vault_paths::vault_paths(const std::filesystem::path& root_dir)
       lock_file(config_dir / "comfyvn.secrets.lock"),
       audit_log(root_dir / "logs" / "security.log"),
       legacy_vault_file(root_dir / "comfyvn.secrets.json"),
-      legacy_key_file(root_dir / "comfyvn.secrets.key") {}
+      legacy_key_file(root_dir / "comfyvn.secrets.key"),
+      legacy_backup_file(config_dir / "comfyvn.secrets.json.legacy") {}
 
 }  // namespace rio::vault

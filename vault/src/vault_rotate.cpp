@@ -112,7 +112,7 @@ result<rotation_result> vault::rotate() {
   auto& v = *impl_;
   auto held = v.lock(file_lock::mode::exclusive);
   if (!held) return held.error();
-  auto loaded = detail::load_vault(v.paths, v.keys, v.audit);
+  auto loaded = v.load_adopting(*held, file_lock::mode::exclusive);
   if (!loaded) return loaded.error();
   if (!loaded->exists) {
     return fail(errc::not_found, v.paths.vault_file.string() + " does not exist; run `rio vault init` first");

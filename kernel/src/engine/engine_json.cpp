@@ -86,7 +86,11 @@ json::object plan_entry_json(const module_plan& p, const std::string& host) {
 
   json::array steps;
   for (const auto& s : p.found.steps) {
-    steps.emplace_back(json::object{{"id", s.id},
+    // "type" and "command" are the original's step fields: approval screens show the command.
+    steps.emplace_back(json::object{{"type", "command"},
+                                    {"id", s.id},
+                                    {"command", s.command},
+                                    {"timeout", s.timeout.count()},
                                     {"description", s.description},
                                     {"satisfied", optional_bool(s.satisfied)},
                                     {"will_run", p.action == plan_action::install && s.satisfied != true}});
@@ -95,7 +99,8 @@ json::object plan_entry_json(const module_plan& p, const std::string& host) {
 
   json::array sync;
   for (const auto& c : p.found.sync) {
-    sync.emplace_back(json::object{{"source", c.source},
+    sync.emplace_back(json::object{{"type", "sync"},
+                                   {"source", c.source},
                                    {"destination", c.destination},
                                    {"description", c.description},
                                    {"optional", c.optional},

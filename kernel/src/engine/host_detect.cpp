@@ -49,7 +49,11 @@ result<void> add_module(const module_request& m, const std::filesystem::path& as
     batch.checks.push_back(std::move(p));
   }
   for (const auto& step : spec.install_steps) {
-    step_check check{step.id, step.description, step.kind == sdk::step_kind::sentinel, std::nullopt};
+    step_check check{step.id, step.description, step.kind == sdk::step_kind::sentinel, std::nullopt, {}, {}};
+    auto shown = sdk::render_command(step.command, spec, m.options);
+    if (!shown) return sdk::error{shown.error().code, "module '" + spec.id + "' step '" + step.id + "': " + shown.error().message};
+    check.command = std::move(*shown);
+    check.timeout = std::chrono::duration_cast<std::chrono::seconds>(step.timeout);
     if (!step.done_check.empty()) {
       auto command = sdk::render_command(step.done_check, spec, m.options);
       if (!command) {

@@ -19,6 +19,9 @@ struct vault_paths {
   std::filesystem::path audit_log;          ///< <root>/logs/security.log
   std::filesystem::path legacy_vault_file;  ///< <root>/comfyvn.secrets.json: the original's fallback
   std::filesystem::path legacy_key_file;    ///< <root>/comfyvn.secrets.key: the original's fallback
+  /** config/comfyvn.secrets.json.legacy: the original's vault file, kept (a second name of the same
+      file) while it is migrated in place, until the new vault has been read back. */
+  std::filesystem::path legacy_backup_file;
 };
 
 }  // namespace rio::vault

@@ -32,6 +32,10 @@ struct step_check {
   std::string description;
   bool sentinel = false;
   std::optional<bool> satisfied;  ///< done_check result; nullopt: no check, or it could not run
+  /** The step's command with its options filled in, as the module runs it (after rio's prelude,
+      which defines rio_sudo and rio_pkg_install). Shown in plans so a person can approve it. */
+  std::string command;
+  std::chrono::seconds timeout{0};
 };
 
 struct sync_check {
