@@ -47,12 +47,12 @@ TEST(ApiHooks, AStreamCarriesARealRunsEventsInOrderWithoutSecrets) {
   for (const auto& e : events) names.push_back(e.event);
   EXPECT_EQ(names, (std::vector<std::string>{"on_security_secret_read", "on_remote_install_started", "on_remote_module_finished",
                                              "on_remote_module_finished", "on_remote_install_finished"}));
-  auto read = json::parse(events[0].data).as_object()["payload"].as_object();
+  auto read = json::parse(events[0].data).as_object()["data"].as_object();
   EXPECT_EQ(read["provider"], "remote_installer");
-  auto finished = json::parse(events[2].data).as_object()["payload"].as_object();
+  auto finished = json::parse(events[2].data).as_object()["data"].as_object();
   EXPECT_EQ(finished["module"], "ollama");
   EXPECT_EQ(finished["state"], "installed");
-  EXPECT_EQ(json::parse(events[4].data).as_object()["payload"].as_object()["status"], "installed");
+  EXPECT_EQ(json::parse(events[4].data).as_object()["data"].as_object()["status"], "installed");
   // The key that was read never travels in an event.
   const std::string key = read_file(h.user_key());
   std::string all;
@@ -89,7 +89,7 @@ TEST(ApiHooks, WebhooksAreSignedRetriedAndTheirSecretsNeverReturned) {
   const std::string expected = "sha256=" + vault::hmac_sha256_hex(secret, got[1].body);
   EXPECT_EQ(got[1].headers["x-rio-signature-256"], expected);
   EXPECT_EQ(got[1].headers["x-rio-event"], "on_remote_install_finished");
-  EXPECT_EQ(json::parse(got[1].body).as_object()["payload"].as_object()["host"], "h");
+  EXPECT_EQ(json::parse(got[1].body).as_object()["data"].as_object()["host"], "h");
 
   auto listing = api.get("/api/modder/hooks");
   EXPECT_EQ(listing.body.find(secret), std::string::npos);
