@@ -28,7 +28,13 @@ double now_epoch() { return std::chrono::duration<double>(std::chrono::system_cl
 // comes fails the test instead of hanging it.
 class hook_socket {
  public:
-  explicit hook_socket(std::uint16_t port, std::vector<std::pair<std::string, std::string>> headers = {}) {
+  /** `receive_buffer`: the client socket's SO_RCVBUF when not 0 (a client that reads slowly). */
+  explicit hook_socket(std::uint16_t port, std::vector<std::pair<std::string, std::string>> headers = {}, int receive_buffer = 0) {
+    if (receive_buffer > 0) {
+      auto& socket = beast::get_lowest_layer(ws_).socket();
+      socket.open(asio::ip::tcp::v4());
+      socket.set_option(asio::socket_base::receive_buffer_size{receive_buffer});
+    }
     expire();
     beast::get_lowest_layer(ws_).async_connect(asio::ip::tcp::endpoint{asio::ip::make_address("127.0.0.1"), port},
                                                [this](beast::error_code ec) { ec_ = ec; });
@@ -226,6 +232,37 @@ TEST(CompatHookWire, AQuietSocketIsPingedAndOneThatNeverAsksGetsEveryHook) {
   json::object next = ws.receive_json();
   for (int i = 0; i < 50 && next.contains("ping"); ++i) next = ws.receive_json();
   EXPECT_EQ(next["event"], "on_module_loaded") << json::serialize(next);
+}
+
+// The SSE stream's bounded queue: a client that does not keep up loses events, for itself only,
+// and the next ping says how many. Nothing lost goes unaccounted: received + dropped = published.
+TEST(CompatHookWire, AClientThatFallsBehindLosesEventsAndThePingCountsThem) {
+  temp_dir root;
+  api_server api{root.path(), true, std::nullopt, {}, [](http::server_options& o) {
+                   o.hook_history_bytes = 256 * 1024;  // also each subscriber's queue: 4 events of 60 KB
+                   o.hook_ws_ping_interval = std::chrono::milliseconds{300};
+                 }};
+  hook_socket ws{api.port(), {}, 4096};
+  ASSERT_TRUE(ws.open()) << ws.error().message();
+  ASSERT_TRUE(ws.send(R"({"topics": ["on_module_loaded"]})"));
+  ASSERT_EQ(ws.receive_json()["ok"], true);
+  // 12 MB while the client reads nothing: more than the socket buffers and the queue hold.
+  const std::string blob(60000, 'x');
+  constexpr int published = 200;
+  for (int i = 0; i < published; ++i) {
+    ASSERT_EQ(api.post("/api/modder/hooks/test", R"({"event": "on_module_loaded", "payload": {"blob": ")" + blob + R"("}})").status, 200);
+  }
+  // Events, then pings once the queue is empty (a slow machine may ping between the posts too:
+  // the count is cumulative). Read until every event is accounted for, or a read fails.
+  std::uint64_t received = 0, dropped = 0;
+  for (int i = 0; i < 2 * published && received + dropped < published; ++i) {
+    json::object message = ws.receive_json();
+    if (message.contains("event")) ++received;
+    else if (message.contains("ping") && message["dropped"].is_number()) dropped = message["dropped"].to_number<std::uint64_t>();
+    else break;
+  }
+  EXPECT_GT(dropped, 0u);
+  EXPECT_EQ(received + dropped, static_cast<std::uint64_t>(published)) << received << " received, " << dropped << " dropped";
 }
 
 TEST(CompatHookWire, TheSocketKeepsTheGuardsOfEveryRoute) {
