@@ -32,6 +32,8 @@ struct api_limits {
   std::size_t hook_payload_bytes = 64 * 1024;  ///< a test event's payload, serialised
   std::size_t hook_history_bytes = kernel::hooks::hook_bus::default_byte_limit;
   delivery_policy webhook_delivery;
+  std::chrono::milliseconds hook_ws_ping{std::chrono::seconds{20}};             ///< see server_options
+  std::chrono::milliseconds hook_ws_subscribe_wait{std::chrono::seconds{10}};  ///< see server_options
 };
 
 struct api_state {

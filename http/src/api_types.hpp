@@ -6,9 +6,11 @@
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -42,6 +44,24 @@ class sse_writer {
   ~sse_writer() = default;
 };
 
+/**
+ * One WebSocket connection after the upgrade, as handlers see it: text messages both ways. The
+ * connection (connection.cpp) reads the client's messages all along, so control frames are
+ * answered and a client that leaves is noticed while the handler only writes.
+ */
+class ws_channel {
+ public:
+  /** The client's next message; nullopt after `patience` without one, or once the client has gone. */
+  virtual boost::asio::awaitable<std::optional<std::string>> read(std::chrono::milliseconds patience) = 0;
+  /** Sends one text message; false once the client has gone (or stopped reading for 30 s). */
+  virtual boost::asio::awaitable<bool> write(std::string_view text) = 0;
+  /** Returns once the client has gone (closed, or the connection failed). */
+  virtual boost::asio::awaitable<void> until_gone() = 0;
+
+ protected:
+  ~ws_channel() = default;
+};
+
 struct api_response {
   int status = 200;
   boost::json::value body;  ///< serialised as JSON unless `text` is set
@@ -51,6 +71,8 @@ struct api_response {
   std::vector<std::pair<std::string, std::string>> headers;
   /** Set for event streams: the server sends the headers, then hands the connection to this. */
   std::function<boost::asio::awaitable<void>(sse_writer&)> stream;
+  /** Set for WebSocket routes: the server completes the upgrade (101), runs this, then closes. */
+  std::function<boost::asio::awaitable<void>(ws_channel&)> websocket;
 };
 
 api_response json_response(int status, boost::json::object body);

@@ -9,6 +9,7 @@
 #include "request_id.hpp"
 #include "routes.hpp"
 #include "server_state.hpp"
+#include "websocket_session.hpp"
 
 #include <rio/sdk/coro.hpp>
 
@@ -268,6 +269,10 @@ asio::awaitable<bool> serve_request(server::state& st, beast::tcp_stream& stream
   req.body = std::move(parser.get().body());
   stream.expires_never();
   api_response r = co_await answer(st, req);
+  if (r.websocket) {
+    co_await serve_websocket(stream, parser.get(), r, req.request_id);
+    co_return false;
+  }
   if (r.stream) {
     co_await send_stream(stream, r, req, version);
     co_return false;

@@ -106,6 +106,10 @@ asio::awaitable<std::optional<api_response>> hook_route(api_state& state, const 
     if (m != "GET") co_return wrong_method(req, "GET");
     co_return hook_stream(state, req);
   }
+  if (p == "/api/modder/hooks/ws") {
+    if (m != "GET") co_return wrong_method(req, "GET");
+    co_return hook_socket(state, req);
+  }
   if (p == "/api/modder/hooks/test") {
     if (m != "POST") co_return wrong_method(req, "POST");
     co_return post_hook_test(state, req);

@@ -24,6 +24,8 @@ const boost::json::object& openapi_document();
 api_response get_hooks(api_state& state, const api_request& request);
 api_response get_hook_history(api_state& state, const api_request& request);
 api_response hook_stream(api_state& state, const api_request& request);
+/** GET /api/modder/hooks/ws: 426 unless it is a WebSocket upgrade; the original's hook WebSocket. */
+api_response hook_socket(api_state& state, const api_request& request);
 api_response post_hook_test(api_state& state, const api_request& request);
 boost::asio::awaitable<api_response> put_webhook(api_state& state, const api_request& request);
 boost::asio::awaitable<api_response> delete_webhook(api_state& state, const api_request& request);

@@ -32,6 +32,8 @@ api_limits limits_of(const server_options& o) {
   l.hook_history_bytes = o.hook_history_bytes;
   l.webhook_delivery.attempts = o.webhook_attempts;
   l.webhook_delivery.first_backoff = o.webhook_first_backoff;
+  l.hook_ws_ping = o.hook_ws_ping_interval;
+  l.hook_ws_subscribe_wait = o.hook_ws_subscribe_wait;
   return l;
 }
 

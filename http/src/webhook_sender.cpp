@@ -71,7 +71,12 @@ asio::awaitable<kernel::result<void>> webhook_sender::deliver(const delivery& d)
   auto url = parse_http_url(hook_.url);
   if (!url) co_return url.error();
   std::vector<std::pair<std::string, std::string>> headers{{"X-Rio-Event", d.event}, {"X-Rio-Delivery", std::to_string(d.seq)}};
-  if (hook_.signed_) headers.emplace_back("X-Rio-Signature-256", "sha256=" + vault::hmac_sha256_hex(hook_.secret.reveal(), d.body));
+  if (hook_.signed_) {
+    // rio's header, and the original's (bare hex, what its receivers verify): the same HMAC.
+    const std::string mac = vault::hmac_sha256_hex(hook_.secret.reveal(), d.body);
+    headers.emplace_back("X-Rio-Signature-256", "sha256=" + mac);
+    headers.emplace_back("X-Comfy-Signature", mac);
+  }
   auto backoff = policy_.first_backoff;
   std::string last_error;
   asio::steady_timer wait{wake_.get_executor()};

@@ -1,9 +1,10 @@
 #pragma once
 // One webhook's deliveries: a bounded queue (events and bytes) drained by one coroutine on the
 // server's executor, with async HTTP, so a webhook costs memory, never a thread. Each delivery is
-// a POST of the event envelope, signed (X-Rio-Signature-256: sha256=<hex>) when the webhook has a
-// secret, retried with exponential backoff, under one deadline for all its attempts. A slow or
-// dead receiver delays only its own queue; what does not fit is dropped and counted.
+// a POST of the event envelope, signed when the webhook has a secret (X-Rio-Signature-256:
+// sha256=<hex>, and the original's X-Comfy-Signature: <hex>), retried with exponential backoff,
+// under one deadline for all its attempts. A slow or dead receiver delays only its own queue;
+// what does not fit is dropped and counted.
 
 #include <rio/kernel/error.hpp>
 #include <rio/kernel/hooks/hook_bus.hpp>

@@ -4,6 +4,7 @@ set(RIO_COMPAT_TEST_SOURCES
   compat/bare_host_status_test.cpp
   compat/env_override_precedence_test.cpp
   compat/host_failure_records_test.cpp
+  compat/hook_wire_test.cpp
   compat/host_names_test.cpp
   compat/legacy_vault_in_place_test.cpp
   compat/plan_step_commands_test.cpp)

@@ -1,102 +1,14 @@
 // Modder hooks over the API: the catalogue, a live stream of a real run's events, and signed
 // webhooks delivered to a local receiver, with a retry after a failed attempt.
 #include "api_test_support.hpp"
+#include "webhook_receiver.hpp"
 
 #include <rio/vault/hmac.hpp>
-
-#include <mutex>
 
 namespace rio::test {
 namespace {
 
 namespace json = boost::json;
-
-
-// A webhook receiver on loopback: answers each request with the next status from `answers`
-// (then 200), and records the requests.
-class receiver {
- public:
-  struct request {
-    std::map<std::string, std::string> headers;
-    std::string body;
-  };
-  explicit receiver(std::vector<int> answers) : answers_(std::move(answers)) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in sa{};
-    sa.sin_family = AF_INET;
-    ::inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
-    ::bind(fd_, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
-    ::listen(fd_, 16);
-    socklen_t len = sizeof sa;
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&sa), &len);
-    port_ = ntohs(sa.sin_port);
-    thread_ = std::thread{[this] { serve(); }};
-  }
-  ~receiver() {
-    ::shutdown(fd_, SHUT_RDWR);
-    ::close(fd_);
-    thread_.join();
-  }
-  std::uint16_t port() const { return port_; }
-  /** Blocks until `n` requests arrived (or 20 s). */
-  std::vector<request> wait_for(std::size_t n) {
-    std::unique_lock lock{mutex_};
-    cv_.wait_for(lock, std::chrono::seconds{20}, [&] { return requests_.size() >= n; });
-    return requests_;
-  }
-
- private:
-  void serve() {
-    for (;;) {
-      int c = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
-      if (c < 0) return;
-      std::string data;
-      char buf[4096];
-      request r;
-      for (;;) {
-        ssize_t n = ::recv(c, buf, sizeof buf, 0);
-        if (n <= 0) break;
-        data.append(buf, static_cast<std::size_t>(n));
-        auto end = data.find("\r\n\r\n");
-        if (end == std::string::npos) continue;
-        std::size_t length = 0;
-        std::size_t pos = 0;
-        while ((pos = data.find("\r\n", pos)) != std::string::npos && pos < end) {
-          pos += 2;
-          auto eol = data.find("\r\n", pos);
-          std::string line = data.substr(pos, eol - pos);
-          auto colon = line.find(':');
-          if (colon == std::string::npos) continue;
-          std::string name = line.substr(0, colon);
-          for (auto& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-          r.headers[name] = line.substr(colon + 2);
-        }
-        length = std::stoul(r.headers["content-length"]);
-        if (data.size() >= end + 4 + length) {
-          r.body = data.substr(end + 4, length);
-          break;
-        }
-      }
-      int status = 200;
-      {
-        std::lock_guard lock{mutex_};
-        if (requests_.size() < answers_.size()) status = answers_[requests_.size()];
-        requests_.push_back(r);
-      }
-      cv_.notify_all();
-      std::string reply = "HTTP/1.1 " + std::to_string(status) + " X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
-      ::send(c, reply.data(), reply.size(), MSG_NOSIGNAL);
-      ::close(c);
-    }
-  }
-  std::vector<int> answers_;
-  int fd_ = -1;
-  std::uint16_t port_ = 0;
-  std::thread thread_;
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  std::vector<request> requests_;
-};
 
 TEST(ApiHooks, TheCatalogueListsEveryEventWithItsPayloadAndTheModulesLoaded) {
   temp_dir root;
@@ -135,12 +47,12 @@ TEST(ApiHooks, AStreamCarriesARealRunsEventsInOrderWithoutSecrets) {
   for (const auto& e : events) names.push_back(e.event);
   EXPECT_EQ(names, (std::vector<std::string>{"on_security_secret_read", "on_remote_install_started", "on_remote_module_finished",
                                              "on_remote_module_finished", "on_remote_install_finished"}));
-  auto read = json::parse(events[0].data).as_object()["payload"].as_object();
+  auto read = json::parse(events[0].data).as_object()["data"].as_object();
   EXPECT_EQ(read["provider"], "remote_installer");
-  auto finished = json::parse(events[2].data).as_object()["payload"].as_object();
+  auto finished = json::parse(events[2].data).as_object()["data"].as_object();
   EXPECT_EQ(finished["module"], "ollama");
   EXPECT_EQ(finished["state"], "installed");
-  EXPECT_EQ(json::parse(events[4].data).as_object()["payload"].as_object()["status"], "installed");
+  EXPECT_EQ(json::parse(events[4].data).as_object()["data"].as_object()["status"], "installed");
   // The key that was read never travels in an event.
   const std::string key = read_file(h.user_key());
   std::string all;
@@ -159,7 +71,7 @@ TEST(ApiHooks, WebhooksAreSignedRetriedAndTheirSecretsNeverReturned) {
     std::vector<std::string> base{"--root", root.path().string()};
     ASSERT_EQ(run_cli(engine_world::with(base, {"vault", "init"}), vault_env()).code, 0);
   }
-  receiver hook_target{{500}};  // the first delivery fails, the retry succeeds
+  webhook_receiver hook_target{{500}};  // the first delivery fails, the retry succeeds
   api_server api{root.path(), true, std::nullopt, vault_env()};
   const std::string secret = "webhook-canary-secret-31f";
   const std::string url = "http://127.0.0.1:" + std::to_string(hook_target.port()) + "/rio";
@@ -177,7 +89,7 @@ TEST(ApiHooks, WebhooksAreSignedRetriedAndTheirSecretsNeverReturned) {
   const std::string expected = "sha256=" + vault::hmac_sha256_hex(secret, got[1].body);
   EXPECT_EQ(got[1].headers["x-rio-signature-256"], expected);
   EXPECT_EQ(got[1].headers["x-rio-event"], "on_remote_install_finished");
-  EXPECT_EQ(json::parse(got[1].body).as_object()["payload"].as_object()["host"], "h");
+  EXPECT_EQ(json::parse(got[1].body).as_object()["data"].as_object()["host"], "h");
 
   auto listing = api.get("/api/modder/hooks");
   EXPECT_EQ(listing.body.find(secret), std::string::npos);

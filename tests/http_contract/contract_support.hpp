@@ -20,6 +20,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -102,7 +103,9 @@ inline reply http_request(std::uint16_t port, const std::string& method, const s
   reply r;
   int fd = detail::connect_loopback(port);
   if (fd < 0) return r;
-  std::string req = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
+  // Connection: close, unless the caller names its own (an upgrade).
+  const bool own_connection = std::any_of(headers.begin(), headers.end(), [](const auto& h) { return detail::lower(h.first) == "connection"; });
+  std::string req = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + (own_connection ? "" : "Connection: close\r\n");
   for (const auto& [k, v] : headers) req += k + ": " + v + "\r\n";
   if (announce_body_size > 0) {
     req += "Content-Type: application/json\r\nContent-Length: " + std::to_string(announce_body_size) + "\r\n\r\n";

@@ -84,7 +84,8 @@ void check_token_and_flag(api_contract& c, live_server& server, const std::strin
       }
       // Not gated: whatever the operation answers to this request, but neither 401 nor 403. An
       // endless stream is left after a moment.
-      const auto* content = responses.at("200").as_object().if_contains("content");
+      const auto* ok = responses.if_contains("200");  // a WebSocket documents 101 instead
+      const auto* content = ok == nullptr ? nullptr : ok->as_object().if_contains("content");
       const bool stream = content != nullptr && content->as_object().contains("text/event-stream");
       read_limits limits;
       if (stream) limits.patience = std::chrono::milliseconds{1500};
@@ -270,6 +271,13 @@ TEST(HttpContract, EveryDocumentedRouteAndResponseHappensAndMatchesTheDocument) 
     feeder.join();
     EXPECT_EQ(parse_events(live.body).size(), 2u) << live.body;
   }
+  // The hook WebSocket: a plain GET is 426; an upgrade is 101, then quiet until the client's
+  // first message (left after a moment).
+  c.exchange(port, {"GET", "/api/modder/hooks/ws", "", 426});
+  c.exchange(port, {"GET", "/api/modder/hooks/ws", "", 101,
+                    {{"Connection", "Upgrade"}, {"Upgrade", "websocket"}, {"Sec-WebSocket-Version", "13"},
+                     {"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="}},
+                    {.patience = std::chrono::milliseconds{1500}}});
   c.exchange(port, {"POST", "/api/modder/hooks/test", "", 200});
   c.exchange(port, {"POST", "/api/modder/hooks/test", R"({"event": "on_module_loaded", "payload": {"module": "x"}})", 200});
   c.exchange(port, {"POST", "/api/modder/hooks/test", R"({"event": "on_nothing"})", 400});

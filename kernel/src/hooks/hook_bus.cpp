@@ -22,10 +22,15 @@ namespace asio = boost::asio;
 namespace json = boost::json;
 
 json::object envelope::to_json() const {
-  return json::object{{"event", event}, {"timestamp", timestamp}, {"seq", seq}, {"payload", payload}};
+  return json::object{{"event", event}, {"ts", ts},           {"data", payload},
+                      {"seq", seq},     {"timestamp", timestamp}, {"payload", payload}};
 }
 
 namespace {
+
+double epoch_seconds() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
 
 bool wants(const std::vector<std::string>& events, std::string_view name) {
   return std::any_of(events.begin(), events.end(), [&](const std::string& e) { return e == "*" || e == name; });
@@ -190,7 +195,7 @@ result<void> hook_bus::publish(std::string_view event, json::object payload) {
     std::lock_guard lock{state_->mutex};
     if (state_->stopped) return {};
     shared_event e{std::make_shared<const envelope>(envelope{std::string{event}, engine::utc_timestamp(), state_->next_seq++,
-                                                             std::move(payload)}),
+                                                             std::move(payload), epoch_seconds()}),
                    bytes};
     for (auto& s : state_->subscribers) {
       if (wants(s->options.events, event)) {

@@ -48,6 +48,13 @@ struct server_options {
   std::size_t max_webhooks = 32;                         ///< registered webhooks; one more is a 409
   std::size_t hook_payload_limit = 64 * 1024;            ///< a test event's payload (serialised); 413 above
   std::size_t hook_history_bytes = 4 * 1024 * 1024;      ///< payload bytes the hook history and each subscriber queue keep
+  /**
+   * The hook WebSocket (/api/modder/hooks/ws): `{"ping": true}` after this long without an event
+   * (20 s, as in the original), and every event for a client whose first message (its topics) has
+   * not come within `hook_ws_subscribe_wait`. Tests shorten both.
+   */
+  std::chrono::milliseconds hook_ws_ping_interval{std::chrono::seconds{20}};
+  std::chrono::milliseconds hook_ws_subscribe_wait{std::chrono::seconds{10}};
   /** Notices for the operator (what start-up skipped, running out of descriptors); `rio serve`
       writes them to stderr. May be empty. */
   std::function<void(const std::string&)> log;

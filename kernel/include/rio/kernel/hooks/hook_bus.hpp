@@ -29,8 +29,13 @@ struct envelope {
   std::string timestamp;  ///< ISO-8601 UTC
   std::uint64_t seq = 0;  ///< increases by one per published event, across all events
   boost::json::object payload;
+  double ts = 0;          ///< when it was published, in seconds since the epoch (the original's `ts`)
 
-  /** {"event","timestamp","seq","payload"}. */
+  /**
+   * {"event","ts","data","seq","timestamp","payload"}: the original's envelope ({event, ts, data})
+   * with rio's fields beside it. `payload` repeats `data` for rio's earlier clients (deprecated);
+   * the payload is stored once, only this serialised form carries it twice.
+   */
   boost::json::object to_json() const;
 };
 
