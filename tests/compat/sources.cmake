@@ -4,4 +4,5 @@ set(RIO_COMPAT_TEST_SOURCES
   compat/bare_host_status_test.cpp
   compat/env_override_precedence_test.cpp
   compat/host_failure_records_test.cpp
-  compat/host_names_test.cpp)
+  compat/host_names_test.cpp
+  compat/security_api_test.cpp)
