@@ -1,6 +1,7 @@
 #include "audit_tail.hpp"
 
 #include "http_error.hpp"
+#include "text_util.hpp"
 
 #include <cctype>
 #include <cerrno>
@@ -25,12 +26,6 @@ struct descriptor {
 
 sdk::error unreadable(const std::filesystem::path& file, const std::string& why) {
   return fail(errc::unreadable_file, "cannot read the security log " + file.string() + ": " + why);
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
 }
 
 sdk::result<std::string> read_at(int fd, const std::filesystem::path& file, off_t offset, std::size_t size) {
@@ -71,7 +66,7 @@ sdk::result<audit_tail> read_audit_tail(const std::filesystem::path& file, std::
   std::deque<std::string> kept;
   for (std::size_t start = 0; start < text.size();) {
     const auto nl = text.find('\n', start);
-    const auto line = trim(text.substr(start, nl == std::string_view::npos ? std::string_view::npos : nl - start));
+    const auto line = trim_space(text.substr(start, nl == std::string_view::npos ? std::string_view::npos : nl - start));
     if (!line.empty()) kept.emplace_back(line);
     if (kept.size() > limit) kept.pop_front();
     if (nl == std::string_view::npos) break;

@@ -5,6 +5,7 @@
 #include "api_errors.hpp"
 #include "routes.hpp"
 #include "sandbox_rules.hpp"
+#include "text_util.hpp"
 
 #include <boost/json/parse.hpp>
 
@@ -18,21 +19,9 @@ namespace json = boost::json;
 
 namespace {
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
-
 std::vector<std::string> env_allow_list(const api_state& state) {
   auto raw = state.config.env("SANDBOX_NETWORK_ALLOW");
   return raw ? split_allow_list(*raw) : std::vector<std::string>{};
-}
-
-json::array strings(const std::vector<std::string>& v) {
-  json::array a;
-  for (const auto& s : v) a.emplace_back(s);
-  return a;
 }
 
 using port_or_refusal = std::variant<api_response, std::optional<std::uint16_t>>;
@@ -47,7 +36,7 @@ port_or_refusal read_port(const json::value* v, const std::string& request_id) {
   else if (v->is_uint64()) value = static_cast<double>(v->get_uint64());
   else if (v->is_double() && std::trunc(v->get_double()) == v->get_double()) value = v->get_double();
   else if (v->is_string()) {
-    std::string_view text = trim(v->get_string());
+    std::string_view text = trim_space(v->get_string());
     const bool negative = text.starts_with('-');
     if (text.starts_with('-') || text.starts_with('+')) text.remove_prefix(1);
     if (text.empty() || text.size() > 12 || !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
@@ -73,7 +62,7 @@ allow_or_refusal read_allow(const json::value* v, const api_state& state, const 
   std::vector<std::string> rules;
   for (const auto& item : v->get_array()) {
     if (!item.is_string()) return refused();
-    if (auto rule = trim(item.get_string()); !rule.empty()) rules.emplace_back(rule);
+    if (auto rule = trim_space(item.get_string()); !rule.empty()) rules.emplace_back(rule);
   }
   return rules;
 }
@@ -82,10 +71,9 @@ allow_or_refusal read_allow(const json::value* v, const api_state& state, const 
 
 api_response get_sandbox_defaults(api_state& state, const api_request& req) {
   if (auto off = require_security_api(state, req)) return *off;
-  std::string flag{trim(state.config.env("SANDBOX_NETWORK").value_or("0"))};
-  std::transform(flag.begin(), flag.end(), flag.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const std::string flag = lower_ascii(trim_space(state.config.env("SANDBOX_NETWORK").value_or("0")));
   const bool enabled = flag == "1" || flag == "true" || flag == "yes" || flag == "on";
-  return json_response(200, json::object{{"ok", true}, {"network_enabled", enabled}, {"network_allow", strings(env_allow_list(state))}});
+  return json_response(200, json::object{{"ok", true}, {"network_enabled", enabled}, {"network_allow", string_array(env_allow_list(state))}});
 }
 
 api_response post_sandbox_check(api_state& state, const api_request& req) {
@@ -95,7 +83,7 @@ api_response post_sandbox_check(api_state& state, const api_request& req) {
   if (ec || !doc.is_object()) return validation_error("body must be a JSON object", req.request_id);
   const auto& body = doc.get_object();
   const json::value* host_field = body.if_contains("host");
-  const std::string host{host_field != nullptr && host_field->is_string() ? trim(host_field->get_string()) : std::string_view{}};
+  const std::string host{host_field != nullptr && host_field->is_string() ? trim_space(host_field->get_string()) : std::string_view{}};
   if (host.empty()) return error_response(400, "host is required", req.request_id, "host");
   auto port = read_port(body.if_contains("port"), req.request_id);
   if (auto* refused = std::get_if<api_response>(&port)) return std::move(*refused);
@@ -107,7 +95,7 @@ api_response post_sandbox_check(api_state& state, const api_request& req) {
                                          {"host", host},
                                          {"port", p ? json::value(*p) : json::value(nullptr)},
                                          {"allowed", network_allowed(rules, host, p)},
-                                         {"network_allow", strings(rules)}});
+                                         {"network_allow", string_array(rules)}});
 }
 
 }  // namespace rio::http::detail

@@ -7,6 +7,7 @@
 #include "api_errors.hpp"
 #include "audit_tail.hpp"
 #include "routes.hpp"
+#include "text_util.hpp"
 
 #include <rio/vault/vault.hpp>
 
@@ -23,19 +24,13 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
-
 // The operator's COMFYVN_SECURITY_LOG_FILE (the server's environment; a request never names a
 // file), else the file rio's vault writes. `~/` is expanded as in the original; a relative path
 // is taken from rio's root, never the working directory.
 fs::path log_path(const api_state& state) {
   auto configured = state.config.env("COMFYVN_SECURITY_LOG_FILE");
-  if (!configured || trim(*configured).empty()) return vault::vault_paths{state.config.settings.root}.audit_log;
-  fs::path p{std::string{trim(*configured)}};
+  if (!configured || trim_space(*configured).empty()) return vault::vault_paths{state.config.settings.root}.audit_log;
+  fs::path p{std::string{trim_space(*configured)}};
   if (auto home = state.config.env("HOME"); home && p.string().starts_with("~/")) p = fs::path{*home} / p.string().substr(2);
   return p.is_absolute() ? p : state.config.settings.root / p;
 }
@@ -50,19 +45,13 @@ int vault_status(const sdk::error& e) {
   return 400;
 }
 
-json::array strings(const std::vector<std::string>& v) {
-  json::array a;
-  for (const auto& s : v) a.emplace_back(s);
-  return a;
-}
-
 // The original's describe_all(): names only.
 json::array providers_json(const std::vector<vault::provider_summary>& list) {
   json::array out;
   for (const auto& p : list) {
     out.emplace_back(json::object{{"provider", p.provider},
-                                  {"stored_keys", strings(p.stored_keys)},
-                                  {"override_keys", strings(p.override_keys)},
+                                  {"stored_keys", string_array(p.stored_keys)},
+                                  {"override_keys", string_array(p.override_keys)},
                                   {"present", p.present}});
   }
   return out;
@@ -85,7 +74,7 @@ asio::awaitable<api_response> get_secret_providers(api_state& state, const api_r
                                             {"providers", providers_json(listing->providers)},
                                             {"log_path", log_path(state).string()},
                                             {"fingerprint", nullable(listing->fingerprint)},
-                                            {"warnings", strings(listing->warnings)}});
+                                            {"warnings", string_array(listing->warnings)}});
 }
 
 namespace {
@@ -95,7 +84,7 @@ using new_key_or_refusal = std::variant<api_response, std::optional<vault::maste
 // The optional body {"new_key": "..."}: checked, and parsed as a key, before the vault is touched
 // (the original wrote an invalid key over its key file first, and lost the vault).
 new_key_or_refusal read_new_key(const api_request& req) {
-  if (trim(req.body).empty()) return std::optional<vault::master_key>{};
+  if (trim_space(req.body).empty()) return std::optional<vault::master_key>{};
   boost::system::error_code ec;
   json::value doc = json::parse(req.body, ec);
   if (ec || !doc.is_object()) return validation_error("body must be a JSON object", req.request_id);
@@ -103,7 +92,7 @@ new_key_or_refusal read_new_key(const api_request& req) {
   if (given == nullptr || given->is_null()) return std::optional<vault::master_key>{};
   if (!given->is_string()) return error_response(400, "new_key must be a string", req.request_id, "new_key");
   const std::string_view text = given->get_string();
-  if (trim(text).empty()) return error_response(400, "new_key must be non-empty", req.request_id, "new_key");
+  if (trim_space(text).empty()) return error_response(400, "new_key must be non-empty", req.request_id, "new_key");
   auto key = vault::master_key::parse(text, "new_key");
   if (!key) return error_response(400, key.error().message, req.request_id, "new_key");
   return std::optional<vault::master_key>{std::move(*key)};
@@ -152,7 +141,7 @@ json::object rotation_json(rotation_outcome& done, const api_state& state) {
                  {"providers", std::move(providers)},
                  {"log_path", log_path(state).string()}};
   describe_new_key(r, vault::vault_paths{state.config.settings.root}, o);
-  o["warnings"] = strings(warnings);
+  o["warnings"] = string_array(warnings);
   return o;
 }
 
@@ -178,7 +167,7 @@ namespace {
 // ?limit: an integer (sign allowed), clamped to 1..200 as in the original; anything else is its
 // 422. Digits beyond any integer type clamp too.
 std::optional<std::size_t> audit_limit(std::string_view text) {
-  text = trim(text);
+  text = trim_space(text);
   const bool negative = text.starts_with('-');
   if (text.starts_with('-') || text.starts_with('+')) text.remove_prefix(1);
   if (text.empty() || !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) return std::nullopt;

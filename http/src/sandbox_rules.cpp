@@ -1,23 +1,13 @@
 #include "sandbox_rules.hpp"
 
+#include "text_util.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <cctype>
 
 namespace rio::http::detail {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
-
-std::string lower(std::string_view s) {
-  std::string out{s};
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 // Decimal digits only, 0-65535 ("8080"; not "+80", "0x50" or "80 ").
 std::optional<std::uint16_t> port_of(std::string_view text) {
@@ -52,16 +42,16 @@ std::optional<network_rule> from_authority(std::string_view a) {
     rule.port = port_of(port);
     if (!rule.port) return std::nullopt;
   }
-  host = trim(host);
+  host = trim_space(host);
   if (host.empty()) return std::nullopt;
-  rule.host = lower(host);
+  rule.host = lower_ascii(host);
   return rule;
 }
 
 }  // namespace
 
 std::optional<network_rule> parse_network_rule(std::string_view text) {
-  text = trim(text);
+  text = trim_space(text);
   if (text.empty()) return std::nullopt;
   if (const auto scheme = text.find("://"); scheme != std::string_view::npos) {
     std::string_view authority = text.substr(scheme + 3);
@@ -74,7 +64,7 @@ std::optional<network_rule> parse_network_rule(std::string_view text) {
 
 bool rule_matches(const network_rule& rule, std::string_view host, std::optional<std::uint16_t> port) {
   if (rule.port && port != rule.port) return false;
-  std::string name = lower(trim(host));
+  std::string name = lower_ascii(trim_space(host));
   if (name.size() > 2 && name.front() == '[' && name.back() == ']') name = name.substr(1, name.size() - 2);
   const std::string& pattern = rule.host;
   if (pattern == "*") return true;
@@ -94,7 +84,7 @@ std::vector<std::string> split_allow_list(std::string_view comma_list) {
   std::vector<std::string> out;
   for (std::size_t start = 0; start <= comma_list.size();) {
     const auto comma = comma_list.find(',', start);
-    const auto entry = trim(comma_list.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
+    const auto entry = trim_space(comma_list.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
     if (!entry.empty()) out.emplace_back(entry);
     if (comma == std::string_view::npos) break;
     start = comma + 1;
