@@ -22,9 +22,11 @@ api_response error_response(int status, std::string message, const std::string& 
   return json_response(status, std::move(o));
 }
 
-api_response validation_error(std::string problem, const std::string& request_id) {
+api_response validation_error(std::string problem, const std::string& request_id, std::string where, std::string name) {
+  json::array loc{json::value(where)};
+  if (!name.empty()) loc.emplace_back(name);
   json::array details;
-  details.emplace_back(json::object{{"loc", json::array{"body"}}, {"msg", kernel::engine::redactor{}.apply(problem)}, {"type", "value_error"}});
+  details.emplace_back(json::object{{"loc", std::move(loc)}, {"msg", kernel::engine::redactor{}.apply(problem)}, {"type", "value_error"}});
   return json_response(422, json::object{{"ok", false},
                                          {"code", "validation_error"},
                                          {"message", "Request validation failed"},

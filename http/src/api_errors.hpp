@@ -13,7 +13,12 @@ namespace rio::http::detail {
 
 api_response error_response(int status, std::string message, const std::string& request_id, std::string field = {});
 
-/** 422 {"code":"validation_error","message":"Request validation failed","details":[...]}: the original's shape for a body that is not a JSON object. */
-api_response validation_error(std::string problem, const std::string& request_id);
+/**
+ * 422 {"code":"validation_error","message":"Request validation failed","details":[{"loc",...}]}:
+ * the original's shape for a body that is not a JSON object (loc ["body"]) or a query parameter
+ * of the wrong type (loc ["query", "<name>"]).
+ */
+api_response validation_error(std::string problem, const std::string& request_id, std::string where = "body",
+                              std::string name = {});
 
 }  // namespace rio::http::detail

@@ -11,6 +11,7 @@ api_state::api_state(api_config c, kernel::module_registry r, boost::asio::any_i
       registry(std::move(r)),
       paths(kernel::engine::resolve_run_paths(config.settings.root, config.env)),
       remote_installer(config.settings.root / "config" / "comfyvn.json", "enable_remote_installer"),
+      security_api(config.settings.root / "config" / "comfyvn.json", "enable_security_api"),
       modules_json(kernel::registry_to_json(registry)),
       ex(e),
       limits(l),

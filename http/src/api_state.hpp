@@ -54,6 +54,7 @@ struct api_state {
     std::shared_ptr<const std::string> text;
   } status_list;
   feature_flag remote_installer;
+  feature_flag security_api;  ///< the original's /api/security routes (route_security.cpp)
   run_registry runs;
   boost::json::object modules_json;  ///< GET /api/remote/modules, built once
   std::shared_ptr<const std::string> modules_text;  ///< ...and serialised once

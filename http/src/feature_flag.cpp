@@ -1,5 +1,7 @@
 #include "feature_flag.hpp"
 
+#include "api_errors.hpp"
+
 #include <boost/json/parse.hpp>
 
 #include <fstream>
@@ -31,6 +33,11 @@ bool feature_flag::enabled() {
   const auto* flag = features->get_object().if_contains(name_);
   if (flag != nullptr && flag->is_bool()) value_ = flag->get_bool();
   return value_;
+}
+
+std::optional<api_response> refuse_unless_enabled(feature_flag& flag, std::string_view refusal, const api_request& request) {
+  if (flag.enabled()) return std::nullopt;
+  return error_response(403, std::string{refusal}, request.request_id);
 }
 
 }  // namespace rio::http::detail

@@ -1,10 +1,15 @@
 #pragma once
-// features.enable_remote_installer in <root>/config/comfyvn.json (default off), re-read whenever
-// the file's modification time changes, so the GUI's toggle takes effect without a restart. Only
-// a real JSON boolean counts, as in the original. The path comes from rio's root, never the CWD.
+// One of the original's feature flags (features.<name> in <root>/config/comfyvn.json, default
+// off): enable_remote_installer, enable_security_api. Re-read whenever the file's modification
+// time changes, so the GUI's toggle takes effect without a restart. Only a real JSON boolean
+// counts, as in the original. The path comes from rio's root, never the CWD.
+
+#include "api_types.hpp"
 
 #include <filesystem>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace rio::http::detail {
 
@@ -22,5 +27,8 @@ class feature_flag {
   bool value_ = false;
   bool loaded_ = false;
 };
+
+/** The original's gate: 403 with `refusal` ("security api disabled", ...) unless `flag` is on. */
+std::optional<api_response> refuse_unless_enabled(feature_flag& flag, std::string_view refusal, const api_request& request);
 
 }  // namespace rio::http::detail

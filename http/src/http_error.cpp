@@ -16,6 +16,7 @@ class http_category_impl final : public boost::system::error_category {
       case errc::too_many_webhooks: return "too_many_webhooks";
       case errc::unsafe_token_file: return "unsafe_token_file";
       case errc::bad_token_file: return "bad_token_file";
+      case errc::unreadable_file: return "unreadable_file";
     }
     return "unknown rio.http error";
   }

@@ -12,6 +12,7 @@ enum class errc {
   too_many_webhooks = 1,  ///< registering one more webhook would pass the configured limit
   unsafe_token_file,      ///< the API token file is readable by others, foreign-owned or not a regular file
   bad_token_file,         ///< the API token file cannot be read, or holds too short a token
+  unreadable_file,        ///< a file a route reads (the security log) cannot be opened or read
 };
 
 const boost::system::error_category& http_category() noexcept;

@@ -122,6 +122,33 @@ asio::awaitable<std::optional<api_response>> hook_route(api_state& state, const 
   co_return std::nullopt;
 }
 
+// The original's security API: the vault's summary and rotation, the audit log, the sandbox rules.
+asio::awaitable<std::optional<api_response>> security_route(api_state& state, const api_request& req) {
+  const std::string& p = req.path;
+  const std::string& m = req.method;
+  if (p == "/api/security/secrets/providers") {
+    if (m != "GET") co_return wrong_method(req, "GET");
+    co_return co_await get_secret_providers(state, req);
+  }
+  if (p == "/api/security/secrets/rotate") {
+    if (m != "POST") co_return wrong_method(req, "POST");
+    co_return co_await post_rotate_key(state, req);
+  }
+  if (p == "/api/security/audit") {
+    if (m != "GET") co_return wrong_method(req, "GET");
+    co_return get_security_audit(state, req);
+  }
+  if (p == "/api/security/sandbox/defaults") {
+    if (m != "GET") co_return wrong_method(req, "GET");
+    co_return get_sandbox_defaults(state, req);
+  }
+  if (p == "/api/security/sandbox/check") {
+    if (m != "POST") co_return wrong_method(req, "POST");
+    co_return post_sandbox_check(state, req);
+  }
+  co_return std::nullopt;
+}
+
 // The server's own: its OpenAPI document and liveness.
 std::optional<api_response> service_route(api_state& state, const api_request& req) {
   const std::string& p = req.path;
@@ -146,6 +173,7 @@ asio::awaitable<api_response> route(api_state& state, const api_request& req) {
   if (auto r = co_await remote_route(state, req)) co_return std::move(*r);
   if (auto r = run_route(state, req)) co_return std::move(*r);
   if (auto r = co_await hook_route(state, req)) co_return std::move(*r);
+  if (auto r = co_await security_route(state, req)) co_return std::move(*r);
   if (auto r = service_route(state, req)) co_return std::move(*r);
   co_return error_response(404, "no route " + req.path, req.request_id);
 }

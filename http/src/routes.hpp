@@ -30,6 +30,15 @@ api_response post_hook_test(api_state& state, const api_request& request);
 boost::asio::awaitable<api_response> put_webhook(api_state& state, const api_request& request);
 boost::asio::awaitable<api_response> delete_webhook(api_state& state, const api_request& request);
 
+boost::asio::awaitable<api_response> get_secret_providers(api_state& state, const api_request& request);
+boost::asio::awaitable<api_response> post_rotate_key(api_state& state, const api_request& request);
+api_response get_security_audit(api_state& state, const api_request& request);
+api_response get_sandbox_defaults(api_state& state, const api_request& request);
+api_response post_sandbox_check(api_state& state, const api_request& request);
+
+/** 403 "security api disabled" unless features.enable_security_api is on. */
+std::optional<api_response> require_security_api(api_state& state, const api_request& request);
+
 /** 403 "remote installer disabled" unless the feature flag is on. */
 std::optional<api_response> require_feature(api_state& state, const api_request& request);
 

@@ -7,4 +7,5 @@ set(RIO_COMPAT_TEST_SOURCES
   compat/hook_wire_test.cpp
   compat/host_names_test.cpp
   compat/legacy_vault_in_place_test.cpp
-  compat/plan_step_commands_test.cpp)
+  compat/plan_step_commands_test.cpp
+  compat/security_api_test.cpp)

@@ -307,6 +307,43 @@ TEST(HttpContract, EveryDocumentedRouteAndResponseHappensAndMatchesTheDocument) 
   c.exchange(port, {"DELETE", "/api/modder/hooks/webhooks", "", 422});
   c.exchange(port, {"DELETE", "/api/modder/hooks/webhooks", "", 413, {}, {.announce_body_size = 4u << 20}});
 
+  // The security API, turned on as the GUI's drawer does (its flag is off by default). The vault
+  // exists: the signed webhook above stored its secret there.
+  {
+    const fs::path flags = root.path() / "config/comfyvn.json";
+    const auto before = fs::last_write_time(flags);
+    std::ofstream{flags} << R"({"features": {"enable_remote_installer": true, "enable_security_api": true}})" << "\n";
+    fs::last_write_time(flags, before + std::chrono::seconds{1});  // seen as changed even within one clock tick
+  }
+  c.exchange(port, {"GET", "/api/security/secrets/providers", "", 200});
+  c.exchange(port, {"POST", "/api/security/secrets/rotate", "", 200});
+  c.exchange(port, {"POST", "/api/security/secrets/rotate", R"({"new_key": ")" + std::string(64, 'e') + R"("})", 200});
+  c.exchange(port, {"POST", "/api/security/secrets/rotate", R"({"new_key": null})", 200});
+  c.exchange(port, {"POST", "/api/security/secrets/rotate", R"({"new_key": " "})", 400});
+  c.exchange(port, {"POST", "/api/security/secrets/rotate", "[1]", 422});
+  c.exchange(port, {"POST", "/api/security/secrets/rotate", "", 413, {}, {.announce_body_size = 4u << 20}});
+  c.exchange(port, {"GET", "/api/security/audit", "", 200});
+  c.exchange(port, {"GET", "/api/security/audit?limit=3", "", 200});
+  c.exchange(port, {"GET", "/api/security/audit?limit=three", "", 422});
+  c.exchange(port, {"GET", "/api/security/sandbox/defaults", "", 200});
+  c.exchange(port, {"POST", "/api/security/sandbox/check", R"({"host": "127.0.0.1", "port": 8080, "allow": "localhost:8080"})", 200});
+  c.exchange(port, {"POST", "/api/security/sandbox/check", R"({"host": "gpu.lab", "port": null, "allow": ["*.lab", "x:1"]})", 200});
+  c.exchange(port, {"POST", "/api/security/sandbox/check", R"({"host": "gpu.lab", "port": "x"})", 400});
+  c.exchange(port, {"POST", "/api/security/sandbox/check", "", 422});
+  c.exchange(port, {"POST", "/api/security/sandbox/check", "", 413, {}, {.announce_body_size = 4u << 20}});
+  {
+    // A vault that cannot be opened, and a log that is a symbolic link (never followed).
+    const fs::path vault_file = root.path() / "config/comfyvn.secrets.json";
+    const std::string sealed = read_file(vault_file);
+    std::ofstream{vault_file} << "{not a vault";
+    c.exchange(port, {"GET", "/api/security/secrets/providers", "", 400});
+    std::ofstream{vault_file} << sealed;
+    const fs::path log = root.path() / "logs/security.log";
+    fs::rename(log, root.path() / "logs/security.log.real");
+    fs::create_symlink(root.path() / "logs/security.log.real", log);
+    c.exchange(port, {"GET", "/api/security/audit", "", 500});
+  }
+
   // A second server: flag off and an API token.
   {
     temp_dir locked_root;

@@ -186,5 +186,45 @@ TEST(VaultRotation, NothingToRotate) {
   EXPECT_EQ(r.error().code, vault::make_error_code(errc::not_found));
 }
 
+// The REST route's new_key: the vault ends up under exactly that key, for both key sources.
+TEST(VaultRotation, ASuppliedKeyIsTheNewKey) {
+  const std::string supplied(64, 'c');
+  temp_dir root;
+  plant(root.path(), {});
+  auto r = vault::vault{options_for(root.path())}.rotate(*vault::master_key::parse(supplied, "test"));
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->fingerprint, vault::master_key::parse(supplied, "test")->fingerprint());
+  EXPECT_TRUE(all_secrets_readable(root.path(), {}));
+
+  temp_dir env_root;
+  const env_map env{{"COMFYVN_SECRETS_KEY", std::string(64, 'a')}};
+  plant(env_root.path(), env);
+  auto e = vault::vault{options_for(env_root.path(), env)}.rotate(*vault::master_key::parse(supplied, "test"));
+  ASSERT_TRUE(e) << e.error().message;
+  EXPECT_FALSE(e->pending_key_file.empty());
+  EXPECT_TRUE(all_secrets_readable(env_root.path(), {{"COMFYVN_SECRETS_KEY", supplied}}));
+}
+
+// Refused before anything is written: a passphrase vault has no key to replace, and the current
+// key would change nothing.
+TEST(VaultRotation, ASuppliedKeyIsRefusedWhereItMeansNothing) {
+  const env_map passphrase{{"COMFYVN_SECRETS_PASSPHRASE", "a passphrase"}};
+  temp_dir root;
+  plant(root.path(), passphrase);
+  const std::string before = read_file(vault::vault_paths{root.path()}.vault_file);
+  auto r = vault::vault{options_for(root.path(), passphrase)}.rotate(*vault::master_key::parse(std::string(64, 'c'), "test"));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, vault::make_error_code(errc::invalid_argument));
+  EXPECT_EQ(read_file(vault::vault_paths{root.path()}.vault_file), before);
+
+  const env_map env{{"COMFYVN_SECRETS_KEY", std::string(64, 'a')}};
+  temp_dir same;
+  plant(same.path(), env);
+  auto s = vault::vault{options_for(same.path(), env)}.rotate(*vault::master_key::parse(std::string(64, 'a'), "test"));
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().code, vault::make_error_code(errc::invalid_argument));
+  EXPECT_FALSE(std::filesystem::exists(vault::vault_paths{same.path()}.pending_key_file));
+}
+
 }  // namespace
 }  // namespace rio::test

@@ -34,20 +34,18 @@ std::string_view source_token(key_source s) {
   return "unknown";
 }
 
-result<void> rotate_key_file(vault::impl& v, const detail::loaded_vault& loaded, rotation_result& out) {
+result<void> rotate_key_file(vault::impl& v, const detail::loaded_vault& loaded, master_key next, rotation_result& out) {
   const auto& fault = v.options.fault;
   secret current = loaded.opened_with->key.to_text();
   current.append("\n");
   if (auto ok = detail::write_file_atomic(v.paths.previous_key_file, current.reveal(), fault, "rotate.previous_key"); !ok) {
     return ok.error();
   }
-  auto next = master_key::generate();
-  if (!next) return next.error();
-  secret next_text = next->to_text();
+  secret next_text = next.to_text();
   next_text.append("\n");
   auto staged_key = detail::stage_file(v.paths.key_file, next_text.reveal(), fault, "rotate.new_key");
   if (!staged_key) return staged_key.error();
-  auto sealed = seal_envelope(detail::plaintext_of(loaded.data).reveal(), *next, std::nullopt, v.now());
+  auto sealed = seal_envelope(detail::plaintext_of(loaded.data).reveal(), next, std::nullopt, v.now());
   if (!sealed) return sealed.error();
   auto staged_vault = detail::stage_file(v.paths.vault_file, serialize_envelope(*sealed), fault, "rotate.new_vault");
   if (!staged_vault) {
@@ -66,17 +64,15 @@ result<void> rotate_key_file(vault::impl& v, const detail::loaded_vault& loaded,
   return {};
 }
 
-result<void> rotate_env_key(vault::impl& v, const detail::loaded_vault& loaded, rotation_result& out) {
+result<void> rotate_env_key(vault::impl& v, const detail::loaded_vault& loaded, master_key next, rotation_result& out) {
   const auto& fault = v.options.fault;
-  auto next = master_key::generate();
-  if (!next) return next.error();
-  secret text = next->to_text();
+  secret text = next.to_text();
   secret line = text;
   line.append("\n");
   if (auto ok = detail::write_file_atomic(v.paths.pending_key_file, line.reveal(), fault, "rotate.pending_key"); !ok) {
     return ok.error();
   }
-  auto sealed = seal_envelope(detail::plaintext_of(loaded.data).reveal(), *next, std::nullopt, v.now());
+  auto sealed = seal_envelope(detail::plaintext_of(loaded.data).reveal(), next, std::nullopt, v.now());
   if (!sealed) return sealed.error();
   if (auto ok = detail::write_file_atomic(v.paths.vault_file, serialize_envelope(*sealed), fault, "rotate.new_vault"); !ok) {
     return ok.error();
@@ -106,9 +102,38 @@ result<void> rotate_passphrase(vault::impl& v, const detail::loaded_vault& loade
   return {};
 }
 
+// A key the caller supplied (the REST route's new_key) is refused before anything is written: a
+// passphrase vault has no key to replace, and "rotating" to the current key would report a change
+// that did not happen.
+result<void> check_supplied(const std::optional<master_key>& supplied, const detail::loaded_vault& loaded) {
+  if (!supplied) return {};
+  if (*loaded.source == key_source::passphrase) {
+    return fail(errc::invalid_argument,
+                "this vault is sealed with COMFYVN_SECRETS_PASSPHRASE and takes no new key: rotation re-encrypts it "
+                "under COMFYVN_SECRETS_NEW_PASSPHRASE when that is set, else under a fresh salt");
+  }
+  if (supplied->same_as(loaded.opened_with->key)) {
+    return fail(errc::invalid_argument, "the new key is the vault's current key (fingerprint " +
+                                            loaded.sealed->fingerprint + "): nothing would change");
+  }
+  return {};
+}
+
+result<void> rotate_with(vault::impl& v, const detail::loaded_vault& loaded, std::optional<master_key> supplied,
+                         rotation_result& out) {
+  if (out.source == key_source::passphrase) return rotate_passphrase(v, loaded, out);
+  if (!supplied) {
+    auto generated = master_key::generate();
+    if (!generated) return generated.error();
+    supplied.emplace(std::move(*generated));
+  }
+  return out.source == key_source::key_file ? rotate_key_file(v, loaded, std::move(*supplied), out)
+                                            : rotate_env_key(v, loaded, std::move(*supplied), out);
+}
+
 }  // namespace
 
-result<rotation_result> vault::rotate() {
+result<rotation_result> vault::rotate(std::optional<master_key> new_key) {
   auto& v = *impl_;
   auto held = v.lock(file_lock::mode::exclusive);
   if (!held) return held.error();
@@ -122,15 +147,13 @@ result<rotation_result> vault::rotate() {
     return fail(errc::stale_key, std::string{env_secrets_key} + " is stale: adopt the key in " +
                                      v.paths.pending_key_file.string() + " before rotating again");
   }
+  if (auto ok = check_supplied(new_key, *loaded); !ok) return ok.error();
   rotation_result out;
   out.source = *loaded->source;
   out.previous_fingerprint = loaded->sealed->fingerprint;
   out.providers = sorted_keys(loaded->data);
   detail::fire(v.options.fault, "rotate.begin");
-  result<void> done = out.source == key_source::key_file      ? rotate_key_file(v, *loaded, out)
-                      : out.source == key_source::environment ? rotate_env_key(v, *loaded, out)
-                                                              : rotate_passphrase(v, *loaded, out);
-  if (!done) return done.error();
+  if (auto done = rotate_with(v, *loaded, std::move(new_key), out); !done) return done.error();
 
   detail::fire(v.options.fault, "rotate.audit");
   const std::string timestamp = v.now();

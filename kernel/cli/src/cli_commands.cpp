@@ -148,8 +148,10 @@ std::vector<cli_command> builtin_commands() {
            "Serves ComfyVN's remote-installer REST API on 127.0.0.1:8001 (docs/api.md; the OpenAPI\n"
            "description is at /api/openapi.json). POST /api/remote/install and GET /api/remote/status\n"
            "answer 403 until features.enable_remote_installer is true in <root>/config/comfyvn.json (read\n"
-           "again whenever the file changes). Installs run in the server's event loop: other requests\n"
-           "keep answering while they run; \"async\": true returns a run id at once.\n",
+           "again whenever the file changes). The original's security routes (/api/security: the vault's\n"
+           "providers, key rotation, the audit log, sandbox rules) answer 403 until\n"
+           "features.enable_security_api is true there too. Installs run in the server's event loop: other\n"
+           "requests keep answering while they run; \"async\": true returns a run id at once.\n",
        .options = serve_options,
        .epilogue =
            "Browsers: requests with a foreign Origin are refused, and POST needs Content-Type:\n"

@@ -139,8 +139,10 @@ class vault {
   [[nodiscard]] result<void> put_provider(std::string_view provider, const boost::json::object& fields);
 
   /** Re-encrypts under a new key with the crash-safe protocol in docs/security.md. Audited as
-      secrets.key.rotated; fires on_security_key_rotated. */
-  [[nodiscard]] result<rotation_result> rotate();
+      secrets.key.rotated; fires on_security_key_rotated. The new key is `new_key` when given
+      (the REST route's), else generated; a passphrase vault, or the current key, is refused with
+      invalid_argument before anything is written. */
+  [[nodiscard]] result<rotation_result> rotate(std::optional<master_key> new_key = std::nullopt);
 
   /** Imports the Python original's Fernet or plaintext vault and re-encrypts it. */
   [[nodiscard]] result<import_result> import_legacy(const import_options& options = {});
