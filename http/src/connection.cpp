@@ -270,7 +270,7 @@ asio::awaitable<bool> serve_request(server::state& st, beast::tcp_stream& stream
   stream.expires_never();
   api_response r = co_await answer(st, req);
   if (r.websocket) {
-    co_await serve_websocket(stream, parser.get(), r, req.request_id);
+    co_await serve_websocket(stream, parser.get(), r, req.request_id, st.options.hook_ws_idle_timeout);
     co_return false;
   }
   if (r.stream) {

@@ -102,11 +102,19 @@ asio::awaitable<void> run_then_close(const api_response& response, beast_channel
 }  // namespace
 
 asio::awaitable<void> serve_websocket(beast::tcp_stream& stream, const beast::http::request<beast::http::string_body>& request,
-                                      const api_response& response, const std::string& request_id) {
+                                      const api_response& response, const std::string& request_id,
+                                      std::chrono::milliseconds idle_timeout) {
   stream.expires_never();  // the websocket keeps its own time limits (handshake, close, idle pings)
   ws_stream ws{stream};
   ws.read_message_max(websocket_message_limit);
-  ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+  // A subscriber may stay silent for hours after its first message. Beast closes a stream that
+  // receives nothing for idle_timeout, so it pings at half that: every client (browsers included)
+  // answers a ping frame by itself, and the pong counts as received data. A peer that vanished
+  // without a FIN answers nothing and is closed.
+  auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
+  timeouts.idle_timeout = idle_timeout;
+  timeouts.keep_alive_pings = true;
+  ws.set_option(timeouts);
   ws.set_option(websocket::stream_base::decorator([request_id](websocket::response_type& res) {
     res.set(beast::http::field::server, "rio");
     res.set("X-Request-ID", request_id);

@@ -10,6 +10,7 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include <chrono>
 #include <string>
 
 namespace rio::http::detail {
@@ -19,10 +20,12 @@ inline constexpr std::size_t websocket_message_limit = 64 * 1024;
 
 /**
  * Answers `request` with 101 (carrying `request_id`), runs `response.websocket`, then closes.
- * Returns when the connection is over.
+ * A peer silent for `idle_timeout` (it is pinged at half of it) is closed. Returns when the
+ * connection is over.
  */
 boost::asio::awaitable<void> serve_websocket(boost::beast::tcp_stream& stream,
                                              const boost::beast::http::request<boost::beast::http::string_body>& request,
-                                             const api_response& response, const std::string& request_id);
+                                             const api_response& response, const std::string& request_id,
+                                             std::chrono::milliseconds idle_timeout);
 
 }  // namespace rio::http::detail

@@ -234,6 +234,24 @@ TEST(CompatHookWire, AQuietSocketIsPingedAndOneThatNeverAsksGetsEveryHook) {
   EXPECT_EQ(next["event"], "on_module_loaded") << json::serialize(next);
 }
 
+// A subscriber that has nothing to say after its topics stays connected: the server pings it
+// with a WebSocket ping frame at half the idle timeout and the client's automatic pong keeps
+// the connection alive (Beast would otherwise close a peer silent for the idle timeout).
+TEST(CompatHookWire, ASilentSubscriberOutlivesTheIdleTimeout) {
+  temp_dir root;
+  api_server api{root.path(), true, std::nullopt, {}, [](http::server_options& o) {
+                   o.hook_ws_idle_timeout = std::chrono::milliseconds{300};  // 300 s by default
+                   o.hook_ws_ping_interval = std::chrono::milliseconds{1500};
+                 }};
+  hook_socket ws{api.port()};
+  ASSERT_TRUE(ws.open()) << ws.error().message();
+  ASSERT_TRUE(ws.send(R"({"topics": ["on_module_loaded"]})"));
+  ASSERT_EQ(ws.receive_json()["ok"], true);
+  // Five idle timeouts later the application's own ping still arrives.
+  auto ping = ws.receive_json();
+  EXPECT_EQ(ping["ping"], true) << json::serialize(ping) << " " << ws.error().message();
+}
+
 // The SSE stream's bounded queue: a client that does not keep up loses events, for itself only,
 // and the next ping says how many. Nothing lost goes unaccounted: received + dropped = published.
 TEST(CompatHookWire, AClientThatFallsBehindLosesEventsAndThePingCountsThem) {

@@ -55,6 +55,9 @@ struct server_options {
    */
   std::chrono::milliseconds hook_ws_ping_interval{std::chrono::seconds{20}};
   std::chrono::milliseconds hook_ws_subscribe_wait{std::chrono::seconds{10}};
+  /** A hook WebSocket peer that sends nothing, not even the pong to the ping frame sent at half
+      this time, is closed after it (a client that vanished without a FIN). Tests shorten it. */
+  std::chrono::milliseconds hook_ws_idle_timeout{std::chrono::seconds{300}};
   /** Notices for the operator (what start-up skipped, running out of descriptors); `rio serve`
       writes them to stderr. May be empty. */
   std::function<void(const std::string&)> log;
