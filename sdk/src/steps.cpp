@@ -55,8 +55,13 @@ step_spec manifest_install(std::string id, std::string description, const std::s
   step_spec step;
   step.id = std::move(id);
   step.description = std::move(description);
-  step.command = "cd " + dir + " || exit 1\n" + install_commands + " || exit $?\n" + hash_of_manifest + " > " +
-                 shell_quote(stamp);
+  // Every line of install_commands counts, not only the last: they run in a subshell under
+  // `set -e`, so the first simple command that fails ends them with its status and no stamp is
+  // written (a failure inside an `if` condition or a `&&`/`||` list that is not the last is the
+  // author's to handle, as in any sh script). The subshell's status is read on the next line:
+  // written as `( ... ) || exit`, the `||` would switch `set -e` off inside it.
+  step.command = "cd " + dir + " || exit 1\n(\nset -e\n" + install_commands + "\n)\nrio_rc=$?\n" +
+                 "[ \"$rio_rc\" -eq 0 ] || exit \"$rio_rc\"\n" + hash_of_manifest + " > " + shell_quote(stamp);
   step.done_check = "cd " + dir + " 2>/dev/null && [ -f " + shell_quote(stamp) + " ] && [ \"$(cat " +
                     shell_quote(stamp) + ")\" = \"$(" + hash_of_manifest + ")\" ]";
   step.timeout = std::chrono::seconds{1800};

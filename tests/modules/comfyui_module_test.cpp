@@ -64,8 +64,8 @@ TEST_F(ComfyuiModule, FreshInstallRunsEachCheckThenCommandAndSentinelLast) {
   EXPECT_EQ(j[4], "exec: " + venv_check);
   EXPECT_EQ(j[5], "exec: " + venv_cmd);
   EXPECT_EQ(j[6], "exec: " + reqs_check);
-  EXPECT_TRUE(j[7].starts_with("exec: cd \"$HOME\"/'ComfyUI' || exit 1\nif [ -n '' ]; then\n")) << j[7];
-  EXPECT_TRUE(contains(j[7], "venv/bin/python -m pip install -r requirements.txt || exit $?\n"
+  EXPECT_TRUE(j[7].starts_with("exec: cd \"$HOME\"/'ComfyUI' || exit 1\n(\nset -e\nif [ -n '' ]; then\n")) << j[7];
+  EXPECT_TRUE(contains(j[7], "venv/bin/python -m pip install -r requirements.txt\n)\nrio_rc=$?\n[ \"$rio_rc\" -eq 0 ] || exit \"$rio_rc\"\n"
                              "sha256sum 'requirements.txt' | cut -d' ' -f1 > 'venv/.rio-requirements.sha256'"));
   EXPECT_EQ(j[8], "exec: " + sentinel_body());
   expect_safe_commands(shell, env);

@@ -13,8 +13,8 @@ const std::string npm_check =
     "cd \"$HOME\"/'SillyTavern' 2>/dev/null && [ -f 'node_modules/.rio-package-lock.sha256' ] && "
     "[ \"$(cat 'node_modules/.rio-package-lock.sha256')\" = \"$(sha256sum 'package-lock.json' | cut -d' ' -f1)\" ]";
 const std::string npm_cmd =
-    "cd \"$HOME\"/'SillyTavern' || exit 1\n"
-    "npm install --no-audit --no-fund --no-progress --omit=dev || exit $?\n"
+    "cd \"$HOME\"/'SillyTavern' || exit 1\n(\nset -e\n"
+    "npm install --no-audit --no-fund --no-progress --omit=dev\n)\nrio_rc=$?\n[ \"$rio_rc\" -eq 0 ] || exit \"$rio_rc\"\n"
     "sha256sum 'package-lock.json' | cut -d' ' -f1 > 'node_modules/.rio-package-lock.sha256'";
 const std::string extension_dest = "~/SillyTavern/public/scripts/extensions/third-party/ComfyVN";
 const std::string exporter_dest = "~/SillyTavern/plugins/comfyvn-data-exporter";

@@ -93,6 +93,24 @@ TEST(ManifestInstallStep, AFailedInstallWritesNoStamp) {
   EXPECT_FALSE(std::filesystem::exists(home.path() / "app" / ".stamp"));
 }
 
+// Whichever line of several fails, the step fails with that line's status and records nothing:
+// a helper must never report done for a command that failed.
+TEST(ManifestInstallStep, AFailureOnAnyLineFailsTheStep) {
+  const std::vector<std::string> lines{"echo one >> install.log", "echo two >> install.log", "echo three >> install.log"};
+  for (std::size_t failing = 0; failing < lines.size(); ++failing) {
+    SCOPED_TRACE("line " + std::to_string(failing + 1) + " fails");
+    temp_dir home;
+    home.write("app/requirements.txt", "torch\n");
+    std::string commands;
+    for (std::size_t i = 0; i < lines.size(); ++i) commands += (i == failing ? std::string{"sh -c 'exit 7'"} : lines[i]) + "\n";
+    auto step = sdk::steps::manifest_install("deps", "Deps.", "dir", "requirements.txt", ".stamp", commands);
+    auto spec = spec_for("/unused");
+    EXPECT_EQ(run_rendered(step.command, spec, home.path().string()).exit_code, 7);
+    EXPECT_FALSE(std::filesystem::exists(home.path() / "app" / ".stamp"));
+    EXPECT_NE(run_rendered(step.done_check, spec, home.path().string()).exit_code, 0) << "a rerun runs the step again";
+  }
+}
+
 TEST(InstallerScriptStep, RunsADownloadedScriptAndNeverAFailedOne) {
   temp_dir home;
   auto script = home.write("upstream/install.sh", "echo ran > \"$HOME/ran.txt\"\n");
