@@ -149,15 +149,20 @@ TEST(VaultLegacyImport, WrongKeyOrUnsafeKeyFileLeavesEverythingInPlace) {
   EXPECT_TRUE(v.import_legacy(explicit_key));
 }
 
-// Crash before every step of both import shapes; a rerun must finish the job and lose nothing.
-void crash_every_step(const std::function<void(const temp_dir&)>& setup) {
+using crash_check = std::function<void(const temp_dir& root, std::size_t n, const std::vector<std::string>& steps)>;
+
+// Runs `op` once to record the vault's file steps, then once per step in a forked child that
+// dies just before it (fork + _exit, like a kill), and hands each crashed tree to `after`.
+void crash_before_every_step(const std::function<void(const temp_dir&)>& setup,
+                             const std::function<bool(vault::vault&)>& op, const crash_check& after) {
   std::vector<std::string> steps;
   {
     temp_dir root;
     setup(root);
     auto options = options_for(root.path());
     options.fault = recording_hook(steps);
-    ASSERT_TRUE(vault::vault{std::move(options)}.import_legacy());
+    vault::vault v{std::move(options)};
+    ASSERT_TRUE(op(v));
   }
   ASSERT_GE(steps.size(), 5u);
   for (std::size_t n = 0; n < steps.size(); ++n) {
@@ -167,17 +172,26 @@ void crash_every_step(const std::function<void(const temp_dir&)>& setup) {
     int code = run_in_child([&] {
       auto options = options_for(root.path());
       options.fault = crash_at(n);
-      return vault::vault{std::move(options)}.import_legacy() ? 0 : 1;
+      vault::vault v{std::move(options)};
+      return op(v) ? 0 : 1;
     });
     ASSERT_EQ(code, crash_exit_code);
-    vault::vault v{options_for(root.path())};
-    auto rerun = v.import_legacy();
-    if (!rerun) {
-      EXPECT_EQ(rerun.error().code, vault::make_error_code(errc::not_found)) << rerun.error().message;
-    }
-    expect_python_payload(root.path(), {});
-    EXPECT_FALSE(std::filesystem::exists(root.path() / "comfyvn.secrets.json"));
+    after(root, n, steps);
   }
+}
+
+// Crash before every step of both import shapes; a rerun must finish the job and lose nothing.
+void crash_every_step(const std::function<void(const temp_dir&)>& setup) {
+  crash_before_every_step(setup, [](vault::vault& v) { return v.import_legacy().has_value(); },
+                          [](const temp_dir& root, std::size_t, const std::vector<std::string>&) {
+                            vault::vault v{options_for(root.path())};
+                            auto rerun = v.import_legacy();
+                            if (!rerun) {
+                              EXPECT_EQ(rerun.error().code, vault::make_error_code(errc::not_found)) << rerun.error().message;
+                            }
+                            expect_python_payload(root.path(), {});
+                            EXPECT_FALSE(std::filesystem::exists(root.path() / "comfyvn.secrets.json"));
+                          });
 }
 
 TEST(VaultLegacyImport, RootPlaintextImportSurvivesACrashAtEveryStep) {
@@ -236,32 +250,17 @@ TEST(VaultLegacyInPlace, TheFirstReadMigratesTheOriginalsFernetVault) {
 // vault file or its second name) unless the new vault was already read back, and the next read
 // opens everything.
 TEST(VaultLegacyInPlace, ACrashAtEveryStepOfTheMigrationLosesNothing) {
-  std::vector<std::string> steps;
-  {
-    temp_dir root;
-    write_original_fernet_vault(root);
-    auto options = options_for(root.path());
-    options.fault = recording_hook(steps);
-    ASSERT_TRUE(vault::vault{std::move(options)}.get("remote_installer"));
-  }
-  const auto verified = std::find(steps.begin(), steps.end(), "import.verify");
-  ASSERT_NE(verified, steps.end());
-  for (std::size_t n = 0; n < steps.size(); ++n) {
-    SCOPED_TRACE("crash before step " + std::to_string(n) + " " + steps[n]);
-    temp_dir root;
-    write_original_fernet_vault(root);
-    int code = run_in_child([&] {
-      auto options = options_for(root.path());
-      options.fault = crash_at(n);
-      return vault::vault{std::move(options)}.get("remote_installer") ? 0 : 1;
-    });
-    ASSERT_EQ(code, crash_exit_code);
-    if (n <= static_cast<std::size_t>(verified - steps.begin())) {
-      EXPECT_TRUE(holds_the_original(root.path()));
-    }
-    expect_python_payload(root.path(), {});
-    EXPECT_FALSE(std::filesystem::exists(root.path() / "config/comfyvn.secrets.json.legacy"));
-  }
+  crash_before_every_step(write_original_fernet_vault,
+                          [](vault::vault& v) { return v.get("remote_installer").has_value(); },
+                          [](const temp_dir& root, std::size_t n, const std::vector<std::string>& steps) {
+                            const auto verified = std::find(steps.begin(), steps.end(), "import.verify");
+                            ASSERT_NE(verified, steps.end());
+                            if (n <= static_cast<std::size_t>(verified - steps.begin())) {
+                              EXPECT_TRUE(holds_the_original(root.path()));
+                            }
+                            expect_python_payload(root.path(), {});
+                            EXPECT_FALSE(std::filesystem::exists(root.path() / "config/comfyvn.secrets.json.legacy"));
+                          });
 }
 
 // A new vault that does not read back as written never replaces the original's file.
