@@ -51,11 +51,23 @@ else
   ctest --preset asan || status=$?
 fi
 
+# LeakSanitizer's own tracer sometimes crashes while it stops a process at exit ("Tracer caught
+# signal 11 ... LeakSanitizer has encountered a fatal error"): not a finding about rio, but that
+# process exits non-zero and its test fails (seen once: 2 of 566 tests, 2026-12-07). When such a
+# crash is all the reports show, the failed tests run once more; a real finding still fails.
+findings='ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|WARNING: AddressSanitizer'
+if [ "$status" != 0 ] && grep -qs 'LeakSanitizer has encountered a fatal error' "$reports"/* &&
+   ! grep -qsE "$findings" "$reports"/*; then
+  echo "asan.sh: LeakSanitizer's tracer crashed at a process exit (no finding); running the failed tests once more"
+  status=0
+  ctest --preset asan --rerun-failed || status=$?
+fi
+
 # LeakSanitizer also writes a file when it only used suppressions; those are not findings.
 found=0
 for f in "$reports"/*; do
   [ -e "$f" ] || continue
-  if grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|WARNING: AddressSanitizer' "$f"; then
+  if grep -qE "$findings" "$f"; then
     found=$((found + 1))
     echo "=== sanitizer report: $f"
     head -n 80 "$f"
