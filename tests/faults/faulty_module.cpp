@@ -1,5 +1,6 @@
 // A test-only module for the fault suite (never installed with rio): one step that runs whatever
-// shell text the test sets as `faulty.command`, then the SDK's ordinary sentinel step. Its step
+// shell text the test sets as `faulty.command`, then the SDK's ordinary sentinel step; and a
+// probe that runs `faulty.probe` (default `true`, so the sentinel alone decides). Its step
 // timeout is 3 s, so "a remote command that never ends" costs seconds, not the real modules'
 // 5-30 minutes; the timeout itself is enforced by the same code as every module's steps.
 #include <rio/sdk/data_installer.hpp>
@@ -15,7 +16,9 @@ sdk::module_spec make_spec() {
   s.version = "1.0.0";
   s.notes = "Test-only: runs the command the fault suite chooses.";
   s.tags = {"test"};
-  s.options = {{"command", sdk::option_type::string, "true", "Shell text the step evaluates.", false}};
+  s.options = {{"command", sdk::option_type::string, "true", "Shell text the step evaluates.", false},
+               {"probe", sdk::option_type::string, "true", "Shell text the detection probe evaluates.", false}};
+  s.detect_steps = {{"probe", "Run the fault suite's probe.", "eval {{probe}}", std::chrono::seconds{5}}};
   sdk::step_spec work;
   work.id = "work";
   work.description = "Run the fault suite's command.";

@@ -10,7 +10,8 @@ set(RIO_FAULT_TEST_SOURCES
   faults/hung_command_test.cpp
   faults/sigkill_test.cpp
   faults/two_processes_test.cpp
-  faults/vault_key_test.cpp)
+  faults/vault_key_test.cpp
+  faults/detection_failed_test.cpp)
 
 # The test-only `faulty` module (a step running the test's command, 3 s timeout), built outside
 # the plugin directory so `-m all` elsewhere never sees it; the tests link it into a scratch one.

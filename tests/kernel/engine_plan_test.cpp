@@ -130,6 +130,10 @@ TEST(DetectBatch, AFailedCommandMakesEveryModuleUnknownWithTheReason) {
   auto partial = read_detect_report(*batch, truncated);
   EXPECT_EQ(partial[0].detect.state, sdk::detect_state::unknown);
   EXPECT_NE(partial[0].detect.evidence.find("1 of 10"), std::string::npos) << partial[0].detect.evidence;
+
+  // The host-level reading says the same once, so the run can refuse to plan installs on it.
+  EXPECT_NE(read_detection(*batch, lost).failure.find("connection reset"), std::string::npos);
+  EXPECT_NE(read_detection(*batch, truncated).failure.find("1 of 10"), std::string::npos);
 }
 
 TEST(Plan, TheHostIsTheTruthInBothDirections) {

@@ -105,6 +105,7 @@ void print_plan(std::ostream& out, const host_result& r, std::size_t width) {
   }
   out << r.host << " (" << r.address << "): ";
   if (r.failure == engine::host_failure::unreachable) out << "UNREACHABLE: " << r.error << "\n";
+  else if (r.failure == engine::host_failure::detection_failed) out << "DETECTION FAILED, nothing planned: " << r.error << "\n";
   else out << installs << " to install, " << r.plan.size() - installs - blocked << " noop, " << blocked << " blocked\n";
   for (const auto& w : r.warnings) out << "  warning: " << w << "\n";
   print_facts(out, r.facts);
@@ -152,9 +153,10 @@ void print_json(const cli_io& io, const std::vector<host_result>& results, const
 
 void print_text(const cli_io& io, const std::vector<host_result>& results, bool dry, const std::string& run_id) {
   for (const auto& r : results) dry ? print_plan(io.out, r, output_width(io)) : print_install(io.out, r, output_width(io));
-  std::size_t failures = 0, installed = 0, noop = 0, unreachable = 0;
+  std::size_t failures = 0, installed = 0, noop = 0, unreachable = 0, undetected = 0;
   for (const auto& r : results) {
     if (r.failure == engine::host_failure::unreachable) ++unreachable;
+    if (r.failure == engine::host_failure::detection_failed) ++undetected;
     if (r.status == "failed") ++failures;
     if (r.status == "installed") ++installed;
     if (r.status == "noop") ++noop;
@@ -162,6 +164,7 @@ void print_text(const cli_io& io, const std::vector<host_result>& results, bool 
   if (dry) {
     io.out << "Planned " << results.size() << (results.size() == 1 ? " host" : " hosts") << " (nothing was changed)";
     if (unreachable) io.out << "; " << unreachable << " unreachable";
+    if (undetected) io.out << "; detection failed on " << undetected;
     io.out << ". run " << run_id << "\n";
   } else {
     io.out << "Summary: " << results.size() << (results.size() == 1 ? " host: " : " hosts: ") << installed << " installed, "

@@ -108,12 +108,16 @@ asio::awaitable<void> host_runner::finish_applied() {
     out_.failure = host_failure::cancelled;
     out_.error = "run cancelled";
   }
+  if (!was_cancelled && !detect_failure_.empty()) {
+    out_.failure = host_failure::detection_failed;
+    out_.error = redact("detection failed: " + detect_failure_);
+  }
   std::string status = was_cancelled             ? "cancelled"
                        : !out_.failed.empty()    ? "failed"
                        : !out_.installed.empty() ? "installed"
                        : !out_.recorded.empty()  ? "recorded"
                                                  : "noop";
-  finish(status, was_cancelled ? "run cancelled" : "");
+  finish(status, was_cancelled ? "run cancelled" : detect_failure_.empty() ? "" : out_.error);
 }
 
 const module_record* host_runner::previous_record(const std::string& id) const {

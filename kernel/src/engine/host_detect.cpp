@@ -192,8 +192,13 @@ result<detect_batch> build_detect_batch(const std::vector<module_request>& modul
 }
 
 std::vector<module_detection> read_detect_report(const detect_batch& batch, const result<sdk::exec_result>& ran) {
-  std::vector<module_detection> out;
-  std::string why;
+  return read_detection(batch, ran).modules;
+}
+
+detect_reading read_detection(const detect_batch& batch, const result<sdk::exec_result>& ran) {
+  detect_reading reading;
+  std::vector<module_detection>& out = reading.modules;
+  std::string& why = reading.failure;
   std::vector<int> statuses;
   if (!ran) {
     why = "detection could not run: " + ran.error().describe();
@@ -203,7 +208,9 @@ std::vector<module_detection> read_detect_report(const detect_batch& batch, cons
     auto parsed = sdk::parse_probe_report(ran->stdout_tail, batch.checks.size());
     if (!parsed) {
       why = parsed.error().message;
-      if (!ran->stderr_tail.empty()) why += "; stderr: " + ran->stderr_tail.substr(0, 300);
+      std::string err = ran->stderr_tail.substr(0, 300);
+      while (!err.empty() && std::isspace(static_cast<unsigned char>(err.back()))) err.pop_back();
+      if (!err.empty()) why += "; stderr: " + err;
     } else {
       statuses = std::move(*parsed);
     }
@@ -238,7 +245,7 @@ std::vector<module_detection> read_detect_report(const detect_batch& batch, cons
     d.detect = sdk::make_detect_report(probes, probe_statuses);
     out.push_back(std::move(d));
   }
-  return out;
+  return reading;
 }
 
 }  // namespace rio::kernel::engine

@@ -9,6 +9,7 @@ const char* to_string(host_failure f) noexcept {
     case host_failure::unreachable: return "unreachable";
     case host_failure::local_io: return "local_io";
     case host_failure::cancelled: return "cancelled";
+    case host_failure::detection_failed: return "detection_failed";
   }
   return "";
 }
@@ -24,6 +25,7 @@ std::string host_outcome(const host_result& r) {
     case host_failure::local_io: return "failed (local_io)";
     case host_failure::busy:
     case host_failure::unreachable:
+    case host_failure::detection_failed:
     case host_failure::cancelled: return to_string(r.failure);
   }
   return r.status;

@@ -127,9 +127,10 @@ asio::awaitable<std::vector<module_detection>> host_runner::detect(const detect_
   request.env = req_.env;
   ++out_.remote_commands;
   auto ran = co_await (*session)->exec(std::move(request));
-  auto found = read_detect_report(batch, ran);
+  auto reading = read_detection(batch, ran);
+  detect_failure_ = std::move(reading.failure);
   if (ran && !ran->timed_out) out_.facts = parse_host_facts(ran->stdout_tail, batch.tools, batch.disk_paths.size());
-  co_return found;
+  co_return std::move(reading.modules);
 }
 
 void host_runner::plan_modules(const detect_batch& batch, std::vector<module_detection> found) {
@@ -140,17 +141,24 @@ void host_runner::plan_modules(const detect_batch& batch, std::vector<module_det
     const std::size_t disk = batch.module_disk[i];
     if (disk < out_.facts.disk.size()) p.disk_free_mib = out_.facts.disk[disk];
     p.disk_need_mib = disk_need_mib(req_.modules[i].spec(), s_.preflight);
-    block_on_preflight(p, check_module(req_.modules[i], p.found, out_.facts, disk, s_.preflight));
+    // A host that was reached but told nothing is not planned as an install: what would run,
+    // and what is already there, are both unknown (a server that drops long commands, say).
+    block_on_preflight(p, detect_failure_.empty()
+                              ? check_module(req_.modules[i], p.found, out_.facts, disk, s_.preflight)
+                              : std::vector<preflight_issue>{{"detection", "detection failed: " + detect_failure_}});
     emit(run_event_kind::module_planned, p.id, "", to_string(p.action), p.reason);
   }
 }
 
 // A plan ends here. Reachability first: status stays dry_run (the API's value for any plan), and
-// `failure` says the host was not reached, so counts_as_failed() counts it.
+// `failure` says the host was not reached, or told nothing, so counts_as_failed() counts it.
 void host_runner::finish_plan(bool needed_host, const session_result& session) {
   if (needed_host && !session) {
     out_.failure = host_failure::unreachable;
     out_.error = redact(session.error().describe());
+  } else if (!detect_failure_.empty()) {
+    out_.failure = host_failure::detection_failed;
+    out_.error = redact("detection failed: " + detect_failure_);
   }
   out_.status = "dry_run";
 }

@@ -77,6 +77,8 @@ class host_runner {
   host_manifest manifest_;
   run_log* log_ = nullptr;
   std::set<const void*> seen_sessions_;
+  // Why the detection script told nothing although the host was reached; empty when it ran.
+  std::string detect_failure_;
 };
 
 }  // namespace rio::kernel::engine::detail

@@ -71,10 +71,20 @@ struct detect_batch {
 result<detect_batch> build_detect_batch(const std::vector<module_request>& modules,
                                         const std::filesystem::path& asset_root);
 
+/** What one run of the detection script told: each module's detection, and why it told nothing. */
+struct detect_reading {
+  std::vector<module_detection> modules;  ///< in request order
+  /** Empty when the report was read; else why not (could not run, timed out, incomplete report). */
+  std::string failure;
+};
+
 /**
  * Reads the script's outcome. When the command could not run, timed out or printed an
- * incomplete report, every module is `unknown` with that reason as evidence.
+ * incomplete report, every module is `unknown` with that reason as evidence, and `failure` says it.
  */
+detect_reading read_detection(const detect_batch& batch, const result<sdk::exec_result>& ran);
+
+/** read_detection's modules alone. */
 std::vector<module_detection> read_detect_report(const detect_batch& batch, const result<sdk::exec_result>& ran);
 
 }  // namespace rio::kernel::engine

@@ -60,6 +60,7 @@ enum class host_failure {
   unreachable,  ///< could not connect or authenticate
   local_io,     ///< the manifest or log could not be written
   cancelled,    ///< the run was cancelled (Ctrl-C, or the API) before or while this host ran
+  detection_failed,  ///< reached, but the detection script told nothing (lost, timed out, unreadable)
 };
 
 struct module_outcome {
