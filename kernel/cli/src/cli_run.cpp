@@ -125,13 +125,37 @@ std::string outcome_detail(const engine::module_outcome& m) {
   return std::to_string(ran) + " steps run, " + std::to_string(skipped) + " already done";
 }
 
+// The last lines a failed step wrote to stderr, under its module: what went wrong is usually
+// there ("No matching distribution found for ..."), and the log is one more file to open.
+void add_failed_stderr(cli_detail::text_table& t, const engine::module_outcome& m) {
+  constexpr std::size_t shown_lines = 5;
+  for (const auto& s : m.steps) {
+    if (s.outcome != sdk::step_outcome::failed || s.stderr_tail.empty()) continue;
+    std::vector<std::string> lines;
+    std::size_t end = s.stderr_tail.size();
+    while (end > 0 && lines.size() < shown_lines) {
+      const std::size_t nl = s.stderr_tail.rfind('\n', end - 1);
+      const std::size_t begin = nl == std::string::npos ? 0 : nl + 1;
+      std::string line = s.stderr_tail.substr(begin, end - begin);
+      if (line.find_first_not_of(" \t\r") != std::string::npos) lines.insert(lines.begin(), std::move(line));
+      end = nl == std::string::npos ? 0 : nl;
+    }
+    if (lines.empty()) continue;
+    t.note(2, "stderr of step '" + s.id + "' (last " + std::to_string(lines.size()) + " lines):");
+    for (auto& l : lines) t.note(2, "| " + l);
+  }
+}
+
 void print_install(std::ostream& out, const host_result& r, std::size_t width) {
   out << r.host << " (" << r.address << "): " << r.status;
   if (!r.error.empty()) out << ": " << r.error;
   out << "\n";
   for (const auto& w : r.warnings) out << "  warning: " << w << "\n";
   cli_detail::text_table t;
-  for (const auto& m : r.outcomes) t.row({m.id, m.state, outcome_detail(m)});
+  for (const auto& m : r.outcomes) {
+    t.row({m.id, m.state, outcome_detail(m)});
+    if (m.state == "failed") add_failed_stderr(t, m);
+  }
   out << t.render(width);
   if (r.log_written) out << "  log: " << r.log_path.string() << "\n";
 }
