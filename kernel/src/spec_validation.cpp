@@ -115,19 +115,26 @@ result<void> validate_spec(const sdk::module_spec& spec) {
       return invalid(spec, "step '" + step.id + "' has no command");
     }
     for (const auto* text : {&step.command, &step.done_check}) {
-      if (auto r = sdk::render_command(*text, spec, *defaults); !r) return invalid(spec, r.error().message);
+      const char* field = text == &step.command ? "command" : "done_check";
+      if (auto r = sdk::render_command(*text, spec, *defaults); !r) {
+        return invalid(spec, "step '" + step.id + "' " + field + ": " + r.error().message);
+      }
     }
   }
   for (const auto& probe : spec.detect_steps) {
     if (probe.timeout.count() <= 0) return invalid(spec, "probe '" + probe.id + "' has no positive timeout");
-    if (auto r = sdk::render_command(probe.command, spec, *defaults); !r) return invalid(spec, r.error().message);
+    if (auto r = sdk::render_command(probe.command, spec, *defaults); !r) {
+      return invalid(spec, "probe '" + probe.id + "' command: " + r.error().message);
+    }
   }
   for (const auto& entry : spec.config_sync) {
     if (entry.source.empty() || entry.destination.empty()) return invalid(spec, "a config_sync entry lacks source or destination");
     if (std::filesystem::path{entry.source}.is_absolute() || entry.source.find("..") != std::string::npos) {
       return invalid(spec, "config_sync source '" + entry.source + "' must be relative to rio's root, without '..'");
     }
-    if (auto r = sdk::render_path(entry.destination, spec, *defaults); !r) return invalid(spec, r.error().message);
+    if (auto r = sdk::render_path(entry.destination, spec, *defaults); !r) {
+      return invalid(spec, "config_sync destination '" + entry.destination + "': " + r.error().message);
+    }
   }
   return validate_requirements(spec, *defaults);
 }

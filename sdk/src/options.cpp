@@ -67,12 +67,12 @@ result<std::string> render(std::string_view text, const module_spec& spec, const
     out.append(text.substr(pos, open - pos));
     auto close = text.find("}}", open + 2);
     if (close == std::string_view::npos) {
-      return fail(errc::template_error, "module '" + spec.id + "': unterminated '{{' in: " + std::string{text});
+      return fail(errc::template_error, "unterminated '{{' in: " + std::string{text});
     }
     std::string name{text.substr(open + 2, close - open - 2)};
     const option_spec* option = find_option(spec, name);
     if (option == nullptr) {
-      return fail(errc::template_error, "module '" + spec.id + "': placeholder {{" + name + "}} names no declared option");
+      return fail(errc::template_error, "placeholder {{" + name + "}} names no declared option");
     }
     auto value = values.find(name);
     const std::string& v = value == values.end() ? option->default_value : value->second;

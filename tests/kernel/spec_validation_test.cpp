@@ -36,7 +36,13 @@ TEST(SpecValidation, NamesWhatIsWrong) {
 
   s = valid_spec();
   s.install_steps.front().command = "echo {{missing}}";
-  expect_invalid(s, "{{missing}}");
+  // Says where, and names the module once (it said "module 'demo': module 'demo': ...").
+  expect_invalid(s, "module 'demo': step 'make' command: placeholder {{missing}} names no declared option");
+  EXPECT_EQ(kernel::validate_spec(s).error().message.rfind("module '"), 0u) << kernel::validate_spec(s).error().message;
+
+  s = valid_spec();
+  s.detect_steps.front().command = "test -d {{dir";
+  expect_invalid(s, "module 'demo': probe 'dir' command: unterminated '{{' in: test -d {{dir");
 
   s = valid_spec();
   s.options.front().default_value = "relative";
