@@ -29,6 +29,12 @@ std::string shown(const std::string& text, const sdk::module_spec& spec, const s
   return r ? *r : text;
 }
 
+json::array strings_json(const std::vector<std::string>& v) {
+  json::array out;
+  for (const auto& s : v) out.emplace_back(s);
+  return out;
+}
+
 json::array steps_json(const sdk::module_spec& spec, const sdk::option_values& defaults) {
   json::array steps;
   for (const auto& s : spec.install_steps) {
@@ -39,6 +45,11 @@ json::array steps_json(const sdk::module_spec& spec, const sdk::option_values& d
     o["description"] = s.description;
     o["timeout"] = static_cast<std::int64_t>(s.timeout.count());
     if (!s.done_check.empty()) o["check"] = shown(s.done_check, spec, defaults);
+    // What the step needs from the host (the preflight checks these), and what it provides.
+    o["needs_tools"] = strings_json(s.needs_tools);
+    o["provides_tools"] = strings_json(s.provides_tools);
+    o["needs_root"] = s.needs_root;
+    o["needs_package_manager"] = s.needs_package_manager;
     steps.emplace_back(std::move(o));
   }
   return steps;
@@ -87,6 +98,17 @@ json::array options_json(const sdk::module_spec& spec) {
   return options;
 }
 
+// The module's declared needs of the host as a whole (module_spec::requirements).
+json::object requirements_json(const sdk::host_requirements& r) {
+  json::object o;
+  o["disk_mib"] = r.disk_mib;
+  o["install_path"] = r.install_path;
+  o["systems"] = strings_json(r.systems);
+  o["architectures"] = strings_json(r.architectures);
+  o["gpu_driver_option"] = r.gpu_driver_option;
+  return o;
+}
+
 }  // namespace
 
 json::object module_to_json(const loaded_module& module) {
@@ -107,6 +129,7 @@ json::object module_to_json(const loaded_module& module) {
   out["detect_steps"] = probes_json(spec, defaults);
   out["version"] = spec.version;
   out["options"] = options_json(spec);
+  out["requirements"] = requirements_json(spec.requirements);
   return out;
 }
 

@@ -60,6 +60,26 @@ TEST(RegistryJson, KeepsTheOriginalNamesNotesAndTags) {
   EXPECT_EQ(json::serialize(ollama.at("tags")), R"(["ssh","llm","registry"])");
 }
 
+// What the preflight checks is shown too, so a client can tell why a host would be refused.
+TEST(RegistryJson, ShowsRequirementsAndWhatEachStepNeeds) {
+  auto doc = load_json();
+  const auto& ollama = doc.at("modules").as_array().at(3).as_object();
+  EXPECT_EQ(json::serialize(ollama.at("requirements")),
+            R"({"disk_mib":6144,"install_path":"/usr/local","systems":["linux"],)"
+            R"("architectures":["x86_64","aarch64","arm64"],"gpu_driver_option":"gpu_drivers"})");
+  bool root = false, curl = false;
+  for (const auto& step : ollama.at("install_steps").as_array()) {
+    const auto& o = step.as_object();
+    for (const char* key : {"needs_tools", "provides_tools", "needs_root", "needs_package_manager"}) {
+      EXPECT_TRUE(o.contains(key)) << o.at("id").as_string() << " lacks " << key;
+    }
+    root = root || o.at("needs_root").as_bool();
+    for (const auto& t : o.at("needs_tools").as_array()) curl = curl || t.as_string() == "curl";
+  }
+  EXPECT_TRUE(root) << "Ollama's install step runs as root";
+  EXPECT_TRUE(curl) << "a step of Ollama's calls curl";
+}
+
 TEST(RegistryJson, OptionalKeyOnlyWhenTrue) {
   auto doc = load_json();
   for (const auto& m : doc.at("modules").as_array()) {

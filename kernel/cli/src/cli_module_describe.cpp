@@ -93,16 +93,11 @@ json::object module_description_json(const loaded_module& module) {
   const sdk::module_spec& s = module.spec();
   json::object out = module_to_json(module);
   const needs n = step_needs(s);
-  json::object req;
-  req["disk_mib"] = s.requirements.disk_mib;
-  req["install_path"] = s.requirements.install_path;
-  req["systems"] = names(s.requirements.systems);
-  req["architectures"] = names(s.requirements.architectures);
+  // The declared requirements (module_to_json) plus what the steps call for, summed.
+  json::object& req = out["requirements"].as_object();
   req["tools"] = names(n.tools);
   req["root"] = n.root;
   req["package_manager"] = n.package_manager;
-  req["gpu_driver_option"] = s.requirements.gpu_driver_option;
-  out["requirements"] = std::move(req);
   out["file"] = module.file.string();
   return out;
 }
