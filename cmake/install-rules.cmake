@@ -1,5 +1,5 @@
 # Installs the SDK as the CMake package RioSDK:
-#   find_package(RioSDK 1.0 REQUIRED)   ->  rio::sdk, rio::sdk_testing, rio_add_module()
+#   find_package(RioSDK 1.1 REQUIRED)   ->  rio::sdk, rio::sdk_testing, rio_add_module()
 # The package version is the SDK ABI version, so SameMinorVersion refuses an SDK whose ABI a
 # given rio would reject at load time anyway.
 include(CMakePackageConfigHelpers)
@@ -22,7 +22,8 @@ install(EXPORT RioSDKTargets NAMESPACE rio:: DESTINATION "${RIO_SDK_INSTALL_CMAK
         COMPONENT rio_Development)
 
 configure_package_config_file("${PROJECT_SOURCE_DIR}/cmake/RioSDKConfig.cmake.in"
-  "${PROJECT_BINARY_DIR}/RioSDKConfig.cmake" INSTALL_DESTINATION "${RIO_SDK_INSTALL_CMAKEDIR}")
+  "${PROJECT_BINARY_DIR}/RioSDKConfig.cmake" INSTALL_DESTINATION "${RIO_SDK_INSTALL_CMAKEDIR}"
+  PATH_VARS CMAKE_INSTALL_INCLUDEDIR)
 write_basic_package_version_file("${PROJECT_BINARY_DIR}/RioSDKConfigVersion.cmake"
   VERSION "${RIO_SDK_VERSION}" COMPATIBILITY SameMinorVersion)
 install(FILES
@@ -30,7 +31,11 @@ install(FILES
   "${PROJECT_BINARY_DIR}/RioSDKConfigVersion.cmake"
   "${PROJECT_SOURCE_DIR}/cmake/RioPlugin.cmake"
   "${PROJECT_SOURCE_DIR}/cmake/RioWarnings.cmake"
+  "${PROJECT_SOURCE_DIR}/cmake/RioSdkHeaderHash.cmake"
   DESTINATION "${RIO_SDK_INSTALL_CMAKEDIR}" COMPONENT rio_Development)
+# The example modules the guide (docs/sdk/writing-a-module.md) tells authors to copy.
+install(DIRECTORY "${PROJECT_SOURCE_DIR}/sdk/examples/"
+        DESTINATION "${CMAKE_INSTALL_DATADIR}/rio/sdk/examples" COMPONENT rio_Development)
 
 # The program and its modules.
 install(TARGETS rio RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}" COMPONENT rio_Runtime)

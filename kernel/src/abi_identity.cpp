@@ -2,15 +2,25 @@
 
 #include <boost/version.hpp>
 
+#include <cstring>
+
 namespace rio::kernel {
 
 abi_identity kernel_abi() noexcept {
+  // The hash of the SDK headers rio itself was compiled against; the abi tests check that it
+  // equals the released RIO_SDK_HEADER_HASH.
   return {RIO_SDK_ABI_MAJOR, RIO_SDK_ABI_MINOR, BOOST_VERSION, __GXX_ABI_VERSION, RIO_SDK_DETAIL_CXX11_ABI,
-          RIO_SDK_HEADER_HASH};
+          RIO_SDK_COMPILED_HEADER_HASH};
 }
 
 std::string boost_version_text(std::uint32_t v) {
   return std::to_string(v / 100000) + "." + std::to_string(v / 100 % 1000) + "." + std::to_string(v % 100);
+}
+
+std::string bounded_text(const char* text, std::size_t limit) {
+  // A descriptor's strings live in the module's read-only data; a module built against other
+  // headers may point anywhere near them, so no read runs past `limit` looking for a NUL.
+  return text == nullptr ? std::string{} : std::string{text, ::strnlen(text, limit)};
 }
 
 result<void> check_handshake(const sdk::module_descriptor& d, const abi_identity& k) {
@@ -32,7 +42,7 @@ result<void> check_handshake(const sdk::module_descriptor& d, const abi_identity
                     " / _GLIBCXX_USE_CXX11_ABI " + std::to_string(d.glibcxx_cxx11_abi) + ", rio " +
                     std::to_string(k.gxx_abi_version) + " / " + std::to_string(k.glibcxx_cxx11_abi));
   }
-  std::string hash = d.sdk_header_hash == nullptr ? std::string{} : std::string{d.sdk_header_hash};
+  std::string hash = bounded_text(d.sdk_header_hash, 64);
   if (hash != k.sdk_header_hash) {
     return fail(errc::header_hash_mismatch, "built against different SDK headers (hash " + hash.substr(0, 12) +
                                                 ", rio's " + k.sdk_header_hash.substr(0, 12) +

@@ -24,7 +24,7 @@ TEST(Cli, HelpListsCommandsAndOptions) {
 TEST(Cli, VersionNamesEveryComponent) {
   auto r = run_cli({"--version"});
   EXPECT_EQ(r.code, 0);
-  for (const char* part : {"rio ", "SDK ABI 1.0", "Boost 1.81.0", "libssh2 ", "libsodium "}) {
+  for (const char* part : {"rio ", "SDK ABI 1.1", "Boost 1.81.0", "libssh2 ", "libsodium "}) {
     EXPECT_NE(r.out.find(part), std::string::npos) << part;
   }
 }

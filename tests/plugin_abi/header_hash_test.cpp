@@ -1,6 +1,8 @@
 // The SDK header hash ties the ABI version to the exact public headers: editing a public header
 // without bumping the ABI (and recording the new hash) fails here.
+#include <rio/kernel/abi_identity.hpp>
 #include <rio/sdk/abi_version.hpp>
+#include <rio/sdk/module.hpp>
 
 #include "temp_dir.hpp"
 
@@ -47,6 +49,14 @@ TEST(SdkHeaderHash, MatchesTheRecordedHash) {
       << "A public SDK header changed. Bump RIO_SDK_ABI_MINOR (or MAJOR) in abi_version.hpp, set "
          "RIO_SDK_HEADER_HASH to the output of scripts/sdk-header-hash, and append the new version line to "
          "sdk/abi-history.txt.";
+}
+
+// rio compares a module's compiled-in hash with its own, which CMake computed from the headers
+// rio was compiled against (cmake/RioSdkHeaderHash.cmake): it must be the released one.
+TEST(SdkHeaderHash, RioItselfIsCompiledAgainstTheRecordedHeaders) {
+  ASSERT_EQ(sodium_init() >= 0, true);
+  EXPECT_EQ(std::string{RIO_SDK_COMPILED_HEADER_HASH}, current_header_hash()) << "CMake and the test hash differently";
+  EXPECT_EQ(kernel::kernel_abi().sdk_header_hash, RIO_SDK_HEADER_HASH);
 }
 
 TEST(SdkHeaderHash, HistoryRecordsThisVersionWithThisHash) {

@@ -55,7 +55,7 @@ TEST(ModuleRegistry, SkipsBadPluginsAndLoadsTheRest) {
                                                       "fixture_throws"}));
   ASSERT_EQ(problems.size(), 4u);
   ASSERT_NE(problem_for(problems, "wrong_abi"), nullptr);
-  EXPECT_NE(problem_for(problems, "wrong_abi")->reason.find("SDK ABI 1.7"), std::string::npos);
+  EXPECT_NE(problem_for(problems, "wrong_abi")->reason.find(fixture_abi_text()), std::string::npos);
   ASSERT_NE(problem_for(problems, "wrong_boost"), nullptr);
   ASSERT_NE(problem_for(problems, "not_a_plugin"), nullptr);
   ASSERT_NE(problem_for(problems, "duplicate_comfyui"), nullptr);
@@ -88,7 +88,7 @@ TEST(RioModulesCommand, RefusesAMismatchedPluginAndListsTheOthers) {
   EXPECT_EQ(listed, (std::vector<std::string>{"comfyui", "sillytavern", "lmstudio", "ollama"}));
   EXPECT_NE(run.err.find("skipped plugin " + (dir.path() / "plugins" / "third-party.so").string()), std::string::npos)
       << run.err;
-  EXPECT_NE(run.err.find("built for SDK ABI 1.7, but this rio has SDK ABI 1.0"), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("built for " + fixture_abi_text() + ", but this rio has " + rio_abi_text()), std::string::npos) << run.err;
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <map>
@@ -73,8 +74,9 @@ class umask_guard {
 TEST(SdkInstall, ExampleModuleBuildsAgainstTheInstalledSdkAndLoads) {
   const umask_guard mask{022};
   const temp_dir tmp;
-  const fs::path source_dir = fs::path{RIO_TEST_SOURCE_DIR} / "sdk" / "examples" / "hello_module";
   const fs::path prefix = tmp.path() / "prefix";
+  // The example as installed with the SDK: the guide tells authors to copy it from there.
+  const fs::path source_dir = prefix / "share" / "rio" / "sdk" / "examples" / "hello_module";
   const fs::path build = tmp.path() / "build";
   const fs::path logs = tmp.path() / "logs";
   fs::create_directories(logs);
@@ -101,6 +103,7 @@ TEST(SdkInstall, ExampleModuleBuildsAgainstTheInstalledSdkAndLoads) {
   EXPECT_TRUE(fs::exists(prefix / "include" / "rio" / "sdk" / "module.hpp"));
   EXPECT_TRUE(fs::exists(prefix / "include" / "rio" / "sdk" / "testing" / "fake_remote_shell.hpp"));
   EXPECT_FALSE(fs::exists(prefix / "bin")) << "the Development component must not install the program";
+  ASSERT_TRUE(fs::exists(source_dir / "CMakeLists.txt")) << "the examples are installed with the SDK";
 
   // 2. Configure the example out of tree, with the temporary prefix as the only SDK location.
   auto configured = run(q(cmake) + " -S " + q(source_dir) + " -B " + q(build) + " -G Ninja" + forwarded +
@@ -163,6 +166,34 @@ TEST(SdkInstall, ExampleModuleBuildsAgainstTheInstalledSdkAndLoads) {
   const auto& entry = modules->as_array().front().as_object();
   EXPECT_EQ(entry.at("id").as_string(), "hello");
   EXPECT_EQ(entry.at("version").as_string(), "1.0.0");
+
+  // 6. An author edits the installed headers (a field added to module_spec) and rebuilds: the
+  // module carries the hash of what it was compiled against, so rio refuses it with one line and
+  // lists the other modules; it used to pass the handshake and die ("double free", exit 134).
+  const fs::path spec_header = prefix / "include" / "rio" / "sdk" / "module_spec.hpp";
+  std::string text = read_file(spec_header);
+  const std::string field = "  host_requirements requirements;\n";
+  ASSERT_NE(text.find(field), std::string::npos);
+  text.replace(text.find(field), field.size(), field + "  std::vector<std::string> added_by_an_author;\n");
+  std::ofstream{spec_header, std::ios::trunc} << text;
+  auto rebuilt = run(q(cmake) + " --build " + q(build) + " --parallel 2 --target hello", logs / "rebuild.log");
+  ASSERT_EQ(rebuilt.exit_code, 0) << rebuilt.output;
+  const fs::path mixed = tmp.path() / "plugins";
+  fs::create_directories(mixed);
+  for (const auto& e : fs::directory_iterator{RIO_TEST_PLUGIN_DIR}) {
+    if (e.path().extension() == ".so") fs::copy_file(e.path(), mixed / e.path().filename());
+  }
+  fs::copy_file(plugin, mixed / "rio-hello.so");
+  auto refused = run(q(RIO_TEST_RIO_EXE) + " --root " + q(tmp.path()) + " --plugin-dir " + q(mixed) + " modules",
+                     logs / "mixed.out", logs / "mixed.err");
+  const std::string refusal = read_file(logs / "mixed.err");
+  EXPECT_EQ(refused.exit_code, 0) << refused.output << refusal;
+  EXPECT_EQ(std::count(refusal.begin(), refusal.end(), '\n'), 1) << refusal;
+  EXPECT_EQ(refusal.rfind("rio: skipped plugin " + (mixed / "rio-hello.so").string() +
+                              ": built against different SDK headers (hash ", 0), 0u) << refusal;
+  for (const char* id : {"comfyui", "sillytavern", "lmstudio", "ollama"}) {
+    EXPECT_NE(refused.output.find(id), std::string::npos) << id << " is still listed\n" << refused.output;
+  }
 }
 
 TEST(SdkInstall, ExampleSubscriberBuiltOutOfTreeReceivesARealRunsEventsInOrder) {

@@ -24,6 +24,9 @@ abi_identity kernel_abi() noexcept;
 /** "1.81.0" from 108100. */
 std::string boost_version_text(std::uint32_t boost_version);
 
+/** A descriptor's C string, read up to `limit` bytes at most; "" for null. */
+std::string bounded_text(const char* text, std::size_t limit);
+
 /**
  * Compares a module's descriptor with `expected`; the first difference becomes an error whose
  * message names both values (errc::abi_mismatch, boost_mismatch, compiler_abi_mismatch,

@@ -2,10 +2,12 @@
 // The SDK's ABI identity. This file is excluded from the header hash it records.
 //
 // RIO_SDK_HEADER_HASH is the SHA-256 over `sha256sum` lines of every other public header
-// (sorted paths under sdk/include). Changing any public header changes the hash; the abi test
-// then fails until the ABI version is bumped and a line for it is added to sdk/abi-history.txt.
-// scripts/sdk-header-hash prints the current value.
+// (sorted paths under sdk/include): the hash this ABI version was released with. Changing any
+// public header changes the hash; the abi test then fails until the ABI version is bumped and a
+// line for it is added to sdk/abi-history.txt. scripts/sdk-header-hash prints the current value.
+// The handshake compares RIO_SDK_COMPILED_HEADER_HASH (module.hpp), computed by the SDK's CMake
+// package from the headers a build really compiles against; rio's own equals this value.
 
 #define RIO_SDK_ABI_MAJOR 1
-#define RIO_SDK_ABI_MINOR 0
-#define RIO_SDK_HEADER_HASH "ee17d9ad025c081eaf9bd3f6dd0831d97a4ebd831aadea82d6ab65003c3a62c5"
+#define RIO_SDK_ABI_MINOR 1
+#define RIO_SDK_HEADER_HASH "c5695bce4edd6d8089b33dd5ff97c9a7cbb8067d0b546d8c278a0e899066ae2d"
