@@ -7,18 +7,7 @@
 namespace rio::kernel {
 namespace json = boost::json;
 
-const char* option_type_name(sdk::option_type t) {
-  switch (t) {
-    case sdk::option_type::string: return "string";
-    case sdk::option_type::identifier: return "identifier";
-    case sdk::option_type::path: return "path";
-    case sdk::option_type::url: return "url";
-    case sdk::option_type::boolean: return "boolean";
-    case sdk::option_type::integer: return "integer";
-    case sdk::option_type::address: return "address";
-  }
-  return "string";
-}
+const char* option_type_name(sdk::option_type t) { return sdk::to_string(t); }
 
 namespace {
 

@@ -79,6 +79,21 @@ result<void> validate_requirements(const sdk::module_spec& spec, const sdk::opti
 
 }  // namespace
 
+// Snippet names as option names; each snippet renders with the defaults (so an unknown option or
+// a nested snippet is refused at load time, not when a command first uses it).
+result<void> validate_snippets(const sdk::module_spec& spec, const sdk::option_values& defaults) {
+  for (const auto& snippet : spec.snippets) {
+    if (!is_id(snippet.name, 63) || snippet.name.find('-') != std::string::npos) {
+      return invalid(spec, "snippet name '" + snippet.name + "' must match [a-z][a-z0-9_]*");
+    }
+    if (snippet.text.empty()) return invalid(spec, "snippet '" + snippet.name + "' is empty");
+    if (auto r = sdk::render_command("{{>" + snippet.name + "}}", spec, defaults); !r) {
+      return invalid(spec, "snippet '" + snippet.name + "': " + r.error().message);
+    }
+  }
+  return unique_ids(spec, spec.snippets, "snippet", [](const auto& s) -> const std::string& { return s.name; });
+}
+
 result<void> validate_spec(const sdk::module_spec& spec) {
   if (!is_id(spec.id, 63)) {
     return fail(errc::invalid_module, "module id '" + spec.id + "' must match [a-z][a-z0-9_-]{0,62}");
@@ -105,6 +120,7 @@ result<void> validate_spec(const sdk::module_spec& spec) {
 
   auto defaults = sdk::resolve_options(spec, {});
   if (!defaults) return invalid(spec, defaults.error().message);
+  if (auto ok = validate_snippets(spec, *defaults); !ok) return ok;
   for (std::size_t i = 0; i < spec.install_steps.size(); ++i) {
     const auto& step = spec.install_steps[i];
     if (step.timeout.count() <= 0) return invalid(spec, "step '" + step.id + "' has no positive timeout");

@@ -11,9 +11,8 @@
 #include <string>
 
 namespace rio::sdk {
-namespace {
 
-const char* type_name(option_type t) noexcept {
+const char* to_string(option_type t) noexcept {
   switch (t) {
     case option_type::string: return "string";
     case option_type::identifier: return "identifier";
@@ -22,12 +21,17 @@ const char* type_name(option_type t) noexcept {
     case option_type::boolean: return "boolean";
     case option_type::integer: return "integer";
     case option_type::address: return "address";
+    case option_type::version: return "version";
+    case option_type::requirement: return "requirement";
+    case option_type::port: return "port";
   }
   return "string";
 }
 
+namespace {
+
 error invalid(const option_spec& option, const std::string& problem) {
-  return fail(errc::invalid_option, "option '" + option.name + "' (" + type_name(option.type) + "): " + problem);
+  return fail(errc::invalid_option, "option '" + option.name + "' (" + to_string(option.type) + "): " + problem);
 }
 
 bool has_control_chars(std::string_view v) {
@@ -51,10 +55,34 @@ const option_spec* find_option(const module_spec& spec, std::string_view name) {
   return it == spec.options.end() ? nullptr : &*it;
 }
 
-// Shared by render_command and render_path: walks {{name}} placeholders and asks `insert` how
-// each value goes into the text.
+const snippet_spec* find_snippet(const module_spec& spec, std::string_view name);
+
 template <class Insert>
-result<std::string> render(std::string_view text, const module_spec& spec, const option_values& values, Insert insert) {
+result<std::string> render(std::string_view text, const module_spec& spec, const option_values& values, Insert insert,
+                           const snippet_spec* inside);
+
+template <class Insert>
+result<std::string> render_snippet(const std::string& name, const module_spec& spec, const option_values& values,
+                                   Insert insert, const snippet_spec* inside) {
+  if (inside != nullptr) {
+    return fail(errc::template_error, "snippet '" + inside->name + "' references {{>" + name + "}}: snippets do not nest");
+  }
+  const snippet_spec* snippet = find_snippet(spec, name);
+  if (snippet == nullptr) return fail(errc::template_error, "{{>" + name + "}} names no declared snippet");
+  return render(snippet->text, spec, values, insert, snippet);
+}
+
+const snippet_spec* find_snippet(const module_spec& spec, std::string_view name) {
+  auto it = std::find_if(spec.snippets.begin(), spec.snippets.end(), [&](const snippet_spec& s) { return s.name == name; });
+  return it == spec.snippets.end() ? nullptr : &*it;
+}
+
+// Shared by render_command and render_path: walks {{name}} placeholders and asks `insert` how
+// each value goes into the text; {{>name}} is a snippet, rendered the same way (one level: a
+// snippet that names another is an error, so no text can expand without end).
+template <class Insert>
+result<std::string> render(std::string_view text, const module_spec& spec, const option_values& values, Insert insert,
+                           const snippet_spec* inside) {
   std::string out;
   out.reserve(text.size());
   std::size_t pos = 0;
@@ -70,6 +98,13 @@ result<std::string> render(std::string_view text, const module_spec& spec, const
       return fail(errc::template_error, "unterminated '{{' in: " + std::string{text});
     }
     std::string name{text.substr(open + 2, close - open - 2)};
+    if (name.starts_with('>')) {
+      auto piece = render_snippet(name.substr(1), spec, values, insert, inside);
+      if (!piece) return piece.error();
+      out += *piece;
+      pos = close + 2;
+      continue;
+    }
     const option_spec* option = find_option(spec, name);
     if (option == nullptr) {
       return fail(errc::template_error, "placeholder {{" + name + "}} names no declared option");
@@ -121,6 +156,92 @@ bool is_address(std::string_view v) {
   return ::inet_pton(AF_INET, std::string{host}.c_str(), &a) == 1 || is_host_name(host);
 }
 
+bool is_version_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '+' || c == '!' || c == '-';
+}
+
+// 0.6.5, v1.2, 1!2.0.post1, 2.3.1+cu121: what a version pin looks like to pip, npm, git tags.
+bool is_version(std::string_view v) {
+  return !v.empty() && v.size() <= 64 && std::isalnum(static_cast<unsigned char>(v.front())) &&
+         std::all_of(v.begin(), v.end(), is_version_char);
+}
+
+// A distribution or extra name as PEP 508 spells it: letters and digits, with . _ - inside.
+std::size_t name_length(std::string_view v) {
+  std::size_t n = 0;
+  while (n < v.size() && (std::isalnum(static_cast<unsigned char>(v[n])) || v[n] == '.' || v[n] == '_' || v[n] == '-')) ++n;
+  if (n == 0 || !std::isalnum(static_cast<unsigned char>(v.front())) || !std::isalnum(static_cast<unsigned char>(v[n - 1]))) {
+    return 0;
+  }
+  return n;
+}
+
+// name[extra,extra] followed by comma-separated clauses such as ==0.6.5, >=2.3, <2.5, ~=1.4,
+// !=1.0, ===1.0, ==2.*: no URLs, markers or spaces, which would take the value out of a pin.
+bool is_requirement(std::string_view v) {
+  if (v.size() > 255) return false;
+  std::size_t n = name_length(v);
+  if (n == 0) return false;
+  v.remove_prefix(n);
+  if (v.starts_with('[')) {
+    const auto close = v.find(']');
+    if (close == std::string_view::npos) return false;
+    for (std::string_view extras = v.substr(1, close - 1);;) {
+      const auto comma = extras.find(',');
+      const auto extra = extras.substr(0, comma);
+      if (name_length(extra) != extra.size() || extra.empty()) return false;
+      if (comma == std::string_view::npos) break;
+      extras.remove_prefix(comma + 1);
+    }
+    v.remove_prefix(close + 1);
+  }
+  while (!v.empty()) {
+    std::size_t op = 0;
+    for (std::string_view o : {"===", "==", "!=", "~=", "<=", ">=", "<", ">"}) {
+      if (v.starts_with(o)) {
+        op = o.size();
+        break;
+      }
+    }
+    if (op == 0) return false;
+    v.remove_prefix(op);
+    const auto comma = v.find(',');
+    std::string version{v.substr(0, comma)};
+    if (version.ends_with(".*")) version.resize(version.size() - 2);
+    if (!is_version(version)) return false;
+    v = comma == std::string_view::npos ? std::string_view{} : v.substr(comma + 1);
+    if (comma != std::string_view::npos && v.empty()) return false;
+  }
+  return true;
+}
+
+bool is_port(std::string_view v) {
+  if (v.empty() || v.size() > 5 || v.front() == '0' || !std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return false;
+  }
+  unsigned n = 0;
+  std::from_chars(v.data(), v.data() + v.size(), n);
+  return n >= 1 && n <= 65535;
+}
+
+// The types added with SDK 1.1, checked apart so validate_option stays one screen.
+result<void> validate_pin_or_port(const option_spec& option, std::string_view value) {
+  switch (option.type) {
+    case option_type::version:
+      if (is_version(value)) return {};
+      return invalid(option, "must be 1-64 letters, digits and . _ + ! -, starting with a letter or digit (e.g. 0.6.5)");
+    case option_type::requirement:
+      if (is_requirement(value)) return {};
+      return invalid(option, "must be a requirement such as open-webui==0.6.5 or torch>=2.3,<2.5 "
+                             "(a name, optional [extras], comma-separated ==, !=, ~=, <=, >=, <, > clauses; no spaces)");
+    case option_type::port:
+      if (is_port(value)) return {};
+      return invalid(option, "must be a TCP port, 1-65535");
+    default:
+      return {};
+  }
+}
+
 }  // namespace
 
 result<void> validate_option(const option_spec& option, std::string_view value) {
@@ -159,6 +280,10 @@ result<void> validate_option(const option_spec& option, std::string_view value) 
     case option_type::address:
       if (is_address(value)) return {};
       return invalid(option, "must be host:port (a host name, an IPv4 address or an [IPv6] address, and a port 1-65535)");
+    case option_type::version:
+    case option_type::requirement:
+    case option_type::port:
+      return validate_pin_or_port(option, value);
   }
   return {};
 }
@@ -184,6 +309,7 @@ result<std::string> render_command(std::string_view text, const module_spec& spe
     switch (option.type) {
       case option_type::boolean:
       case option_type::integer:
+      case option_type::port:
         if (v.empty()) return shell_quote(v);
         return v;  // validated to [0-9]+ or true/false: nothing to quote
       case option_type::path:
@@ -192,11 +318,11 @@ result<std::string> render_command(std::string_view text, const module_spec& spe
       default:
         return shell_quote(v);
     }
-  });
+  }, nullptr);
 }
 
 result<std::string> render_path(std::string_view text, const module_spec& spec, const option_values& values) {
-  return render(text, spec, values, [](const option_spec&, const std::string& v) -> result<std::string> { return v; });
+  return render(text, spec, values, [](const option_spec&, const std::string& v) -> result<std::string> { return v; }, nullptr);
 }
 
 }  // namespace rio::sdk

@@ -41,6 +41,19 @@ TEST(SpecValidation, NamesWhatIsWrong) {
   EXPECT_EQ(kernel::validate_spec(s).error().message.rfind("module '"), 0u) << kernel::validate_spec(s).error().message;
 
   s = valid_spec();
+  s.snippets = {{"made", "test -d {{dir}}/{{>made}}"}};
+  expect_invalid(s, "module 'demo': snippet 'made': snippet 'made' references {{>made}}: snippets do not nest");
+  s.snippets = {{"Made", "true"}};
+  expect_invalid(s, "snippet name 'Made' must match [a-z][a-z0-9_]*");
+  s.snippets = {{"made", "true"}, {"made", "false"}};
+  expect_invalid(s, "duplicate snippet id 'made'");
+  s.snippets = {{"made", "test -d {{dir}}"}};
+  s.install_steps.front().done_check = "{{>made}}";
+  EXPECT_TRUE(kernel::validate_spec(s)) << "a step's check may use a snippet";
+  s.install_steps.front().done_check = "{{>unmade}}";
+  expect_invalid(s, "module 'demo': step 'make' done_check: {{>unmade}} names no declared snippet");
+
+  s = valid_spec();
   s.detect_steps.front().command = "test -d {{dir";
   expect_invalid(s, "module 'demo': probe 'dir' command: unterminated '{{' in: test -d {{dir");
 

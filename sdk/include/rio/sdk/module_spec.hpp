@@ -18,6 +18,9 @@ enum class option_type {
   boolean,     ///< `true` or `false`; inserted bare
   integer,     ///< a non-negative decimal number; inserted bare
   address,     ///< host:port: a host name, IPv4 address or [IPv6] address, and a port 1-65535; quoted
+  version,     ///< a version or pin: 1-64 of [A-Za-z0-9._+!-], starting with a letter or digit (0.6.5, v1.2, 2.3.1+cu121); quoted
+  requirement, ///< a Python requirement: name, [extras], comma-separated specifiers (open-webui==0.6.5, torch>=2.3,<2.5); quoted
+  port,        ///< a TCP port, 1-65535; inserted bare
 };
 
 /** One entry of a module's option schema. */
@@ -64,6 +67,15 @@ struct probe_spec {
   std::chrono::seconds timeout{20};
 };
 
+/**
+ * Shell text shared by several commands (a step's command, its check, a probe): referenced as
+ * {{>name}}, replaced by `text` with its own {{option}} placeholders rendered. Snippets do not nest.
+ */
+struct snippet_spec {
+  std::string name;  ///< [a-z][a-z0-9_]*, unique within the module
+  std::string text;  ///< POSIX sh
+};
+
 /** A local file or directory mirrored to the host when, and only when, the host lacks it. */
 struct sync_spec {
   std::string source;       ///< relative to rio's root directory (never the process CWD)
@@ -105,6 +117,7 @@ struct module_spec {
   std::vector<probe_spec> detect_steps;
   std::vector<sync_spec> config_sync;
   host_requirements requirements;
+  std::vector<snippet_spec> snippets;  ///< shell text that commands reference as {{>name}}
 };
 
 /** `~/.config/comfyvn/remote/<id>.installed`, the path the original tool uses. */

@@ -21,13 +21,17 @@ using option_values = std::map<std::string, std::string, std::less<>>;
  */
 result<option_values> resolve_options(const module_spec& spec, const option_values& overrides);
 
+/** The type's name as modules, the CLI and the API spell it ("identifier", "port", ...). */
+const char* to_string(option_type type) noexcept;
+
 /** Checks one value against one option's type; the error message names the option. */
 result<void> validate_option(const option_spec& option, std::string_view value);
 
 /**
  * Replaces every {{name}} in `text` with the option's value quoted for POSIX sh by type
- * (path values starting with `~/` become "$HOME"/'rest'). Errors: errc::template_error
- * when a placeholder is unknown or unterminated.
+ * (path values starting with `~/` become "$HOME"/'rest'), and every {{>name}} with the
+ * module's snippet of that name, rendered the same way. Errors: errc::template_error when a
+ * placeholder or snippet is unknown, a snippet references another, or a `{{` is unterminated.
  */
 result<std::string> render_command(std::string_view text, const module_spec& spec,
                                    const option_values& values);
