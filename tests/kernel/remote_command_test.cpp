@@ -55,7 +55,7 @@ TEST(WrapCommand, AStdinThatEndsBeforeTheEnvironmentStopsTheCommand) {
 TEST(WrapCommand, TheRemoteDeadlineStopsTheWholeProcessGroup) {
   auto started = std::chrono::steady_clock::now();
   auto wrapped = ssh::wrap_command("sleep 30 & sleep 30; echo never", {}, 1s);
-  auto r = run_sh(wrapped->line);
+  auto r = run_sh(wrapped->line, "/nonexistent", wrapped->stdin_preamble);
   EXPECT_EQ(r.exit_code, ssh::timeout_exit_status);
   EXPECT_EQ(r.out, "");
   EXPECT_LT(std::chrono::steady_clock::now() - started, 10s);
@@ -75,7 +75,7 @@ TEST(WrapCommand, TheStdinWatchdogStopsTheCommandAtEof) {
   // stdin is an empty file: EOF at once, as when the client cancels or the connection drops.
   auto started = std::chrono::steady_clock::now();
   auto wrapped = ssh::wrap_command("sleep 30; echo never", {}, 60s, /*watch_stdin=*/true);
-  auto r = run_sh(wrapped->line, "/nonexistent", std::string{});
+  auto r = run_sh(wrapped->line, "/nonexistent", wrapped->stdin_preamble);
   EXPECT_NE(r.exit_code, 0);
   EXPECT_EQ(r.out, "");
   EXPECT_LT(std::chrono::steady_clock::now() - started, 10s);
@@ -123,6 +123,8 @@ TEST(WrapCommand, CancellingStopsTheCommandEvenWhenTimeoutDiesWithoutPassingTheS
   posix_spawn_file_actions_destroy(&fa);
   ::close(in[0]);
   ::close(out[1]);
+  const std::string_view program = wrapped->stdin_preamble;
+  ASSERT_EQ(::write(in[1], program.data(), program.size()), static_cast<ssize_t>(program.size()));
 
   // "started <pid>" says the command runs: then EOF on stdin, as rio sends to cancel.
   std::string line;
@@ -140,6 +142,50 @@ TEST(WrapCommand, CancellingStopsTheCommandEvenWhenTimeoutDiesWithoutPassingTheS
       << "the command was not stopped by the watchdog (it ended by itself after 20 s)";
   ::close(out[0]);
   ::prctl(PR_SET_CHILD_SUBREAPER, 0);
+}
+
+// Dropbear drops the connection when an exec string exceeds 9,000 bytes (#22): the line is a
+// constant bootstrap, and everything else travels on stdin.
+TEST(WrapCommand, TheLineIsAShortBootstrapWhateverTheCommand) {
+  const std::string big(100 * 1024, 'x');
+  auto small = ssh::wrap_command("true", {}, 10s, true);
+  auto large = ssh::wrap_command("echo " + big + " >/dev/null", {{"RIO_X", big}}, 10s, true);
+  ASSERT_TRUE(small);
+  ASSERT_TRUE(large);
+  EXPECT_EQ(small->line, large->line);
+  EXPECT_LT(large->line.size(), 400u) << large->line;
+  EXPECT_EQ(large->line.find("xxxx"), std::string::npos);
+}
+
+TEST(WrapCommand, ACommandRoundTripsThroughStdinWithAnyText) {
+  // Quotes, backslashes, a line that looks like the end marker, no final newline.
+  const std::string text = "a'b\"c\\d $HOME `x`\nrio-program-end-0\nrio-env-end\n  indented\ttab\\\nlast";
+  auto wrapped = ssh::wrap_command("printf '%s' \"$1\" >/dev/null; cat <<'EOF'\n" + text + "\nEOF\nprintf end", {{"RIO_X", "1"}}, 10s);
+  ASSERT_TRUE(wrapped);
+  auto r = run_sh(wrapped->line, "/nonexistent", wrapped->stdin_preamble + "ignored after the environment");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out, text + "\nend");
+}
+
+TEST(WrapCommand, AStdinThatEndsInsideTheProgramRunsNothing) {
+  auto wrapped = ssh::wrap_command("echo ran", {}, 10s);
+  ASSERT_TRUE(wrapped);
+  const std::string cut = wrapped->stdin_preamble.substr(0, wrapped->stdin_preamble.size() / 2);
+  auto r = run_sh(wrapped->line, "/nonexistent", cut);
+  EXPECT_EQ(r.exit_code, ssh::env_missing_exit_status);
+  EXPECT_EQ(r.out, "");
+}
+
+TEST(WrapCommand, TheCommandIsInNoProcessArguments) {
+  // Every process the wrapper starts prints its own command line: the command's text is in none.
+  auto wrapped = ssh::wrap_command("tr '\\0' ' ' </proc/$$/cmdline; tr '\\0' ' ' </proc/$PPID/cmdline; echo; "
+                                   "echo canary-41d9 >/dev/null; printf 'rio_s=%s' \"${rio_s-unset}\"",
+                                   {}, 10s);
+  ASSERT_TRUE(wrapped);
+  auto r = run_sh(wrapped->line, "/nonexistent", wrapped->stdin_preamble);
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out.find("canary-41d9"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("rio_s=unset"), std::string::npos) << "the variable must not reach the command's children: " << r.out;
 }
 
 TEST(WrapCommand, RefusesAnInvalidEnvironmentName) {
