@@ -25,13 +25,15 @@ struct attempt_log {
   }
 };
 
-const char* describe_rc(int rc) {
+// libssh2's own words for anything else (e.g. "Wrong passphrase or invalid/unrecognized private
+// key file format"): they name the key problem and never hold the passphrase.
+std::string describe_rc(int rc, LIBSSH2_SESSION* session) {
   switch (rc) {
     case LIBSSH2_ERROR_AUTHENTICATION_FAILED:
     case LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED: return "rejected by the server";
     case LIBSSH2_ERROR_FILE: return "cannot be decoded: wrong or missing passphrase, or a format this libssh2 cannot read";
     case LIBSSH2_ERROR_METHOD_NOT_SUPPORTED: return "key type not supported";
-    default: return "failed";
+    default: return "failed: " + detail::last_error(session);
   }
 }
 
@@ -49,8 +51,8 @@ bool is_rsa_key(const fs::path& key) {
 
 // libssh2 1.10 signs RSA user authentication with ssh-rsa (SHA-1) only, which OpenSSH 8.8 and
 // later refuse by default: say so, instead of a bare "rejected".
-std::string rejection_note(const fs::path& key, int rc) {
-  std::string note = describe_rc(rc);
+std::string rejection_note(const fs::path& key, int rc, LIBSSH2_SESSION* session) {
+  std::string note = describe_rc(rc, session);
   if ((rc == LIBSSH2_ERROR_AUTHENTICATION_FAILED || rc == LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED) && is_rsa_key(key)) {
     note += "; RSA keys need rsa-sha2 signatures, which this libssh2 (1.10) lacks: use an ed25519 or ecdsa "
             "key, or the OpenSSH transport (ssh_command)";
@@ -156,7 +158,7 @@ asio::awaitable<std::optional<result<void>>> try_vault_key(session::impl& s, con
     s.auth_method = "publickey (key from vault)";
     co_return result<void>{};
   }
-  log.add(std::string{"key from vault ("} + describe_rc(rc) + ")");
+  log.add(std::string{"key from vault ("} + describe_rc(rc, s.raw) + ")");
   co_return std::nullopt;
 }
 
@@ -174,7 +176,7 @@ asio::awaitable<std::optional<result<void>>> try_files(session::impl& s, const s
       s.auth_method = "publickey (" + file.string() + ")";
       co_return result<void>{};
     }
-    log.add(file.string() + " (" + rejection_note(file, rc) + ")");
+    log.add(file.string() + " (" + rejection_note(file, rc, s.raw) + ")");
   }
   co_return std::nullopt;
 }
