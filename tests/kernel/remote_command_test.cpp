@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 
@@ -165,6 +166,41 @@ TEST(WrapCommand, ACommandRoundTripsThroughStdinWithAnyText) {
   auto r = run_sh(wrapped->line, "/nonexistent", wrapped->stdin_preamble + "ignored after the environment");
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_EQ(r.out, text + "\nend");
+}
+
+// The bootstrap and the environment reader must take exactly their part of stdin under every
+// target shell (docs/platforms.md), or an upload's payload or the watchdog's EOF would be eaten:
+// `read` takes one byte at a time from a pipe in dash, busybox sh and bash alike. Each shell runs
+// the bootstrap and the program (/bin/sh replaced by it), and the command's `cat` must get the
+// bytes after the environment intact.
+TEST(WrapCommand, EachTargetShellLeavesThePayloadAfterTheProgramOnStdin) {
+  const std::vector<std::pair<std::string, std::string>> shells{
+      {"/bin/dash", "/bin/dash"}, {"/bin/busybox", "/bin/busybox sh"}, {"/bin/bash", "/bin/bash --posix"}};
+  const std::string payload = "payload line 1\nrio-env-end\nrio-program-end-0\n\\no final newline";
+  for (const auto& [program, shell] : shells) {
+    if (::access(program.c_str(), X_OK) != 0) {
+      ADD_FAILURE() << program << " is not installed (scripts/install-deps.sh --test)";
+      continue;
+    }
+    auto wrapped = ssh::wrap_command("printf '%s|' \"$RIO_X\"; cat", {{"RIO_X", "it's\nset"}}, 10s);
+    ASSERT_TRUE(wrapped);
+    auto as_shell = [&](std::string text) {
+      for (auto at = text.find("/bin/sh -c"); at != std::string::npos; at = text.find("/bin/sh -c", at + shell.size())) {
+        text.replace(at, 7, shell);
+      }
+      return text;
+    };
+    // Through a pipe, as from sshd: on a regular file bash reads ahead and seeks back.
+    temp_dir dir;
+    const auto script = dir.write("line.sh", as_shell(wrapped->line));
+    const auto input = dir.write("stdin.bin", as_shell(wrapped->stdin_preamble) + payload);
+    const auto out = dir.path() / "out.txt";
+    const std::string command = "cat " + sdk::shell_quote(input.string()) + " | " + shell + " " +
+                                sdk::shell_quote(script.string()) + " >" + sdk::shell_quote(out.string());
+    const int status = std::system(command.c_str());
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << shell;
+    EXPECT_EQ(read_file(out), "it's\nset|" + payload) << shell;
+  }
 }
 
 TEST(WrapCommand, AStdinThatEndsInsideTheProgramRunsNothing) {
