@@ -97,6 +97,20 @@ TEST(SshConnect, NegotiatesModernAlgorithmsAndReportsThem) {
   EXPECT_EQ(a.mac, "hmac-sha2-256");
 }
 
+// A server that allows only what OpenSSH's defaults dropped finds nothing in common with rio
+// (it used to offer 3des-cbc, blowfish-cbc, arcfour, hmac-md5 and SHA-1 key exchange).
+TEST(SshConnect, ObsoleteAlgorithmsAreNotOffered) {
+  RIO_REQUIRE_SSHD();
+  for (const char* only : {"Ciphers 3des-cbc", "Ciphers aes256-cbc", "MACs hmac-md5", "MACs hmac-sha1-96",
+                           "KexAlgorithms diffie-hellman-group14-sha1"}) {
+    sshd_server server{{}, {only}};
+    auto s = connect_now(trusted_options(server));
+    ASSERT_FALSE(s) << only << " was negotiated";
+    EXPECT_EQ(s.error().code, ssh::make_error_code(ssh::errc::handshake_failed)) << s.error().describe();
+    EXPECT_NE(s.error().message.find("no algorithm in common"), std::string::npos) << s.error().message;
+  }
+}
+
 TEST(SshAuth, EcdsaIdentityFilesAndAnEncryptedOne) {
   RIO_REQUIRE_SSHD();
   sshd_server server;

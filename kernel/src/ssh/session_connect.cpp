@@ -133,8 +133,10 @@ asio::awaitable<result<void>> handshake(session::impl& s, clock::time_point dead
   if (rc != 0) {
     // No algorithm in common is the likely cause with an old server: say what rio offers.
     const std::string hint = rc == LIBSSH2_ERROR_KEX_FAILURE
-                                 ? " (rio offers only OpenSSH's default algorithms, docs/ssh.md#algorithms; an old server "
-                                   "may support none of them)"
+                                 ? " (no algorithm in common: rio offers only OpenSSH's default algorithms that this "
+                                   "libssh2 has, docs/ssh.md#algorithms; an old server may support none of them, and an "
+                                   "OpenSSH 8.8+ server with only an RSA host key refuses the ssh-rsa signatures libssh2 "
+                                   "1.10 is limited to: give it an ed25519 key or use the OpenSSH transport, ssh_command)"
                                  : "";
     co_return fail(errc::handshake_failed, "SSH handshake with " + display_name(s.options.where) + " failed: " +
                                                detail::last_error(s.raw) + hint);
