@@ -16,6 +16,9 @@ namespace {
 
 // Cleanup after a timeout or cancellation gets a short budget of its own.
 constexpr std::chrono::seconds cleanup_budget{2};
+// A connection that ends this soon after the exec request, with no output, was dropped because of
+// the command (its request), not during it.
+constexpr std::chrono::seconds right_after{5};
 
 void keep_tail(std::string& tail, const char* data, std::size_t n) {
   tail.append(data, n);
@@ -36,6 +39,7 @@ class channel_runner {
     }
     if (ch == nullptr) co_return lost_or(errc::channel_failed, "cannot open a channel", libssh2_session_last_errno(s_.raw));
     ch_ = ch;
+    sent_at_ = clock::now();
 
     auto [rc, st2] = co_await s_.call([&] {
       return libssh2_channel_process_startup(ch_, "exec", 4, command.data(), static_cast<unsigned>(command.size()));
@@ -234,10 +238,11 @@ class channel_runner {
     return fail(otherwise, what + " on " + display_name(s_.options.where) + ": " + detail::last_error(s_.raw));
   }
 
-  // The channel was opened and the command sent, and not one byte came back.
+  // The channel was opened and the command sent moments ago, and not one byte came back. (A
+  // silent command whose connection drops minutes later is an ordinary lost connection.)
   bool nothing_came_back() const {
     return ch_ != nullptr && out_.result.stdout_bytes == 0 && out_.result.stderr_bytes == 0 && !answered_ &&
-           line_.empty();
+           line_.empty() && clock::now() - sent_at_ < right_after;
   }
 
   // A server that drops the whole connection as soon as it sees a command: say that, and what is
@@ -257,6 +262,7 @@ class channel_runner {
   sdk::output_sink* sink_;
   upload_source* source_;
   LIBSSH2_CHANNEL* ch_ = nullptr;
+  clock::time_point sent_at_{};  // when the exec request went out
   channel_outcome out_;
   std::string line_;
   bool answered_ = false;
