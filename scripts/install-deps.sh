@@ -20,6 +20,9 @@ if [[ "${1:-}" == "--test" ]]; then
     # Platform tests: loopback hosts whose login shell is dash, busybox sh or bash --posix, given
     # to sshd through nss_wrapper (docs/platforms.md).
     dash busybox libnss-wrapper
+    # Dropbear as the SSH server (tests EngineDropbear*, issue #22): loopback hosts with ed25519,
+    # ECDSA and RSA host keys, the account's home given through nss_wrapper.
+    dropbear-bin
     # scripts/fuzz.sh: libFuzzer comes with clang's runtime (docs/fuzzing.md).
     clang-14 libclang-rt-14-dev
     # bench/soak.sh: HTTP load on rio serve while the fleet runs.

@@ -2,12 +2,16 @@
 // /bin/sh (dash) against a temporary $HOME, so the checks are the real ones.
 #include <rio/kernel/engine/host_detect.hpp>
 #include <rio/kernel/engine/plan.hpp>
+#include <rio/kernel/module_registry.hpp>
+#include <rio/kernel/ssh/remote_command.hpp>
 #include <rio/sdk/data_installer.hpp>
 
 #include "../sdk/local_sh.hpp"
 #include "temp_dir.hpp"
 
 #include <gtest/gtest.h>
+
+#include <iostream>
 
 namespace rio::kernel::engine {
 namespace {
@@ -181,6 +185,31 @@ TEST(Plan, StepsToRunSkipSatisfiedOnes) {
   d.steps = {{"make-dir", "", false, true, {}, {}}, {"write", "", false, false, {}, {}}, {"sentinel", "", true, std::nullopt, {}, {}}};
   auto p = plan_module(m[0], d, nullptr);
   EXPECT_EQ(p.steps_to_run(), (std::vector<std::string>{"write", "sentinel"}));
+}
+
+// #22: Dropbear drops the connection when an exec string exceeds 9,000 bytes, and the detect
+// command for every module is 15-19 KB. What goes on the exec line must stay short however big
+// the script: the biggest real one is the detect batch for all four modules.
+TEST(DetectBatch, TheLineSentForEveryModuleIsAShortBootstrap) {
+  std::vector<load_problem> problems;
+  auto registry = module_registry::load_directory(RIO_TEST_PLUGIN_DIR, problems);
+  ASSERT_TRUE(registry) << registry.error().message;
+  std::vector<module_request> modules;
+  for (const auto& m : registry->modules()) {
+    auto options = sdk::resolve_options(m->spec(), {});
+    ASSERT_TRUE(options) << m->id << ": " << options.error().message;
+    modules.push_back({&m->installer(), std::move(*options)});
+  }
+  ASSERT_EQ(modules.size(), 4u);
+  temp_dir assets;
+  auto batch = build_detect_batch(modules, assets.path());
+  ASSERT_TRUE(batch) << batch.error().message;
+  auto wrapped = ssh::wrap_command(batch->script, {{"RIO_TOKEN", "secret"}}, batch->timeout, /*watch_stdin=*/true);
+  ASSERT_TRUE(wrapped);
+  EXPECT_GT(batch->script.size(), 9000u) << "the script this test is about";
+  EXPECT_LT(wrapped->line.size(), 2048u);
+  std::cout << "detect batch for 4 modules: script " << batch->script.size() << " bytes, line " << wrapped->line.size()
+            << " bytes, stdin " << wrapped->stdin_preamble.size() << " bytes\n";
 }
 
 }  // namespace

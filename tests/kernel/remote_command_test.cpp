@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 
@@ -55,7 +56,7 @@ TEST(WrapCommand, AStdinThatEndsBeforeTheEnvironmentStopsTheCommand) {
 TEST(WrapCommand, TheRemoteDeadlineStopsTheWholeProcessGroup) {
   auto started = std::chrono::steady_clock::now();
   auto wrapped = ssh::wrap_command("sleep 30 & sleep 30; echo never", {}, 1s);
-  auto r = run_sh(wrapped->line);
+  auto r = run_sh(wrapped->line, "/nonexistent", wrapped->stdin_preamble);
   EXPECT_EQ(r.exit_code, ssh::timeout_exit_status);
   EXPECT_EQ(r.out, "");
   EXPECT_LT(std::chrono::steady_clock::now() - started, 10s);
@@ -75,7 +76,7 @@ TEST(WrapCommand, TheStdinWatchdogStopsTheCommandAtEof) {
   // stdin is an empty file: EOF at once, as when the client cancels or the connection drops.
   auto started = std::chrono::steady_clock::now();
   auto wrapped = ssh::wrap_command("sleep 30; echo never", {}, 60s, /*watch_stdin=*/true);
-  auto r = run_sh(wrapped->line, "/nonexistent", std::string{});
+  auto r = run_sh(wrapped->line, "/nonexistent", wrapped->stdin_preamble);
   EXPECT_NE(r.exit_code, 0);
   EXPECT_EQ(r.out, "");
   EXPECT_LT(std::chrono::steady_clock::now() - started, 10s);
@@ -123,6 +124,8 @@ TEST(WrapCommand, CancellingStopsTheCommandEvenWhenTimeoutDiesWithoutPassingTheS
   posix_spawn_file_actions_destroy(&fa);
   ::close(in[0]);
   ::close(out[1]);
+  const std::string_view program = wrapped->stdin_preamble;
+  ASSERT_EQ(::write(in[1], program.data(), program.size()), static_cast<ssize_t>(program.size()));
 
   // "started <pid>" says the command runs: then EOF on stdin, as rio sends to cancel.
   std::string line;
@@ -140,6 +143,85 @@ TEST(WrapCommand, CancellingStopsTheCommandEvenWhenTimeoutDiesWithoutPassingTheS
       << "the command was not stopped by the watchdog (it ended by itself after 20 s)";
   ::close(out[0]);
   ::prctl(PR_SET_CHILD_SUBREAPER, 0);
+}
+
+// Dropbear drops the connection when an exec string exceeds 9,000 bytes (#22): the line is a
+// constant bootstrap, and everything else travels on stdin.
+TEST(WrapCommand, TheLineIsAShortBootstrapWhateverTheCommand) {
+  const std::string big(100 * 1024, 'x');
+  auto small = ssh::wrap_command("true", {}, 10s, true);
+  auto large = ssh::wrap_command("echo " + big + " >/dev/null", {{"RIO_X", big}}, 10s, true);
+  ASSERT_TRUE(small);
+  ASSERT_TRUE(large);
+  EXPECT_EQ(small->line, large->line);
+  EXPECT_LT(large->line.size(), 400u) << large->line;
+  EXPECT_EQ(large->line.find("xxxx"), std::string::npos);
+}
+
+TEST(WrapCommand, ACommandRoundTripsThroughStdinWithAnyText) {
+  // Quotes, backslashes, a line that looks like the end marker, no final newline.
+  const std::string text = "a'b\"c\\d $HOME `x`\nrio-program-end-0\nrio-env-end\n  indented\ttab\\\nlast";
+  auto wrapped = ssh::wrap_command("printf '%s' \"$1\" >/dev/null; cat <<'EOF'\n" + text + "\nEOF\nprintf end", {{"RIO_X", "1"}}, 10s);
+  ASSERT_TRUE(wrapped);
+  auto r = run_sh(wrapped->line, "/nonexistent", wrapped->stdin_preamble + "ignored after the environment");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out, text + "\nend");
+}
+
+// The bootstrap and the environment reader must take exactly their part of stdin under every
+// target shell (docs/platforms.md), or an upload's payload or the watchdog's EOF would be eaten:
+// `read` takes one byte at a time from a pipe in dash, busybox sh and bash alike. Each shell runs
+// the bootstrap and the program (/bin/sh replaced by it), and the command's `cat` must get the
+// bytes after the environment intact.
+TEST(WrapCommand, EachTargetShellLeavesThePayloadAfterTheProgramOnStdin) {
+  const std::vector<std::pair<std::string, std::string>> shells{
+      {"/bin/dash", "/bin/dash"}, {"/bin/busybox", "/bin/busybox sh"}, {"/bin/bash", "/bin/bash --posix"}};
+  const std::string payload = "payload line 1\nrio-env-end\nrio-program-end-0\n\\no final newline";
+  for (const auto& [program, shell] : shells) {
+    if (::access(program.c_str(), X_OK) != 0) {
+      ADD_FAILURE() << program << " is not installed (scripts/install-deps.sh --test)";
+      continue;
+    }
+    auto wrapped = ssh::wrap_command("printf '%s|' \"$RIO_X\"; cat", {{"RIO_X", "it's\nset"}}, 10s);
+    ASSERT_TRUE(wrapped);
+    auto as_shell = [&](std::string text) {
+      for (auto at = text.find("/bin/sh -c"); at != std::string::npos; at = text.find("/bin/sh -c", at + shell.size())) {
+        text.replace(at, 7, shell);
+      }
+      return text;
+    };
+    // Through a pipe, as from sshd: on a regular file bash reads ahead and seeks back.
+    temp_dir dir;
+    const auto script = dir.write("line.sh", as_shell(wrapped->line));
+    const auto input = dir.write("stdin.bin", as_shell(wrapped->stdin_preamble) + payload);
+    const auto out = dir.path() / "out.txt";
+    const std::string command = "cat " + sdk::shell_quote(input.string()) + " | " + shell + " " +
+                                sdk::shell_quote(script.string()) + " >" + sdk::shell_quote(out.string());
+    const int status = std::system(command.c_str());
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << shell;
+    EXPECT_EQ(read_file(out), "it's\nset|" + payload) << shell;
+  }
+}
+
+TEST(WrapCommand, AStdinThatEndsInsideTheProgramRunsNothing) {
+  auto wrapped = ssh::wrap_command("echo ran", {}, 10s);
+  ASSERT_TRUE(wrapped);
+  const std::string cut = wrapped->stdin_preamble.substr(0, wrapped->stdin_preamble.size() / 2);
+  auto r = run_sh(wrapped->line, "/nonexistent", cut);
+  EXPECT_EQ(r.exit_code, ssh::env_missing_exit_status);
+  EXPECT_EQ(r.out, "");
+}
+
+TEST(WrapCommand, TheCommandIsInNoProcessArguments) {
+  // Every process the wrapper starts prints its own command line: the command's text is in none.
+  auto wrapped = ssh::wrap_command("tr '\\0' ' ' </proc/$$/cmdline; tr '\\0' ' ' </proc/$PPID/cmdline; echo; "
+                                   "echo canary-41d9 >/dev/null; printf 'rio_s=%s' \"${rio_s-unset}\"",
+                                   {}, 10s);
+  ASSERT_TRUE(wrapped);
+  auto r = run_sh(wrapped->line, "/nonexistent", wrapped->stdin_preamble);
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out.find("canary-41d9"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("rio_s=unset"), std::string::npos) << "the variable must not reach the command's children: " << r.out;
 }
 
 TEST(WrapCommand, RefusesAnInvalidEnvironmentName) {

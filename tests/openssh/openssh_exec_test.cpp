@@ -105,11 +105,12 @@ TEST(OpenSshExec, LocalSshGetsOnlyTheFixedEnvironment) {
   auto shell = make_shell(trusted_config(server));
   ::unsetenv("RIO_LOCAL_CANARY");
   ::unsetenv("SSH_ASKPASS");
-  const std::string marker = unique_marker();
   sdk::exec_request req;
   // The "remote" host is this machine: the command reads the environment of the local ssh that
-  // carries it (its command line, and only its, starts with the executable's path).
-  req.command = "p=$(" + sh_find_processes("^" + shell->ssh_executable().string() + " .*" + marker) +
+  // carries it (its command line, and only its, starts with the executable's path and names this
+  // test's server port; the command itself travels on stdin, not in that command line).
+  req.command = "p=$(" + sh_find_processes("^" + shell->ssh_executable().string() + " .*-p " +
+                                           std::to_string(server.port()) + " ") +
                 "); tr '\\0' '\\n' < /proc/$p/environ | cut -d= -f1 | sort | tr '\\n' ' '";
   req.env = {{"RIO_REQUEST_ONLY", "remote side only"}};
   auto r = run_exec(*shell, req);

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 #include <signal.h>
 
 namespace rio::test {
@@ -41,6 +43,72 @@ TEST(SshAuth, KeyMaterialFromMemoryWithItsPassphrase) {
   ASSERT_FALSE(wrong);
   EXPECT_EQ(wrong.error().code, ssh::make_error_code(ssh::errc::auth_failed));
   EXPECT_EQ(wrong.error().message.find("not the passphrase"), std::string::npos) << "no secret in messages";
+  // libssh2 1.10 says "Private key unpack failed (correct password?)"; it was a bare "failed".
+  EXPECT_NE(wrong.error().message.find("correct password?"), std::string::npos) << "say what may be wrong: " << wrong.error().message;
+}
+
+// #22: a missing --identity was reported after connecting as "(unreadable, or wrong passphrase)".
+TEST(SshAuth, AMissingIdentityFileIsReportedBeforeConnecting) {
+  ssh::connect_options o;
+  o.where = {"127.0.0.1", 1, "nobody"};  // nothing listens: connecting would fail differently
+  o.auth.identity_files = {"/nonexistent/id_ed25519"};
+  auto s = connect_now(o);
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().code, ssh::make_error_code(ssh::errc::auth_failed)) << s.error().describe();
+  EXPECT_EQ(s.error().message, "identity file /nonexistent/id_ed25519 does not exist (checked before connecting)");
+}
+
+// #22: "no method was available" did not say where rio looked.
+TEST(SshAuth, WithNothingToTryTheErrorSaysWhereRioLooked) {
+  RIO_REQUIRE_SSHD();
+  sshd_server server;
+  temp_dir home;
+  auto o = trusted_options(server);
+  o.auth.identity_files = {};
+  o.auth.default_identities = true;
+  o.auth.use_agent = true;
+  const char* old_sock = std::getenv("SSH_AUTH_SOCK");
+  const std::string saved_sock = old_sock ? old_sock : "";
+  const std::string saved_home = std::getenv("HOME") ? std::getenv("HOME") : "";
+  ::unsetenv("SSH_AUTH_SOCK");
+  ::setenv("HOME", home.path().c_str(), 1);
+  auto s = connect_now(o);
+  ::setenv("HOME", saved_home.c_str(), 1);
+  if (old_sock != nullptr) ::setenv("SSH_AUTH_SOCK", saved_sock.c_str(), 1);
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().code, ssh::make_error_code(ssh::errc::auth_failed));
+  EXPECT_NE(s.error().message.find("no ssh-agent (SSH_AUTH_SOCK is not set)"), std::string::npos) << s.error().message;
+  EXPECT_NE(s.error().message.find("no default key (none of " + (home.path() / ".ssh" / "id_ed25519").string() +
+                                   ", id_ecdsa, id_rsa exists)"),
+            std::string::npos)
+      << s.error().message;
+}
+
+// #22 point 4: only modern algorithms; what was negotiated with OpenSSH's sshd.
+TEST(SshConnect, NegotiatesModernAlgorithmsAndReportsThem) {
+  RIO_REQUIRE_SSHD();
+  sshd_server server;
+  auto s = connect_now(trusted_options(server));
+  ASSERT_TRUE(s) << s.error().describe();
+  const auto& a = (*s)->algorithms();
+  EXPECT_EQ(a.kex, "curve25519-sha256");
+  EXPECT_EQ(a.host_key, "ssh-ed25519");
+  EXPECT_EQ(a.cipher, "aes128-ctr");
+  EXPECT_EQ(a.mac, "hmac-sha2-256");
+}
+
+// A server that allows only what OpenSSH's defaults dropped finds nothing in common with rio
+// (it used to offer 3des-cbc, blowfish-cbc, arcfour, hmac-md5 and SHA-1 key exchange).
+TEST(SshConnect, ObsoleteAlgorithmsAreNotOffered) {
+  RIO_REQUIRE_SSHD();
+  for (const char* only : {"Ciphers 3des-cbc", "Ciphers aes256-cbc", "MACs hmac-md5", "MACs hmac-sha1-96",
+                           "KexAlgorithms diffie-hellman-group14-sha1"}) {
+    sshd_server server{{}, {only}};
+    auto s = connect_now(trusted_options(server));
+    ASSERT_FALSE(s) << only << " was negotiated";
+    EXPECT_EQ(s.error().code, ssh::make_error_code(ssh::errc::handshake_failed)) << s.error().describe();
+    EXPECT_NE(s.error().message.find("no algorithm in common"), std::string::npos) << s.error().message;
+  }
 }
 
 TEST(SshAuth, EcdsaIdentityFilesAndAnEncryptedOne) {

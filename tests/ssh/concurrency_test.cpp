@@ -140,7 +140,8 @@ TEST(SshExec, CancellationEndsACommandAndKeepsTheSessionUsable) {
   asio::co_spawn(io, [&]() -> asio::awaitable<void> {
     auto s = co_await ssh::session::connect(trusted_options(server));
     if (!s) co_return;
-    auto req = command("echo started; sleep 30 # " + marker);
+    // The marker is an argument of a process (the command's own text is in no command line).
+    auto req = command("echo started; sh -c 'sleep 30; :' " + marker);
     req.sink = &sink;
     // The cancellable part runs as its own coroutine bound to the signal.
     auto finished = std::make_shared<asio::steady_timer>(io, asio::steady_timer::time_point::max());

@@ -50,7 +50,10 @@ bool sshd_server::available() {
   return ::access("/usr/sbin/sshd", X_OK) == 0 && ::access("/usr/bin/ssh-keygen", X_OK) == 0;
 }
 
-sshd_server::sshd_server(sshd_options options) : options_(std::move(options)) {
+sshd_server::sshd_server(sshd_options options) : sshd_server(std::move(options), {}) {}
+
+sshd_server::sshd_server(sshd_options options, std::vector<std::string> extra_config)
+    : options_(std::move(options)), extra_config_(std::move(extra_config)) {
   const passwd* pw = ::getpwuid(::geteuid());
   if (pw == nullptr) throw std::runtime_error("no passwd entry for the current user");
   user_ = pw->pw_name;
@@ -91,6 +94,7 @@ void sshd_server::start() {
   s.authorized_keys = dir_.path() / "authorized_keys";
   s.max_startups = options_.max_startups;
   s.max_sessions = options_.max_sessions;
+  s.extra_config = extra_config_;
   s.log_file = dir_.path() / "sshd.log";
   // Its own process group: a test that signals its own group does not reach sshd.
   s.own_process_group = true;

@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace rio::test {
 
@@ -27,6 +28,8 @@ struct sshd_options {
 class sshd_server {
  public:
   explicit sshd_server(sshd_options options = {});
+  /** With `extra_config`: sshd_config lines after the launcher's own (e.g. "Ciphers 3des-cbc"). */
+  sshd_server(sshd_options options, std::vector<std::string> extra_config);
   ~sshd_server();
   sshd_server(const sshd_server&) = delete;
   sshd_server& operator=(const sshd_server&) = delete;
@@ -72,6 +75,7 @@ class sshd_server {
   void start();
 
   sshd_options options_;
+  std::vector<std::string> extra_config_;
   temp_dir dir_;
   std::string user_;
   std::uint16_t port_ = 0;

@@ -160,6 +160,15 @@ void print_install(std::ostream& out, const host_result& r, std::size_t width) {
   if (r.log_written) out << "  log: " << r.log_path.string() << "\n";
 }
 
+// -v: how the host was reached, so an operator can see what the handshake agreed on.
+void print_connection(std::ostream& out, const host_result& r) {
+  const auto& c = r.connection;
+  if (c.algorithms.kex.empty()) return;
+  out << "  ssh: kex " << c.algorithms.kex << ", host key " << c.algorithms.host_key << " " << c.host_key_fingerprint
+      << ", cipher " << c.algorithms.cipher << ", mac " << (c.algorithms.mac.empty() ? "-" : c.algorithms.mac)
+      << ", auth " << c.auth << "\n";
+}
+
 // A host counts as failed when it was unreachable, its run failed, or any module on it failed.
 bool failed(const host_result& r) {
   if (engine::counts_as_failed(r)) return true;
@@ -175,8 +184,12 @@ void print_json(const cli_io& io, const std::vector<host_result>& results, const
   io.out << boost::json::serialize(doc) << "\n";
 }
 
-void print_text(const cli_io& io, const std::vector<host_result>& results, bool dry, const std::string& run_id) {
-  for (const auto& r : results) dry ? print_plan(io.out, r, output_width(io)) : print_install(io.out, r, output_width(io));
+void print_text(const cli_io& io, const std::vector<host_result>& results, bool dry, const std::string& run_id,
+                bool verbose) {
+  for (const auto& r : results) {
+    dry ? print_plan(io.out, r, output_width(io)) : print_install(io.out, r, output_width(io));
+    if (verbose) print_connection(io.out, r);
+  }
   std::size_t failures = 0, installed = 0, noop = 0, unreachable = 0, undetected = 0;
   for (const auto& r : results) {
     if (r.failure == engine::host_failure::unreachable) ++unreachable;
@@ -280,7 +293,7 @@ int run_command(const cli_args& args, const cli_io& io, bool install) {
   progress.clear();
 
   if (req->json) print_json(io, results, *req);
-  else print_text(io, results, dry, req->settings.run_id);
+  else print_text(io, results, dry, req->settings.run_id, req->verbose);
   if (interrupted_by != 0) return 128 + interrupted_by;
   const bool all_busy = !results.empty() && std::all_of(results.begin(), results.end(), [](const host_result& r) {
     return r.failure == engine::host_failure::busy;

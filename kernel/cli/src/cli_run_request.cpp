@@ -226,6 +226,7 @@ result<run_request> build(const parsed_options& p, const settings& cfg, const mo
   req.redact = std::make_unique<engine::redactor>();
   req.json = p.has("--json");
   req.progress = !p.has("--no-progress") && !req.json;
+  req.verbose = p.has("--verbose");
   auto env = remote_env(p, io.env);
   if (!env) return env.error();
   for (const auto& [name, value] : *env) req.redact->add_if_secret_name(name, value);

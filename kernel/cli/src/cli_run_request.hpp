@@ -22,6 +22,7 @@ struct run_request {
   std::size_t parallel = 256;
   bool json = false;
   bool progress = true;
+  bool verbose = false;  ///< -v: the negotiated SSH algorithms per host
 };
 
 /**

@@ -157,6 +157,11 @@ json::object host_result_json(const host_result& r, const result_view& view) {
   if (!r.warnings.empty()) o["warnings"] = strings(r.warnings);
   o["remote_commands"] = r.remote_commands;
   o["connections"] = r.connections;
+  if (!r.connection.algorithms.kex.empty()) {
+    const auto& a = r.connection.algorithms;
+    o["ssh"] = json::object{{"kex", a.kex}, {"host_key", a.host_key}, {"cipher", a.cipher}, {"mac", a.mac},
+                            {"host_key_fingerprint", r.connection.host_key_fingerprint}, {"auth", r.connection.auth}};
+  }
   o["duration_ms"] = r.duration.count();
   // Parentheses: braces would pick value's initializer-list constructor (an array around o).
   json::value scrubbed(std::move(o));

@@ -217,7 +217,18 @@ void host_runner::note_unreachable(const sdk::error& e) {
 }
 
 void host_runner::note_session(const std::shared_ptr<ssh::session>& s) {
-  if (seen_sessions_.insert(s.get()).second) ++out_.connections;
+  if (!seen_sessions_.insert(s.get()).second) return;
+  ++out_.connections;
+  if (!out_.connection.algorithms.kex.empty()) return;
+  out_.connection = {s->algorithms(), s->host_key_fingerprint(), s->auth_method()};
+  if (!s->host_key_warning().empty()) out_.warnings.push_back(s->host_key_warning());
+  // libssh2 1.10 has no rsa-sha2-512/256 host keys: an RSA-only host's key is checked with SHA-1
+  // signatures (session_connect.cpp). Said once per host, so the operator can act.
+  if (out_.connection.algorithms.host_key == "ssh-rsa") {
+    out_.warnings.push_back("the host's RSA key was verified with SHA-1 signatures (ssh-rsa): this libssh2 has no "
+                            "rsa-sha2-512/256; give the host an ed25519 or ECDSA host key, or use the OpenSSH "
+                            "transport (ssh_command)");
+  }
 }
 
 void host_runner::host_failed(host_failure f, const std::string& why) {

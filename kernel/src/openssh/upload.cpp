@@ -68,9 +68,16 @@ asio::awaitable<void> send_source(child_process& child, upload_state& st, ssh::u
 
 // Reads stdout up to the receiver's first line, then sends the payload (on "ready") while
 // draining the rest of stdout, or just drains it (on "exists" or anything unexpected).
-asio::awaitable<void> receive_then_send(child_process& child, upload_state& st, ssh::upload_source& source) {
+// The receiver program goes first (wrap_command's bootstrap reads it from stdin): it says
+// nothing before it has arrived.
+asio::awaitable<void> receive_then_send(child_process& child, upload_state& st, ssh::upload_source& source,
+                                        std::string_view program) {
   using namespace asio::experimental::awaitable_operators;
   auto to_tail = [&](std::string_view c) { st.out.append(c); };
+  auto [wec, wrote] = co_await asio::async_write(child.stdin_socket(), asio::buffer(program.data(), program.size()),
+                                                 sdk::use_nothrow);
+  if (wec) st.write_error = wec;  // ssh ended early; its stderr says why, and no "ready" comes
+  (void)wrote;
   std::array<char, 4096> buf;
   std::string head;
   std::size_t nl = std::string::npos;
@@ -96,9 +103,10 @@ asio::awaitable<void> receive_then_send(child_process& child, upload_state& st, 
   }
 }
 
-asio::awaitable<void> pump(child_process& child, upload_state& st, ssh::upload_source& source) {
+asio::awaitable<void> pump(child_process& child, upload_state& st, ssh::upload_source& source,
+                           std::string_view program) {
   using namespace asio::experimental::awaitable_operators;
-  co_await ((receive_then_send(child, st, source) &&
+  co_await ((receive_then_send(child, st, source, program) &&
              read_until_eof(child.stderr_pipe(), [&](std::string_view c) { st.err.append(c); })) ||
             exit_then_linger(child, output_linger));
   co_await child.wait_exit();
@@ -121,10 +129,11 @@ asio::awaitable<sdk::result<sdk::upload_result>> openssh_shell::upload(sdk::uplo
   }
 
   const auto started = std::chrono::steady_clock::now();
-  auto child = start(co_await asio::this_coro::executor, std::move(command->line), true);
+  auto child = start(co_await asio::this_coro::executor, std::string{command->line}, true);
   if (!child) co_return child.error();
   upload_state st;
-  const run_end end = co_await supervise(**child, pump(**child, st, **source), client_deadline(request.timeout));
+  const run_end end =
+      co_await supervise(**child, pump(**child, st, **source, command->stdin_preamble), client_deadline(request.timeout));
   const auto elapsed = std::chrono::steady_clock::now() - started;
 
   const std::string what = host_ + ": upload of " + request.local.string() + " to " + request.remote;

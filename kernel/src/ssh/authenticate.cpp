@@ -3,9 +3,11 @@
 
 #include "session_impl.hpp"
 
+#include <unistd.h>
+
 #include <cstdlib>
-#include <optional>
 #include <fstream>
+#include <optional>
 
 namespace rio::kernel::ssh {
 namespace asio = boost::asio;
@@ -19,17 +21,19 @@ struct attempt_log {
   std::string text() const {
     std::string out;
     for (const auto& t : tried) out += (out.empty() ? "" : "; ") + t;
-    return out.empty() ? "no method was available" : out;
+    return out.empty() ? "no method was available (no key from the vault, no identity file, no agent)" : out;
   }
 };
 
-const char* describe_rc(int rc) {
+// libssh2's own words for anything else (e.g. "Wrong passphrase or invalid/unrecognized private
+// key file format"): they name the key problem and never hold the passphrase.
+std::string describe_rc(int rc, LIBSSH2_SESSION* session) {
   switch (rc) {
     case LIBSSH2_ERROR_AUTHENTICATION_FAILED:
     case LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED: return "rejected by the server";
-    case LIBSSH2_ERROR_FILE: return "unreadable, or wrong passphrase";
+    case LIBSSH2_ERROR_FILE: return "cannot be decoded: wrong or missing passphrase, or a format this libssh2 cannot read";
     case LIBSSH2_ERROR_METHOD_NOT_SUPPORTED: return "key type not supported";
-    default: return "failed";
+    default: return "failed: " + detail::last_error(session);
   }
 }
 
@@ -47,8 +51,8 @@ bool is_rsa_key(const fs::path& key) {
 
 // libssh2 1.10 signs RSA user authentication with ssh-rsa (SHA-1) only, which OpenSSH 8.8 and
 // later refuse by default: say so, instead of a bare "rejected".
-std::string rejection_note(const fs::path& key, int rc) {
-  std::string note = describe_rc(rc);
+std::string rejection_note(const fs::path& key, int rc, LIBSSH2_SESSION* session) {
+  std::string note = describe_rc(rc, session);
   if ((rc == LIBSSH2_ERROR_AUTHENTICATION_FAILED || rc == LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED) && is_rsa_key(key)) {
     note += "; RSA keys need rsa-sha2 signatures, which this libssh2 (1.10) lacks: use an ed25519 or ecdsa "
             "key, or the OpenSSH transport (ssh_command)";
@@ -68,6 +72,14 @@ std::vector<fs::path> default_identities() {
   return out;
 }
 
+// Where default_identities() looks, for the message when it found nothing.
+std::string default_key_places() {
+  const char* home = std::getenv("HOME");
+  if (home == nullptr || *home == '\0') return "HOME is not set, so no ~/.ssh/id_* was looked for";
+  const fs::path dir = fs::path{home} / ".ssh";
+  return "none of " + (dir / "id_ed25519").string() + ", id_ecdsa, id_rsa exists";
+}
+
 // Asks the agent for each identity in turn. The agent protocol itself is a local Unix socket
 // (libssh2 talks to it synchronously, quickly); the server round trips are non-blocking.
 asio::awaitable<bool> try_agent(session::impl& s, const std::string& user, clock::time_point deadline, attempt_log& log) {
@@ -75,7 +87,10 @@ asio::awaitable<bool> try_agent(session::impl& s, const std::string& user, clock
   if (!socket_path) {
     if (const char* env = std::getenv("SSH_AUTH_SOCK"); env != nullptr && *env != '\0') socket_path = fs::path{env};
   }
-  if (!socket_path) co_return false;
+  if (!socket_path) {
+    log.add("no ssh-agent (SSH_AUTH_SOCK is not set)");
+    co_return false;
+  }
   std::unique_ptr<LIBSSH2_AGENT, void (*)(LIBSSH2_AGENT*)> agent{libssh2_agent_init(s.raw), libssh2_agent_free};
   if (!agent) co_return false;
   libssh2_agent_set_identity_path(agent.get(), socket_path->c_str());
@@ -143,7 +158,7 @@ asio::awaitable<std::optional<result<void>>> try_vault_key(session::impl& s, con
     s.auth_method = "publickey (key from vault)";
     co_return result<void>{};
   }
-  log.add(std::string{"key from vault ("} + describe_rc(rc) + ")");
+  log.add(std::string{"key from vault ("} + describe_rc(rc, s.raw) + ")");
   co_return std::nullopt;
 }
 
@@ -161,12 +176,25 @@ asio::awaitable<std::optional<result<void>>> try_files(session::impl& s, const s
       s.auth_method = "publickey (" + file.string() + ")";
       co_return result<void>{};
     }
-    log.add(file.string() + " (" + rejection_note(file, rc) + ")");
+    log.add(file.string() + " (" + rejection_note(file, rc, s.raw) + ")");
   }
   co_return std::nullopt;
 }
 
 }  // namespace
+
+result<void> check_identity_files(const auth_options& auth) {
+  for (const auto& file : auth.identity_files) {
+    std::error_code ec;
+    if (!fs::exists(file, ec)) {
+      return fail(errc::auth_failed, "identity file " + file.string() + " does not exist (checked before connecting)");
+    }
+    if (fs::is_directory(file, ec) || ::access(file.c_str(), R_OK) != 0) {
+      return fail(errc::auth_failed, "identity file " + file.string() + " is not a readable file (checked before connecting)");
+    }
+  }
+  return {};
+}
 
 // The vault's key, then the named files, then the agent, then ssh's default files (only when
 // nothing else was named); the error lists every attempt.
@@ -183,7 +211,9 @@ asio::awaitable<result<void>> authenticate(session::impl& s, clock::time_point d
   if (auth.use_agent && co_await try_agent(s, t.user, deadline, log)) co_return result<void>{};
   if (clock::now() >= deadline) co_return auth_timed_out(t);
   if (auth.default_identities && auth.identity_files.empty() && !auth.private_key) {
-    if (auto done = co_await try_files(s, default_identities(), passphrase, deadline, log)) co_return *done;
+    const auto defaults = default_identities();
+    if (defaults.empty()) log.add("no default key (" + default_key_places() + ")");
+    if (auto done = co_await try_files(s, defaults, passphrase, deadline, log)) co_return *done;
   }
   co_return fail(errc::auth_failed, "authentication to " + t.user + "@" + display_name(t) + " failed; tried: " + log.text());
 }

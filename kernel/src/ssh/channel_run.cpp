@@ -16,6 +16,9 @@ namespace {
 
 // Cleanup after a timeout or cancellation gets a short budget of its own.
 constexpr std::chrono::seconds cleanup_budget{2};
+// A connection that ends this soon after the exec request, with no output, was dropped because of
+// the command (its request), not during it.
+constexpr std::chrono::seconds right_after{5};
 
 void keep_tail(std::string& tail, const char* data, std::size_t n) {
   tail.append(data, n);
@@ -36,6 +39,7 @@ class channel_runner {
     }
     if (ch == nullptr) co_return lost_or(errc::channel_failed, "cannot open a channel", libssh2_session_last_errno(s_.raw));
     ch_ = ch;
+    sent_at_ = clock::now();
 
     auto [rc, st2] = co_await s_.call([&] {
       return libssh2_channel_process_startup(ch_, "exec", 4, command.data(), static_cast<unsigned>(command.size()));
@@ -45,8 +49,11 @@ class channel_runner {
       co_return co_await stopped(st2, "starting the command");
     }
     if (rc != 0) {
+      // The error first: closing the channel overwrites libssh2's last message ("Unable to send
+      // close-channel request, but closing anyway" hid why the command failed).
+      auto why = lost_or(errc::channel_failed, "the server refused to run the command", rc);
       co_await release(clock::now() + cleanup_budget);
-      co_return lost_or(errc::channel_failed, "the server refused to run the command", rc);
+      co_return why;
     }
 
     auto pumped = co_await pump(deadline);
@@ -224,10 +231,30 @@ class channel_runner {
   sdk::error lost_or(errc otherwise, const std::string& what, int rc) {
     if (session::impl::is_connection_error(rc) || libssh2_session_last_errno(s_.raw) == LIBSSH2_ERROR_SOCKET_DISCONNECT) {
       s_.broken = true;
+      if (nothing_came_back()) return closed_after_sending();
       return fail(errc::connection_lost, "connection to " + display_name(s_.options.where) + " lost: " +
                                              detail::last_error(s_.raw));
     }
     return fail(otherwise, what + " on " + display_name(s_.options.where) + ": " + detail::last_error(s_.raw));
+  }
+
+  // The channel was opened and the command sent moments ago, and not one byte came back. (A
+  // silent command whose connection drops minutes later is an ordinary lost connection.)
+  bool nothing_came_back() const {
+    return ch_ != nullptr && out_.result.stdout_bytes == 0 && out_.result.stderr_bytes == 0 && !answered_ &&
+           line_.empty() && clock::now() - sent_at_ < right_after;
+  }
+
+  // A server that drops the whole connection as soon as it sees a command: say that, and what is
+  // known to do it, rather than the libssh2 message about whatever came next.
+  sdk::error closed_after_sending() const {
+    return fail(errc::connection_lost,
+                display_name(s_.options.where) +
+                    " closed the connection right after the command was sent, before any output. Known causes: the "
+                    "server refuses the exec request (Dropbear drops the connection when it exceeds 9,000 bytes; rio "
+                    "sends a short bootstrap, so look for a wrapper or forced command in between), the server's "
+                    "session process was killed or restarted, or a firewall or intrusion-prevention system cut the "
+                    "connection (libssh2: " + detail::last_error(s_.raw) + ")");
   }
 
   session::impl& s_;
@@ -235,6 +262,7 @@ class channel_runner {
   sdk::output_sink* sink_;
   upload_source* source_;
   LIBSSH2_CHANNEL* ch_ = nullptr;
+  clock::time_point sent_at_{};  // when the exec request went out
   channel_outcome out_;
   std::string line_;
   bool answered_ = false;

@@ -39,6 +39,18 @@ key_kind kind_of(int hostkey_type) {
   }
 }
 
+const char* knownhost_type_name(int typemask) {
+  switch (typemask & LIBSSH2_KNOWNHOST_KEY_MASK) {
+    case LIBSSH2_KNOWNHOST_KEY_SSHRSA: return "ssh-rsa";
+    case LIBSSH2_KNOWNHOST_KEY_SSHDSS: return "ssh-dss";
+    case LIBSSH2_KNOWNHOST_KEY_ECDSA_256: return "ecdsa-sha2-nistp256";
+    case LIBSSH2_KNOWNHOST_KEY_ECDSA_384: return "ecdsa-sha2-nistp384";
+    case LIBSSH2_KNOWNHOST_KEY_ECDSA_521: return "ecdsa-sha2-nistp521";
+    case LIBSSH2_KNOWNHOST_KEY_ED25519: return "ssh-ed25519";
+    default: return "another type";
+  }
+}
+
 std::string base64(const char* data, std::size_t len) {
   std::string out(sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_ORIGINAL), '\0');
   sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(data), len,
@@ -60,6 +72,9 @@ result<void> record(const fs::path& file, const std::string& line) {
   if (!ok) return fail(errc::host_key_unknown, "cannot record the host key in " + file.string());
   return {};
 }
+
+result<void> accept_or_refuse(session::impl& s, const char* kind_name, const char* key, std::size_t len,
+                              const std::string& type_change);
 
 }  // namespace
 
@@ -100,16 +115,49 @@ result<void> verify_host_key(session::impl& s) {
       return fail(errc::host_key_unknown, "host key check for " + display_name(t) + " failed: " + detail::last_error(s.raw));
   }
 
-  if (s.options.hosts.policy == host_key_policy::accept_new_unrecorded) return {};
-  if (s.options.hosts.policy == host_key_policy::strict || s.options.hosts.record.empty()) {
-    return fail(errc::host_key_unknown, "host " + display_name(t) + " is not in known_hosts (it offered " + kind.name +
-                                            " " + s.fingerprint +
-                                            "); add it, or use host_key_policy accept-new to record it on first use");
+  // No key of this type is known. A key of another type for the same host means the server
+  // changed its key type (ed25519 known, RSA offered): possibly a downgrade to a key an attacker
+  // holds, so it is not "unknown". libssh2 compares against entries of any type with type 0.
+  libssh2_knownhost* other = nullptr;
+  const int any_type = libssh2_knownhost_checkp(known.get(), host.c_str(), t.port, key, len,
+                                                LIBSSH2_KNOWNHOST_TYPE_PLAIN | LIBSSH2_KNOWNHOST_KEYENC_RAW, &other);
+  const bool type_changed = any_type == LIBSSH2_KNOWNHOST_CHECK_MISMATCH && other != nullptr;
+  const std::string change = type_changed ? "host key TYPE for " + display_name(t) + " changed: known_hosts has " +
+                                                knownhost_type_name(other->typemask) + " " +
+                                                fingerprint_of_base64(other->key) + ", the server offered only " +
+                                                kind.name + " " + s.fingerprint + " (a possible downgrade)"
+                                          : std::string{};
+  return accept_or_refuse(s, kind.name, key, len, change);
+}
+
+namespace {
+
+// The policy's answer for a key no entry of its type matches (type_change: why it is not merely
+// unknown). Under accept_new_unrecorded (a dry run) nothing is written.
+result<void> accept_or_refuse(session::impl& s, const char* kind_name, const char* key, std::size_t len,
+                              const std::string& type_change) {
+  const target& t = s.options.where;
+  const bool strict = s.options.hosts.policy == host_key_policy::strict ||
+                      (s.options.hosts.policy == host_key_policy::accept_new && s.options.hosts.record.empty());
+  if (strict && !type_change.empty()) {
+    return fail(errc::host_key_changed, type_change + ". This may be an attack; if the host's keys were changed on "
+                                                      "purpose, remove the old entry or add the new key, and retry.");
   }
+  if (strict) {
+    return fail(errc::host_key_unknown,
+                "host " + display_name(t) + " is not in known_hosts (it offered " + kind_name + " " + s.fingerprint +
+                    "); add its key to ~/.ssh/known_hosts after checking the fingerprint, or run without "
+                    "--strict-host-keys to record it on first use");
+  }
+  if (!type_change.empty()) s.host_key_warning = type_change + "; the new key was accepted (accept-new)";
+  if (s.options.hosts.policy == host_key_policy::accept_new_unrecorded) return {};
+  const std::string host = canonical_host(t.host);
   const std::string name = t.port == 22 ? host : "[" + host + "]:" + std::to_string(t.port);
-  if (auto ok = record(s.options.hosts.record, name + " " + kind.name + " " + base64(key, len)); !ok) return ok.error();
+  if (auto ok = record(s.options.hosts.record, name + " " + kind_name + " " + base64(key, len)); !ok) return ok.error();
   s.recorded = true;
   return {};
 }
+
+}  // namespace
 
 }  // namespace rio::kernel::ssh

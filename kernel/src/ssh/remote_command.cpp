@@ -42,6 +42,79 @@ constexpr std::string_view env_reader =
     "if [ -z \"$rio_ok\" ]; then echo 'rio: the command environment did not arrive on stdin' >&2; exit 125; fi\n"
     "unset rio_e rio_ok rio_nl\n";
 
+// GNU timeout makes itself a process-group leader, so "kill -TERM -$rio_pid" reaches everything
+// the command started. The signal goes to the whole group, not only to timeout to pass on:
+// timeout exits without passing it when it arrives before timeout has noted its child's pid,
+// which a loaded host makes likely (the child can print before its parent runs again). No "--"
+// before the group: dash and busybox sh reject "kill -TERM -- -PID".
+// The watchdog's output goes to /dev/null: sshd ends the channel only when nothing holds its
+// stdout and stderr any more. It is stopped once the command ended, so it can never signal a
+// process group id that was reused, and reaped before the wrapper exits: when the channel ends,
+// nothing of the command's is left on the host, not even the watchdog. KILL, because a wait
+// for a watchdog that ignores TERM (inherited dispositions) would hang.
+// A non-interactive shell gives background jobs /dev/null as stdin, so the channel's stdin is
+// kept on fd 3 and handed to the watchdog explicitly. rio sends nothing on it after the program
+// and the environment but the EOF that cancels, so the shell's own read waits for it: no cat to
+// start on every command.
+std::string watched_run(const std::string& run, const std::string& limited) {
+  return "exec 3<&0\n"
+         "if command -v timeout >/dev/null 2>&1; then " + limited + " </dev/null 3<&- & else " + run +
+         " </dev/null 3<&- & fi\n"
+         "rio_pid=$!\n"
+         "( while read -r rio_l; do :; done <&3; kill -TERM -$rio_pid 2>/dev/null || kill -TERM $rio_pid 2>/dev/null ) >/dev/null 2>&1 &\n"
+         "rio_watch=$!\n"
+         "exec 3<&-\n"
+         "wait $rio_pid; rio_rc=$?\n"
+         "kill -KILL $rio_watch 2>/dev/null; wait $rio_watch 2>/dev/null\n"
+         "exit $rio_rc\n";
+}
+
+// The line the host's login shell runs: read the program from stdin up to `marker` and
+// evaluate it. `read` takes one byte at a time from a pipe or socket (dash, busybox sh and bash
+// alike), so it consumes exactly the program and the marker: the environment, an upload's payload
+// or the watchdog's EOF that follow stay on stdin for the program. A stdin that ends before the
+// marker stops everything before it starts (exit 125): a truncated program must not run. The
+// line is constant but for the marker, and short (Dropbear drops the connection when an exec
+// string exceeds 9,000 bytes; OpenSSH's limit is 256 KiB), whatever the command.
+std::string bootstrap_line(const std::string& marker) {
+  const std::string reader =
+      "rio_p=; rio_ok=\n"
+      "while IFS= read -r rio_l; do if [ \"$rio_l\" = " + marker + " ]; then rio_ok=1; break; fi; rio_p=\"$rio_p$rio_l\n"
+      "\"; done\n"
+      "if [ -z \"$rio_ok\" ]; then echo 'rio: the command did not arrive on stdin' >&2; exit 125; fi\n"
+      "unset rio_l rio_ok; eval \"$rio_p\"";
+  return "/bin/sh -c " + sdk::shell_quote(reader);
+}
+
+bool has_line(std::string_view text, std::string_view line) {
+  std::size_t at = 0;
+  while ((at = text.find(line, at)) != std::string_view::npos) {
+    const bool starts = at == 0 || text[at - 1] == '\n';
+    const bool ends = at + line.size() == text.size() || text[at + line.size()] == '\n';
+    if (starts && ends) return true;
+    ++at;
+  }
+  return false;
+}
+
+// A marker that is no line of the program, so the bootstrap cannot stop early: rio writes the
+// program, so a deterministic choice suffices (no randomness to make tests flaky).
+std::string program_marker(std::string_view program) {
+  for (unsigned n = 0;; ++n) {
+    std::string marker = "rio-program-end-" + std::to_string(n);
+    if (!has_line(program, marker)) return marker;
+  }
+}
+
+// The command reaches its shell through the exported variable rio_s, never through an argument:
+// arguments are in /proc/<pid>/cmdline, readable by every user of the host for as long as the
+// command runs, and the command may hold secrets. A process's environment is readable by its
+// owner only. The child takes the text and unsets the variable before evaluating it, so nothing
+// the command starts inherits it. (A 0600 temporary file would also work, but needs a writable
+// directory and a cleanup that a KILL skips; the variable needs neither. Its limit is Linux's
+// 128 KiB per argument or variable, which the old `sh -c '<command>'` had too.)
+constexpr std::string_view run_from_variable = "/bin/sh -c 'rio_c=$rio_s; unset rio_s; eval \"$rio_c\"'";
+
 }  // namespace
 
 wrapped_command::~wrapped_command() { ::explicit_bzero(stdin_preamble.data(), stdin_preamble.size()); }
@@ -49,7 +122,7 @@ wrapped_command::~wrapped_command() { ::explicit_bzero(stdin_preamble.data(), st
 result<wrapped_command> wrap_command(const std::string& command,
                                      const std::vector<std::pair<std::string, std::string>>& env,
                                      std::chrono::milliseconds timeout, bool watch_stdin) {
-  wrapped_command out;
+  std::string env_lines;
   for (const auto& [name, value] : env) {
     if (!valid_env_name(name)) {
       return fail(errc::bad_option, "env: '" + name + "' is not a valid variable name ([A-Za-z_][A-Za-z0-9_]*)");
@@ -57,46 +130,25 @@ result<wrapped_command> wrap_command(const std::string& command,
     if (value.find('\0') != std::string::npos) {
       return fail(errc::bad_option, "env: the value of " + name + " contains a NUL byte");
     }
-    out.stdin_preamble += assignment_line(name, value);
+    env_lines += assignment_line(name, value);
   }
-  std::string inner;
+  std::string program;
   if (!env.empty()) {
-    out.stdin_preamble += "rio-env-end\n";
-    inner += env_reader;
+    env_lines += "rio-env-end\n";
+    program += env_reader;
   }
+  program += "rio_s=" + sdk::shell_quote(command) + "; export rio_s\n";
   // Whole seconds, rounded up, at least one: timeout(1) takes an integer portably.
   auto secs = std::max<long long>(1, (timeout.count() + 999) / 1000);
-  const std::string run = "/bin/sh -c " + sdk::shell_quote(command);
+  const std::string run{run_from_variable};
   const std::string limited = "timeout -k 5 " + std::to_string(secs) + " " + run;
-  if (!watch_stdin) {
-    inner += "if command -v timeout >/dev/null 2>&1; then exec " + limited + "; else exec " + run + "; fi";
-    out.line = "/bin/sh -c " + sdk::shell_quote(inner);
-    return out;
-  }
-  // GNU timeout makes itself a process-group leader, so "kill -TERM -$rio_pid" reaches everything
-  // the command started. The signal goes to the whole group, not only to timeout to pass on:
-  // timeout exits without passing it when it arrives before timeout has noted its child's pid,
-  // which a loaded host makes likely (the child can print before its parent runs again). No "--"
-  // before the group: dash and busybox sh reject "kill -TERM -- -PID".
-  // The watchdog's output goes to /dev/null: sshd ends the channel only when nothing holds its
-  // stdout and stderr any more. It is stopped once the command ended, so it can never signal a
-  // process group id that was reused, and reaped before the wrapper exits: when the channel ends,
-  // nothing of the command's is left on the host, not even the watchdog. KILL, because a wait
-  // for a watchdog that ignores TERM (inherited dispositions) would hang.
-  // A non-interactive shell gives background jobs /dev/null as stdin, so the channel's stdin is
-  // kept on fd 3 and handed to the watchdog explicitly. rio sends nothing on it but the EOF that
-  // cancels, so the shell's own read waits for it: no cat to start on every command.
-  inner += "exec 3<&0\n"
-           "if command -v timeout >/dev/null 2>&1; then " + limited + " </dev/null 3<&- & else " + run +
-           " </dev/null 3<&- & fi\n"
-           "rio_pid=$!\n"
-           "( while read -r rio_l; do :; done <&3; kill -TERM -$rio_pid 2>/dev/null || kill -TERM $rio_pid 2>/dev/null ) >/dev/null 2>&1 &\n"
-           "rio_watch=$!\n"
-           "exec 3<&-\n"
-           "wait $rio_pid; rio_rc=$?\n"
-           "kill -KILL $rio_watch 2>/dev/null; wait $rio_watch 2>/dev/null\n"
-           "exit $rio_rc";
-  out.line = "/bin/sh -c " + sdk::shell_quote(inner);
+  program += watch_stdin ? watched_run(run, limited)
+                         : "if command -v timeout >/dev/null 2>&1; then exec " + limited + "; else exec " + run + "; fi\n";
+  const std::string marker = program_marker(program);
+  wrapped_command out;
+  out.line = bootstrap_line(marker);
+  out.stdin_preamble = program + marker + "\n" + env_lines;
+  ::explicit_bzero(env_lines.data(), env_lines.size());
   return out;
 }
 

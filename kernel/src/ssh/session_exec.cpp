@@ -73,7 +73,8 @@ asio::awaitable<result<sdk::upload_result>> session::upload(sdk::upload_request 
   if (!usable()) co_return lost(s);
 
   const auto deadline = clock::now() + request.timeout + client_grace;
-  auto outcome = co_await run_channel(s, wrapped->line, {}, nullptr, deadline, source->get());
+  // The receiver itself travels on stdin ahead of the payload (wrap_command's bootstrap).
+  auto outcome = co_await run_channel(s, wrapped->line, wrapped->stdin_preamble, nullptr, deadline, source->get());
   if (!outcome) co_return outcome.error();
   sdk::upload_result r;
   if (outcome->upload_exists) {

@@ -45,7 +45,9 @@ struct session::impl {
   bool broken = false;
   std::string fingerprint;
   bool recorded = false;
+  std::string host_key_warning;
   std::string auth_method;
+  negotiated_algorithms algorithms;
   std::uint64_t directionless = 0;
   std::uint64_t keepalives = 0;
 
@@ -88,6 +90,9 @@ struct session::impl {
 
 /** Checks the server's host key against known_hosts; records it under accept_new. */
 result<void> verify_host_key(session::impl& s);
+
+/** Every explicit identity file exists and is readable: checked before connecting. */
+result<void> check_identity_files(const auth_options& auth);
 
 /** Tries the configured authentication methods in order. */
 boost::asio::awaitable<result<void>> authenticate(session::impl& s, clock::time_point deadline);

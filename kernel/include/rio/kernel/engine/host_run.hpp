@@ -71,6 +71,13 @@ struct module_outcome {
   sdk::sync_report sync;
 };
 
+/** How rio reached a host (its first connection of the run), for -v and --json. */
+struct connection_info {
+  ssh::negotiated_algorithms algorithms;  ///< empty kex: no connection was made
+  std::string host_key_fingerprint;       ///< SHA256:...
+  std::string auth;                       ///< the method that succeeded, e.g. "publickey (agent)"
+};
+
 struct host_result {
   std::string host;
   std::string address;  ///< user@host:port
@@ -97,6 +104,7 @@ struct host_result {
   std::vector<std::string> warnings;
   unsigned remote_commands = 0;  ///< commands run on the host (detection included)
   unsigned connections = 0;      ///< SSH connections made for this host
+  connection_info connection;
   std::chrono::milliseconds duration{};
 };
 

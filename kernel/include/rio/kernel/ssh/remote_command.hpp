@@ -19,11 +19,17 @@ bool valid_env_name(std::string_view name);
 
 /** A wrapped command and what must reach its stdin first. */
 struct wrapped_command {
-  std::string line;  ///< what the host's login shell runs: /bin/sh -c '...'
   /**
-   * The environment, one `NAME='value'; export NAME` line each, then `rio-env-end`: the caller
-   * writes it to the command's stdin before anything else. Empty when there is no environment
-   * (the line then reads nothing). It holds the values, so it is wiped on destruction.
+   * What the host's login shell runs: a short constant bootstrap, `/bin/sh -c '<read the program
+   * from stdin up to a marker; eval it>'` (under 400 bytes whatever the command: Dropbear drops
+   * the connection when an exec string exceeds 9,000 bytes).
+   */
+  std::string line;
+  /**
+   * The program (the wrapper holding the command), its end marker, then the environment (one
+   * `NAME='value'; export NAME` line each, then `rio-env-end`, when there is any): the caller
+   * writes it to the command's stdin before anything else (an upload's payload follows it). Never
+   * empty. It holds the command and the values, so it is wiped on destruction.
    */
   std::string stdin_preamble;
 
@@ -36,16 +42,21 @@ struct wrapped_command {
 };
 
 /**
- * Wraps a POSIX sh command for the remote login shell, whatever it is:
- *   /bin/sh -c '<read env from stdin>; exec timeout -k <grace> <secs> /bin/sh -c '<command>''
- * The environment never appears in a command line (every user of the host can read those in
- * /proc/<pid>/cmdline for as long as the command runs): the line reads the assignments from
- * stdin (stdin_preamble) and exports them, so only the command's own environment holds them,
- * which /proc shows to its owner alone. It is never set on the SSH channel either (sshd filters
- * that, and it would bypass quoting). A stdin that ends before the preamble did stops the
- * command before it starts (exit 125). GNU `timeout` runs the command in its own process group
- * and kills the whole group at the deadline, so a timed-out command leaves no process behind;
- * hosts without `timeout` run the command directly and rely on the channel being closed.
+ * Wraps a POSIX sh command for the remote login shell, whatever it is. The line is a bootstrap
+ * that reads the rest from stdin (stdin_preamble) one byte at a time, so it takes exactly its
+ * part and leaves what follows (payload, the watchdog's EOF) on stdin:
+ *   1. the program, then its end marker, which the bootstrap evaluates; it
+ *   2. reads the environment's assignments and exports them, then
+ *   3. runs `timeout -k <grace> <secs> /bin/sh -c '<eval the command from $rio_s>'`, the command
+ *      travelling in an exported variable that the inner shell unsets before evaluating it.
+ * Neither the command nor the environment ever appears in a command line (every user of the host
+ * can read those in /proc/<pid>/cmdline for as long as the command runs): only the processes'
+ * environments hold them, which /proc shows to their owner alone. The environment is never set on
+ * the SSH channel either (sshd filters that, and it would bypass quoting). A stdin that ends
+ * before the program or the environment did stops the command before it starts (exit 125).
+ * GNU `timeout` runs the command in its own process group and kills the whole group at the
+ * deadline, so a timed-out command leaves no process behind; hosts without `timeout` run the
+ * command directly and rely on the channel being closed.
  *
  * With `watch_stdin`, the command runs with stdin from /dev/null and a watchdog reads the
  * channel's stdin (after the preamble) instead: when it ends (the client sends EOF to cancel, or
@@ -58,7 +69,7 @@ result<wrapped_command> wrap_command(const std::string& command,
                                      const std::vector<std::pair<std::string, std::string>>& env,
                                      std::chrono::milliseconds timeout, bool watch_stdin = false);
 
-/** Exit status of a wrapped command whose stdin ended before the environment arrived. */
+/** Exit status of a wrapped command whose stdin ended before its program or environment arrived. */
 inline constexpr int env_missing_exit_status = 125;
 
 /** Exit status GNU timeout reports when it stopped the command. */

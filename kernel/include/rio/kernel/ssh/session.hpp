@@ -38,6 +38,14 @@ struct connect_options {
   std::chrono::seconds keepalive{30};
 };
 
+/** What one connection's handshake agreed on; the names are the SSH protocol's. */
+struct negotiated_algorithms {
+  std::string kex;       ///< key exchange, e.g. curve25519-sha256
+  std::string host_key;  ///< host-key signature algorithm, e.g. ssh-ed25519 or rsa-sha2-512
+  std::string cipher;    ///< client to server (libssh2 uses the same list both ways)
+  std::string mac;       ///< client to server; empty where the cipher authenticates itself
+};
+
 /**
  * An open session. exec() and upload() may be called from several coroutines at once: they are
  * serialised on the session (libssh2 allows one operation in flight), and parallelism comes from
@@ -80,8 +88,12 @@ class session final : public sdk::remote_shell {
   const std::string& host_key_fingerprint() const noexcept;
   /** Whether this connection recorded the host key (accept_new on an unknown host). */
   bool host_key_recorded() const noexcept;
+  /** Non-empty when accept-new let a host whose key type changed in (a possible downgrade). */
+  const std::string& host_key_warning() const noexcept;
   /** The authentication method that succeeded, e.g. "publickey (agent)". */
   const std::string& auth_method() const noexcept;
+  /** The algorithms the handshake agreed on (libssh2_session_methods), for -v and --json. */
+  const negotiated_algorithms& algorithms() const noexcept;
   /** How often a wait found libssh2 blocked in no direction (the 1 ms fallback was used). */
   std::uint64_t directionless_waits() const noexcept;
 
