@@ -94,6 +94,34 @@ result<void> validate_snippets(const sdk::module_spec& spec, const sdk::option_v
   return unique_ids(spec, spec.snippets, "snippet", [](const auto& s) -> const std::string& { return s.name; });
 }
 
+// Timeouts, the sentinel's place, commands, depends_on naming earlier steps, and every command
+// and check rendering with the defaults.
+result<void> validate_steps(const sdk::module_spec& spec, const sdk::option_values& defaults) {
+  for (std::size_t i = 0; i < spec.install_steps.size(); ++i) {
+    const auto& step = spec.install_steps[i];
+    if (step.timeout.count() <= 0) return invalid(spec, "step '" + step.id + "' has no positive timeout");
+    if (step.kind == sdk::step_kind::sentinel && i + 1 != spec.install_steps.size()) {
+      return invalid(spec, "the sentinel step must be the last step");
+    }
+    if (step.kind == sdk::step_kind::command && step.command.empty()) {
+      return invalid(spec, "step '" + step.id + "' has no command");
+    }
+    for (const auto& d : step.depends_on) {
+      const auto earlier = spec.install_steps.begin() + static_cast<std::ptrdiff_t>(i);
+      if (std::none_of(spec.install_steps.begin(), earlier, [&](const sdk::step_spec& e) { return e.id == d; })) {
+        return invalid(spec, "step '" + step.id + "' depends_on '" + d + "', which is not an earlier step");
+      }
+    }
+    for (const auto* text : {&step.command, &step.done_check}) {
+      const char* field = text == &step.command ? "command" : "done_check";
+      if (auto r = sdk::render_command(*text, spec, defaults); !r) {
+        return invalid(spec, "step '" + step.id + "' " + field + ": " + r.error().message);
+      }
+    }
+  }
+  return {};
+}
+
 result<void> validate_spec(const sdk::module_spec& spec) {
   if (!is_id(spec.id, 63)) {
     return fail(errc::invalid_module, "module id '" + spec.id + "' must match [a-z][a-z0-9_-]{0,62}");
@@ -121,22 +149,7 @@ result<void> validate_spec(const sdk::module_spec& spec) {
   auto defaults = sdk::resolve_options(spec, {});
   if (!defaults) return invalid(spec, defaults.error().message);
   if (auto ok = validate_snippets(spec, *defaults); !ok) return ok;
-  for (std::size_t i = 0; i < spec.install_steps.size(); ++i) {
-    const auto& step = spec.install_steps[i];
-    if (step.timeout.count() <= 0) return invalid(spec, "step '" + step.id + "' has no positive timeout");
-    if (step.kind == sdk::step_kind::sentinel && i + 1 != spec.install_steps.size()) {
-      return invalid(spec, "the sentinel step must be the last step");
-    }
-    if (step.kind == sdk::step_kind::command && step.command.empty()) {
-      return invalid(spec, "step '" + step.id + "' has no command");
-    }
-    for (const auto* text : {&step.command, &step.done_check}) {
-      const char* field = text == &step.command ? "command" : "done_check";
-      if (auto r = sdk::render_command(*text, spec, *defaults); !r) {
-        return invalid(spec, "step '" + step.id + "' " + field + ": " + r.error().message);
-      }
-    }
-  }
+  if (auto ok = validate_steps(spec, *defaults); !ok) return ok;
   for (const auto& probe : spec.detect_steps) {
     if (probe.timeout.count() <= 0) return invalid(spec, "probe '" + probe.id + "' has no positive timeout");
     if (auto r = sdk::render_command(probe.command, spec, *defaults); !r) {

@@ -12,7 +12,8 @@ set(RIO_FAULT_TEST_SOURCES
   faults/two_processes_test.cpp
   faults/vault_key_test.cpp
   faults/detection_failed_test.cpp
-  faults/failed_step_console_test.cpp)
+  faults/failed_step_console_test.cpp
+  faults/state_options_test.cpp)
 
 # The test-only `faulty` module (a step running the test's command, 3 s timeout), built outside
 # the plugin directory so `-m all` elsewhere never sees it; the tests link it into a scratch one.

@@ -56,10 +56,10 @@ const engine::detect_batch& batch() {
                   check("alpha", "sync:0"),         check("beta", "probe:sentinel"), check("beta", "step:venv"),
                   check("beta", "step:deps"),       check("beta", "sync:0"),         check("beta", "sync:1")};
     engine::module_detection alpha;
-    alpha.steps = {{"clone", "Clone", false, std::nullopt, {}, {}}, {"sentinel", "Mark", true, std::nullopt, {}, {}}};
+    alpha.steps = {{"clone", "Clone", false, std::nullopt, {}, {}, {}}, {"sentinel", "Mark", true, std::nullopt, {}, {}, {}}};
     alpha.sync.resize(1);
     engine::module_detection beta;
-    beta.steps = {{"venv", "Venv", false, std::nullopt, {}, {}}, {"deps", "Deps", false, std::nullopt, {}, {}}};
+    beta.steps = {{"venv", "Venv", false, std::nullopt, {}, {}, {}}, {"deps", "Deps", false, std::nullopt, {}, {}, {}}};
     beta.sync.resize(2);
     out.skeleton = {alpha, beta};
     out.module_ids = {"alpha", "beta"};

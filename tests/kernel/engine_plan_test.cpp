@@ -182,9 +182,86 @@ TEST(Plan, StepsToRunSkipSatisfiedOnes) {
   auto m = f.modules();
   module_detection d;
   d.detect.state = sdk::detect_state::absent;
-  d.steps = {{"make-dir", "", false, true, {}, {}}, {"write", "", false, false, {}, {}}, {"sentinel", "", true, std::nullopt, {}, {}}};
+  d.steps = {{"make-dir", "", false, true, {}, {}, {}}, {"write", "", false, false, {}, {}, {}}, {"sentinel", "", true, std::nullopt, {}, {}, {}}};
   auto p = plan_module(m[0], d, nullptr);
   EXPECT_EQ(p.steps_to_run(), (std::vector<std::string>{"write", "sentinel"}));
+}
+
+// #21 point 4: a step that reads an earlier step's effect is shown as "may run" when that step
+// will run, though its own check passes now; transitively, in step order.
+TEST(Plan, StepsThatDependOnARunningStepMayRunToo) {
+  fixture f;
+  auto m = f.modules();
+  module_detection d;
+  d.detect.state = sdk::detect_state::absent;
+  d.steps = {{"checkout", "", false, false, {}, {}, {}},
+             {"venv", "", false, true, {}, {}, {}},
+             {"pip", "", false, true, {}, {}, {"checkout", "venv"}},
+             {"warm", "", false, true, {}, {}, {"pip"}},
+             {"sentinel", "", true, std::nullopt, {}, {}, {}}};
+  auto p = plan_module(m[0], d, nullptr);
+  EXPECT_EQ(p.steps_to_run(), (std::vector<std::string>{"checkout", "sentinel"}));
+  const auto may = p.steps_that_may_run();
+  ASSERT_EQ(may.size(), 2u);
+  EXPECT_EQ(may.at("pip"), std::vector<std::string>{"checkout"}) << "venv will not run, so only checkout counts";
+  EXPECT_EQ(may.at("warm"), std::vector<std::string>{"pip"});
+  d.steps[0].satisfied = true;
+  EXPECT_TRUE(plan_module(m[0], d, nullptr).steps_that_may_run().empty()) << "nothing before pip runs";
+}
+
+// #21 point 3: options that define the installed state. Probes pass, but a changed pin is acted on.
+TEST(Plan, AChangedStateOptionPlansAnInstallOfTheStepsWhoseChecksNowFail) {
+  sdk::module_spec spec = demo_spec("pinned");
+  spec.options.push_back({"version", sdk::option_type::version, "0.6.5", "the pin", false, true});
+  sdk::data_installer a{spec};
+  module_request request{&a, *sdk::resolve_options(a.spec(), {})};
+  module_detection d;
+  d.detect.state = sdk::detect_state::installed;
+  d.detect.evidence = "all 2 probes passed";
+  d.steps = {{"make-dir", "", false, true, {}, {}, {}}, {"write", "", false, false, {}, {}, {}}, {"sentinel", "", true, std::nullopt, {}, {}, {}}};
+
+  module_record old;
+  old.state = "installed";
+  old.state_options = {{"version", "0.6.4"}};
+  auto changed = plan_module(request, d, &old);
+  EXPECT_EQ(changed.action, plan_action::install);
+  EXPECT_EQ(changed.reason, "options changed: version 0.6.4 -> 0.6.5; steps whose checks fail now will run");
+  EXPECT_EQ(changed.steps_to_run(), (std::vector<std::string>{"write", "sentinel"}));
+  EXPECT_EQ(changed.state_options, (std::map<std::string, std::string>{{"version", "0.6.5"}}));
+
+  module_record same = old;
+  same.state_options = {{"version", "0.6.5"}};
+  EXPECT_EQ(plan_module(request, d, &same).action, plan_action::noop) << "recorded and requested agree";
+
+  // No record of the options (installed before they were declared): the checks decide.
+  auto unrecorded = plan_module(request, d, nullptr);
+  EXPECT_EQ(unrecorded.action, plan_action::install);
+  EXPECT_EQ(unrecorded.reason, "installed, but the checks of steps write fail for the requested options");
+  d.steps[1].satisfied = true;
+  EXPECT_EQ(plan_module(request, d, nullptr).action, plan_action::noop);
+
+  // A module without such options keeps "probes pass: noop", whatever its steps' checks say.
+  d.steps[1].satisfied = false;
+  fixture f;
+  EXPECT_EQ(plan_module(f.modules()[0], d, &old).action, plan_action::noop);
+}
+
+// With such an option, the detection script checks the module's steps even when its probes pass.
+TEST(DetectBatch, StepChecksRunEvenWhenProbesPassForAModuleWithStateOptions) {
+  sdk::module_spec spec = demo_spec("pinned");
+  spec.options.push_back({"version", sdk::option_type::version, "0.6.5", "the pin", false, true});
+  spec.install_steps[1].done_check = "grep -qx {{version}} {{dir}}/f";
+  sdk::data_installer a{spec};
+  auto batch = build_detect_batch({{&a, *sdk::resolve_options(a.spec(), {})}}, "/nonexistent");
+  ASSERT_TRUE(batch) << batch.error().message;
+  temp_dir home;
+  home.write("pinned/f", "0.6.4\n");
+  home.write(".config/comfyvn/remote/pinned.installed", "x");
+  auto found = read_detect_report(*batch, run_locally(*batch, home.path().string()));
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].detect.state, sdk::detect_state::installed);
+  EXPECT_EQ(found[0].steps[0].satisfied, std::optional<bool>{true});
+  EXPECT_EQ(found[0].steps[1].satisfied, std::optional<bool>{false}) << "checked although the probes passed";
 }
 
 // #22: Dropbear drops the connection when an exec string exceeds 9,000 bytes, and the detect

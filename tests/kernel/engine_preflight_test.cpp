@@ -46,7 +46,7 @@ struct needy {
   module_detection found(bool packages_done = false) {
     module_detection d;
     d.detect.state = sdk::detect_state::absent;
-    d.steps = {{"packages", "", false, packages_done, {}, {}}, {"clone", "", false, false, {}, {}}, {"sentinel", "", true, std::nullopt, {}, {}}};
+    d.steps = {{"packages", "", false, packages_done, {}, {}, {}}, {"clone", "", false, false, {}, {}, {}}, {"sentinel", "", true, std::nullopt, {}, {}, {}}};
     return d;
   }
 };

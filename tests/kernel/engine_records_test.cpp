@@ -131,6 +131,7 @@ host_manifest sample() {
   rec.run_id = "r1";
   rec.steps = {{"system-packages", "already_done", 0, 12, ""}, {"clone", "failed", 128, 1500, "exit code 128"}};
   rec.stderr_tail = "fatal: repository not found";
+  rec.state_options = {{"version", "0.6.5"}, {"index", ""}};
   m.modules["comfyui"] = rec;
   m.last_run = run_record{"r1", "finished", "failed", "a", "b", 42, ""};
   m.updated_at = "2026-11-27T08:47:40.000000+00:00";
@@ -159,6 +160,8 @@ TEST(StatusManifest, RoundTripsAndKeepsTheOriginalsVersionOneFields) {
   EXPECT_EQ(rec.steps[1].exit_code, 128);
   EXPECT_EQ(rec.steps[1].duration_ms, 1500);
   EXPECT_EQ(rec.stderr_tail, "fatal: repository not found");
+  EXPECT_EQ(rec.state_options, (std::map<std::string, std::string>{{"index", ""}, {"version", "0.6.5"}}));
+  EXPECT_NE(text.find("\"options\": {"), std::string::npos) << text;
   ASSERT_TRUE(back->last_run);
   EXPECT_EQ(back->last_run->pid, 42);
 }
@@ -180,6 +183,10 @@ TEST(StatusManifest, ReportsWhatIsWrongWithABadFile) {
   auto wrong = parse_manifest(R"({"host": "h", "modules": {"comfyui": {"state": 3}}})", "f.json");
   ASSERT_FALSE(wrong);
   EXPECT_NE(wrong.error().message.find("modules.comfyui.state"), std::string::npos) << wrong.error().message;
+  auto options = parse_manifest(R"({"host": "h", "modules": {"a": {"state": "installed", "options": {"v": 1}}}})", "f.json");
+  ASSERT_FALSE(options);
+  EXPECT_NE(options.error().message.find("field 'modules.a.options.v' must be a string"), std::string::npos)
+      << options.error().message;
   auto version = parse_manifest(R"({"host": "h", "version": 7})", "f.json");
   ASSERT_FALSE(version);
   EXPECT_NE(version.error().message.find("version 7"), std::string::npos);

@@ -89,6 +89,9 @@ void add_plan_module(cli_detail::text_table& t, const engine::module_plan& p) {
   std::vector<std::string> run, done;
   for (const auto& s : p.found.steps) (s.satisfied == true ? done : run).push_back(s.id);
   t.note(2, "steps to run: " + join(run, " ") + "; already done: " + join(done, " "));
+  for (const auto& [step, because] : p.steps_that_may_run()) {
+    t.note(2, step + " will run if " + join(because, " or ") + " changes");
+  }
   for (const auto& c : p.found.sync) {
     std::string what = !c.local_exists ? (c.optional ? "skip: no local source" : "FAIL: required local source missing")
                        : c.remote_exists == true ? "keep: exists on host, never overwritten"

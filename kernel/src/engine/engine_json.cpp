@@ -63,6 +63,27 @@ void scrub(json::value& v, const host_result& r, const result_view& view, const 
   }
 }
 
+// Each step as the original showed it, with whether it will run, and why it may.
+json::array plan_steps_json(const module_plan& p) {
+  json::array steps;
+  const auto may_run = p.steps_that_may_run();
+  for (const auto& s : p.found.steps) {
+    // "type" and "command" are the original's step fields: approval screens show the command.
+    auto because = may_run.find(s.id);
+    steps.emplace_back(json::object{{"type", "command"},
+                                    {"id", s.id},
+                                    {"command", s.command},
+                                    {"timeout", s.timeout.count()},
+                                    {"description", s.description},
+                                    {"satisfied", optional_bool(s.satisfied)},
+                                    {"will_run", p.action == plan_action::install && s.satisfied != true},
+                                    {"depends_on", strings(s.depends_on)},
+                                    {"runs_if_changed", strings(because == may_run.end() ? std::vector<std::string>{}
+                                                                                         : because->second)}});
+  }
+  return steps;
+}
+
 }  // namespace
 
 json::object plan_entry_json(const module_plan& p, const std::string& host) {
@@ -84,18 +105,7 @@ json::object plan_entry_json(const module_plan& p, const std::string& host) {
                              {"evidence", p.found.detect.evidence},
                              {"probes", std::move(probes)}};
 
-  json::array steps;
-  for (const auto& s : p.found.steps) {
-    // "type" and "command" are the original's step fields: approval screens show the command.
-    steps.emplace_back(json::object{{"type", "command"},
-                                    {"id", s.id},
-                                    {"command", s.command},
-                                    {"timeout", s.timeout.count()},
-                                    {"description", s.description},
-                                    {"satisfied", optional_bool(s.satisfied)},
-                                    {"will_run", p.action == plan_action::install && s.satisfied != true}});
-  }
-  o["steps"] = std::move(steps);
+  o["steps"] = plan_steps_json(p);
 
   json::array sync;
   for (const auto& c : p.found.sync) {

@@ -49,7 +49,8 @@ result<void> add_module(const module_request& m, const std::filesystem::path& as
     batch.checks.push_back(std::move(p));
   }
   for (const auto& step : spec.install_steps) {
-    step_check check{step.id, step.description, step.kind == sdk::step_kind::sentinel, std::nullopt, {}, {}};
+    step_check check{step.id, step.description, step.kind == sdk::step_kind::sentinel, std::nullopt, {}, {},
+                     step.depends_on};
     auto shown = sdk::render_command(step.command, spec, m.options);
     if (!shown) return sdk::error{shown.error().code, "module '" + spec.id + "' step '" + step.id + "': " + shown.error().message};
     check.command = std::move(*shown);
@@ -87,6 +88,8 @@ result<void> add_module(const module_request& m, const std::filesystem::path& as
   }
   batch.skeleton.push_back(std::move(skeleton));
   batch.module_ids.push_back(spec.id);
+  batch.checks_steps_always.push_back(
+      std::any_of(spec.options.begin(), spec.options.end(), [](const sdk::option_spec& o) { return o.defines_state; }));
   return {};
 }
 
@@ -143,10 +146,12 @@ std::string check_line(const sdk::rendered_probe& c, std::size_t index) {
 }
 
 // The prelude, then per module: its probes (noting whether all passed), its step checks only when
-// a probe failed, and its config-sync tests. One `rio-probe <index> <status>` line per check.
+// a probe failed (always, for a module with options that define its state), and its config-sync
+// tests. One `rio-probe <index> <status>` line per check.
 std::string detect_script(const detect_batch& batch) {
   std::string script{sdk::shell_prelude()};
-  for (const auto& module : batch.module_ids) {
+  for (std::size_t m = 0; m < batch.module_ids.size(); ++m) {
+    const std::string& module = batch.module_ids[m];
     std::string steps, skipped;
     script += "rio_ok=1\n";
     for (std::size_t i = 0; i < batch.checks.size(); ++i) {
@@ -162,7 +167,9 @@ std::string detect_script(const detect_batch& batch) {
         script += check_line(c, i);
       }
     }
-    if (!steps.empty()) {
+    if (!steps.empty() && batch.checks_steps_always[m]) {
+      script += steps;
+    } else if (!steps.empty()) {
       script += "if [ \"$rio_ok\" = 1 ]; then\n  for rio_i in" + skipped + "; do echo \"rio-probe $rio_i " +
                 std::to_string(not_checked) + "\"; done\nelse\n" + steps + "fi\n";
     }

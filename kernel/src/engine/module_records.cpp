@@ -87,6 +87,8 @@ module_record noop_record(const module_record* previous, const module_plan& p, c
   rec.detected = true;
   rec.run_id = run_id;
   rec.updated_at = utc_timestamp();
+  // Planned noop: the record agrees with the request, or there was none and every check passed.
+  rec.state_options = p.state_options;
   return rec;
 }
 
@@ -101,6 +103,7 @@ module_record install_record(const module_outcome& outcome, const module_plan& p
   rec.updated_at = utc_timestamp();
   rec.detected = false;
   if (outcome.state == "installed") {
+    rec.state_options = p.state_options;
     rec.installed_at = rec.updated_at;
     rec.reason = "installed by run " + run_id;
   } else {

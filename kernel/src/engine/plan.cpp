@@ -1,5 +1,7 @@
 #include <rio/kernel/engine/plan.hpp>
 
+#include <set>
+
 namespace rio::kernel::engine {
 
 const char* to_string(plan_action a) noexcept {
@@ -20,6 +22,76 @@ std::vector<std::string> module_plan::steps_to_run() const {
   return out;
 }
 
+std::map<std::string, std::vector<std::string>> module_plan::steps_that_may_run() const {
+  std::map<std::string, std::vector<std::string>> out;
+  if (action != plan_action::install) return out;
+  std::set<std::string> moving;  // steps that will run, or may
+  for (const auto& s : found.steps) {
+    if (s.satisfied != true) {
+      moving.insert(s.id);
+      continue;
+    }
+    std::vector<std::string> because;
+    for (const auto& d : s.depends_on) {
+      if (moving.count(d) != 0) because.push_back(d);
+    }
+    if (because.empty()) continue;
+    moving.insert(s.id);
+    out[s.id] = std::move(because);
+  }
+  return out;
+}
+
+namespace {
+
+std::map<std::string, std::string> state_options_of(const module_request& request) {
+  std::map<std::string, std::string> out;
+  for (const auto& o : request.spec().options) {
+    if (!o.defines_state) continue;
+    auto it = request.options.find(o.name);
+    out[o.name] = it == request.options.end() ? o.default_value : it->second;
+  }
+  return out;
+}
+
+// "version 0.6.4 -> 0.6.5, index ... -> ...": the recorded values that differ from the request.
+std::string changed_options(const std::map<std::string, std::string>& requested, const module_record* previous) {
+  std::string out;
+  if (previous == nullptr) return out;
+  for (const auto& [name, value] : requested) {
+    auto it = previous->state_options.find(name);
+    if (it == previous->state_options.end() || it->second == value) continue;
+    out += (out.empty() ? "" : ", ") + name + " " + (it->second.empty() ? "\"\"" : it->second) + " -> " +
+           (value.empty() ? "\"\"" : value);
+  }
+  return out;
+}
+
+// Probes pass. For a module whose options define its state, that is not the whole answer: the
+// requested values may differ from what was installed (the record says), or, with no record,
+// the steps' checks (which then always run) say whether the installed state matches.
+void plan_installed(module_plan& plan, const module_detection& found, const module_record* previous) {
+  // The original's wording, so its clients keep matching it; the evidence follows.
+  plan.action = plan_action::noop;
+  plan.reason = "detected installed on remote host (" + found.detect.evidence + ")";
+  if (plan.state_options.empty()) return;
+  if (const std::string changed = changed_options(plan.state_options, previous); !changed.empty()) {
+    plan.action = plan_action::install;
+    plan.reason = "options changed: " + changed + "; steps whose checks fail now will run";
+    return;
+  }
+  if (previous != nullptr && !previous->state_options.empty()) return;
+  std::string failing;
+  for (const auto& s : found.steps) {
+    if (s.satisfied == false) failing += (failing.empty() ? "" : ", ") + s.id;
+  }
+  if (failing.empty()) return;
+  plan.action = plan_action::install;
+  plan.reason = "installed, but the checks of steps " + failing + " fail for the requested options";
+}
+
+}  // namespace
+
 module_plan plan_module(const module_request& request, module_detection found, const module_record* previous) {
   const sdk::module_spec& spec = request.spec();
   module_plan plan;
@@ -28,14 +100,13 @@ module_plan plan_module(const module_request& request, module_detection found, c
   plan.notes = spec.notes;
   plan.tags = spec.tags;
   plan.options = request.options;
+  plan.state_options = state_options_of(request);
   plan.recorded_state = previous != nullptr ? previous->state : std::string{};
   const std::string& evidence = found.detect.evidence;
 
   switch (found.detect.state) {
     case sdk::detect_state::installed:
-      plan.action = plan_action::noop;
-      // The original's wording, so its clients keep matching it; the evidence follows.
-      plan.reason = "detected installed on remote host (" + evidence + ")";
+      plan_installed(plan, found, previous);
       break;
     case sdk::detect_state::absent:
       plan.action = plan_action::install;

@@ -76,6 +76,19 @@ class reader {
   std::string& problem_;
 };
 
+// "options": {"version": "0.6.5"}: string values only.
+void read_state_options(reader& r, std::map<std::string, std::string>& out, std::string& problem) {
+  const json::object* options = r.object("options");
+  if (options == nullptr) return;
+  for (const auto& [name, value] : *options) {
+    if (!value.is_string()) {
+      if (problem.empty()) problem = "field '" + r.child("options." + std::string{name}) + "' must be a string";
+      continue;
+    }
+    out.emplace(std::string{name}, std::string{value.get_string()});
+  }
+}
+
 module_record read_module(const json::object& o, const std::string& path, std::string& problem) {
   reader r{o, path, problem};
   module_record m;
@@ -90,6 +103,7 @@ module_record read_module(const json::object& o, const std::string& path, std::s
   r.str("run_id", m.run_id);
   r.str("stderr_tail", m.stderr_tail);
   r.str("updated_at", m.updated_at);
+  read_state_options(r, m.state_options, problem);
   if (const json::array* steps = r.array("steps")) {
     for (std::size_t i = 0; i < steps->size(); ++i) {
       const std::string step_path = r.child("steps[" + std::to_string(i) + "]");
@@ -137,6 +151,11 @@ json::object module_to_json(const module_record& m) {
   if (!m.stderr_tail.empty()) o["stderr_tail"] = m.stderr_tail;
   if (!m.reason.empty()) o["last_reason"] = m.reason;
   if (!m.updated_at.empty()) o["updated_at"] = m.updated_at;
+  if (!m.state_options.empty()) {
+    json::object options;
+    for (const auto& [name, value] : m.state_options) options[name] = value;
+    o["options"] = std::move(options);
+  }
   return o;
 }
 

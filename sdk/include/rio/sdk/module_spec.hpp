@@ -30,6 +30,12 @@ struct option_spec {
   std::string default_value;  ///< the upstream default; must itself be valid
   std::string description;
   bool allow_empty = false;   ///< whether "" is a valid value (e.g. "no version pin")
+  /**
+   * The value is part of what is installed (a version pin, a package index): rio records it with
+   * the install, checks the module's steps on every detection, and plans an install with
+   * "options changed: version 0.6.4 -> 0.6.5" when the requested value differs from the record.
+   */
+  bool defines_state = false;
 };
 
 enum class step_kind {
@@ -57,6 +63,12 @@ struct step_spec {
   bool needs_root = false;
   /** Uses the system package manager (rio_pkg_install): apt-get or dnf must exist. */
   bool needs_package_manager = false;
+  /**
+   * Ids of earlier steps whose effect this step reads (pip after the checkout whose requirements
+   * it installs): when one of them will run, the plan says this step "will run if <id> changes",
+   * since its check can only tell after that step ran.
+   */
+  std::vector<std::string> depends_on{};
 };
 
 /** One detect probe: exits 0 when its part of the installation is present. */

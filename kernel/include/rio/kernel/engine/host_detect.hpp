@@ -36,6 +36,7 @@ struct step_check {
       which defines rio_sudo and rio_pkg_install). Shown in plans so a person can approve it. */
   std::string command;
   std::chrono::seconds timeout{0};
+  std::vector<std::string> depends_on;  ///< the step's declared depends_on (earlier step ids)
 };
 
 struct sync_check {
@@ -61,6 +62,9 @@ struct detect_batch {
   /** The skeleton of each module's result (descriptions, local source existence), in request order. */
   std::vector<module_detection> skeleton;
   std::vector<std::string> module_ids;  ///< parallel to skeleton
+  /** Parallel to skeleton: the module has options that define its state, so its step checks run
+      even when its probes pass (an installed module may still need a step for new options). */
+  std::vector<bool> checks_steps_always;
   // The preflight (preflight.hpp) runs in the same command, before the checks.
   std::vector<std::string> tools;       ///< tools whose presence the preflight reports
   std::vector<std::string> disk_paths;  ///< rendered install locations, each once

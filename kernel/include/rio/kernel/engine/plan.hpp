@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -33,8 +34,15 @@ struct module_plan {
   std::vector<preflight_issue> preflight;  ///< why the install is refused (action blocked)
   std::optional<std::uint64_t> disk_free_mib;  ///< free space where the module installs, when measured
   std::uint64_t disk_need_mib = 0;             ///< what the disk check asked for (after overrides)
+  /** The requested values of the options that define the module's state (recorded on install). */
+  std::map<std::string, std::string> state_options;
   /** Steps that would run (not satisfied, or no check); the rest are already done. */
   std::vector<std::string> steps_to_run() const;
+  /**
+   * Steps whose check passes now but that depend (step_spec::depends_on) on a step that will or
+   * may run: step id -> those steps. Their checks decide again after those steps ran.
+   */
+  std::map<std::string, std::vector<std::string>> steps_that_may_run() const;
 };
 
 /** Decides one module. `previous` is the module's status-file entry, or null. */

@@ -38,6 +38,9 @@ struct module_record {
   std::vector<step_record> steps;
   std::string stderr_tail;  ///< of the failed step, redacted and bounded
   std::string updated_at;
+  /** rio: the values of the options that define the module's state (option_spec::defines_state)
+      it was installed with; "options" in the file. Empty when none were recorded. */
+  std::map<std::string, std::string> state_options;
 };
 
 struct run_record {
