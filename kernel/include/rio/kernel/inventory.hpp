@@ -50,8 +50,20 @@ struct host_entry {
   int line = 0;
 };
 
+/** One Ansible group, as host patterns need it (subscripts such as `web[0]` follow its order). */
+struct group_entry {
+  std::string name;
+  std::vector<std::string> hosts;     ///< direct members, in the order the inventory adds them
+  std::vector<std::string> children;  ///< child groups, in the order the inventory names them
+};
+
 struct inventory {
   std::vector<host_entry> hosts;  ///< in file order, each host once (same name merged)
+  /**
+   * Ansible formats: every group, "all" first (its children are the top-level groups,
+   * "ungrouped" first) and "ungrouped" second, then by first mention. Empty for the simple list.
+   */
+  std::vector<group_entry> groups;
 };
 
 /**
@@ -78,10 +90,14 @@ result<inventory> load_inventory(const std::filesystem::path& file);
 result<host_entry> parse_host_spec(std::string_view spec);
 
 /**
- * The hosts that `pattern` selects: a group name, a host name, or `all`; several patterns may be
- * joined with ',' (blanks around them are ignored). The result keeps inventory order and lists
- * each host once. Matching is exact and case-sensitive. Errors: errc::bad_usage when a pattern is
- * empty or matches nothing, so a typo cannot shrink the fleet quietly.
+ * The hosts that `pattern` selects, with Ansible's host-pattern semantics (docs/inventory.md,
+ * "Selecting hosts"): terms joined by ',' or ':'; `&term` intersects, `!term` excludes (applied
+ * after the unions, then intersections, as Ansible orders them); `*`, `?`, `[..]` match names as
+ * fnmatch does; `~regex` matches names from their start; `group[0]`, `group[-1]`, `group[0:2]`
+ * pick from a group's hosts. A term equal to a host's name selects that host only, even when a
+ * group has the same name. The result keeps inventory order and lists each host once. Errors:
+ * errc::bad_usage when a term is empty, matches no host or group, a subscript is out of range, a
+ * regex is invalid or uses Python-only syntax, or the result is empty.
  */
 result<inventory> select_hosts(const inventory& all, std::string_view pattern);
 
