@@ -1,5 +1,5 @@
-// Inventory files (`rio plan|install|status -i FILE`): rio's simple list and Ansible INI, told
-// apart by the text itself as parse_inventory does. Every line is also read as a command-line
+// Inventory files (`rio plan|install|status -i FILE`): rio's simple list, Ansible INI, YAML and
+// ansible-inventory JSON, told apart by the text itself as parse_inventory does. Every line is also read as a command-line
 // host spec (parse_host_spec), the third way a host reaches rio. Checks what a successful
 // result promises (kernel/include/rio/kernel/inventory.hpp): unique names, every host valid for
 // ssh, selection by "all", by name and by group finds the host.
@@ -27,7 +27,7 @@ void check_inventory(const inv::inventory& parsed) {
   std::set<std::string> names;
   for (const auto& h : parsed.hosts) {
     require(names.insert(h.name).second, "each host is listed once", h.name);
-    require(h.line >= 1, "a host has the line that declared it", h.name);
+    require(h.line >= 0, "a host has the line that declared it (0 in JSON)", h.name);
     rio::kernel::ssh::target t = h.where;
     if (t.user.empty()) t.user = "root";  // the run's default user comes later
     require(rio::kernel::ssh::validate(t).has_value(), "every host passes ssh::validate", h.name);

@@ -102,6 +102,12 @@ result<std::set<std::string>> evaluate(const lookup& ix, const std::vector<std::
       chosen.insert(t);  // a host's own name is that host, even when a group shares it
       continue;
     }
+    if (auto g = ix.group_at.find(t); op == '|' && g != ix.group_at.end() && !detail::has_glob(t)) {
+      const auto hosts = hosts_of(ix, ix.groups[g->second]);
+      if (hosts.empty()) return detail::problem("host pattern " + detail::shown(t) + " selects no host");
+      chosen.insert(hosts.begin(), hosts.end());
+      continue;
+    }
     auto found = match_term(ix, op == '|' ? std::string_view{t} : std::string_view{t}.substr(1), t);
     if (!found) return found.error();
     if (op == '|' && found->empty()) return detail::problem("host pattern " + detail::shown(t) + " selects no host");
@@ -124,6 +130,10 @@ result<inventory> select_hosts(const inventory& all, std::string_view pattern) {
   }
   if (terms.empty()) return fail(errc::bad_usage, "empty host pattern in " + detail::shown(pattern));
   const lookup ix = make_lookup(all);
+  // A whole pattern that is a host's or a group's name is that host or group, whatever its
+  // characters: an alias such as `a:b:c ansible_host=...` could not be selected otherwise.
+  const std::string whole{detail::trim(pattern)};
+  if (ix.host_at.count(whole) != 0 || ix.group_at.count(whole) != 0) terms = {whole};
   auto chosen = evaluate(ix, ordered_terms(std::move(terms)));
   if (!chosen) return usage(chosen.error());
   if (chosen->empty()) return fail(errc::bad_usage, "host pattern " + detail::shown(pattern) + " selects no host");

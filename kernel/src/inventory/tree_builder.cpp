@@ -34,6 +34,8 @@ result<void> tree_builder::child(const std::string& parent, const std::string& c
 
 result<void> tree_builder::host(const std::string& name, const std::string& group, int line) {
   if (auto ok = check_host_name(name); !ok) return ok;
+  // Group names reach patterns, messages and `rio inventory` output: one printable word.
+  if (auto ok = check_host_name(group); !ok) return problem("group " + shown(group) + ": " + ok.error().message);
   if (++named_ > max_inventory_hosts) return too_many_hosts();
   auto [it, fresh] = host_index_.try_emplace(name, hosts_.size());
   if (fresh) hosts_.push_back(raw_host{name, line, {}, {}});

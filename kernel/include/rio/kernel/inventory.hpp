@@ -46,7 +46,7 @@ struct host_entry {
    * "ungrouped". Empty for the simple list.
    */
   std::vector<std::string> groups;
-  /** 1-based line that declared the host first. */
+  /** 1-based line that declared the host first; 0 in a JSON inventory (Boost.JSON keeps no lines). */
   int line = 0;
 };
 
