@@ -1,9 +1,11 @@
 #pragma once
-// Fleet inventories: the hosts of one `rio plan|install|status` call. Two formats, told apart by
-// the file itself: rio's simple list (one `[user@]host[:port] [key=value...]` per line) and
+// Fleet inventories: the hosts of one `rio plan|install|status` call. Four formats, told apart by
+// the file's content: rio's simple list (one `[user@]host[:port] [key=value...]` per line),
 // Ansible's INI inventory (groups in [brackets], `alias ansible_host=... ansible_port=...`,
-// [group:vars], [group:children], host ranges such as web[01:20]), which operators already keep.
-// Operator documentation, with both formats and the precedence rules: docs/inventory.md.
+// [group:vars], [group:children], host ranges such as web[01:20]), Ansible's YAML inventory, and
+// the JSON of `ansible-inventory --list` (how dynamic inventories reach rio). Operator
+// documentation, with the formats, the precedence rules, host patterns and every known
+// difference from ansible-core: docs/inventory.md.
 
 #include <rio/kernel/error.hpp>
 #include <rio/kernel/ssh/target.hpp>
@@ -67,9 +69,11 @@ struct inventory {
 };
 
 /**
- * Parses inventory text. The format is Ansible INI when any line is a section header (`[name]`,
- * `[name:vars]`, `[name:children]`), else the simple list. `source` names the file in error
- * messages. Errors: errc::bad_config as "<source>:<line>: <problem>" (bad host, bad port, unknown
+ * Parses inventory text. The format comes from the content (docs/inventory.md, the format table):
+ * JSON when the first significant line starts with `{`, YAML when it is `---` or `group:`, Ansible
+ * INI when any line is a section header or no line uses simple-list syntax (`user@`, `user=`,
+ * `port=`, `identity=`, one address on two ports), else the simple list. `source` names the file
+ * in error messages. Errors: errc::bad_config as "<source>:<line>: <problem>" (bad host, bad port, unknown
  * key, bad range, group cycle, past the size limits in docs/inventory.md...); values in messages
  * are quoted and cut to 60 characters. Every host is validated with ssh::validate before it is
  * returned. Text without hosts gives an empty inventory, not an error.
