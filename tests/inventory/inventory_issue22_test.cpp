@@ -148,6 +148,18 @@ TEST(InventoryIssue22, ReadsAnsibleYaml) {
   EXPECT_EQ(bad.error().message.substr(0, 12), "fleet.yml:4:");
 }
 
+TEST(InventoryIssue22, YamlAliasesCannotMultiplyTheWork) {
+  // Each level names the one below twice: 2^24 group bodies from a 1 kB file.
+  std::string text = "all:\n  children:\n    a0: &a0 {hosts: {h1: }}\n";
+  for (int i = 1; i <= 24; ++i) {
+    const std::string n = std::to_string(i), below = std::to_string(i - 1);
+    text += "    a" + n + ": &a" + n + " {children: {x" + n + ": *a" + below + ", y" + n + ": *a" + below + "}}\n";
+  }
+  auto r = inv::parse_inventory(text, "bomb.yml");
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("group definitions (YAML aliases repeat them)"), std::string::npos) << r.error().message;
+}
+
 TEST(InventoryIssue22, ReadsAnsibleInventoryListJson) {
   auto i = parse_ok(R"({"_meta": {"hostvars": {"h1": {"ansible_host": "10.0.0.1", "ansible_port": 2201},
                                                   "h2": {"ansible_user": "bob"}}},

@@ -28,6 +28,7 @@ class yaml_reader {
   result<void> hosts(const std::string& group, const YAML::Node& hosts);
   tree_builder b_;
   int depth_ = 0;
+  std::size_t visits_ = 0;  ///< group bodies read, aliases (*name) counted each time
 };
 
 result<void> yaml_reader::vars(const std::string& group, const YAML::Node& vars, const std::string* host) {
@@ -71,6 +72,12 @@ result<void> yaml_reader::group(const std::string& name, const YAML::Node& body)
   if (!body.IsMap()) return {};
   // A children chain this deep is a cycle or an attack on the stack, not an inventory.
   if (++depth_ > 100) return at_line("", line_of(body), problem("groups are nested more than 100 levels deep"));
+  // YAML aliases let a short file name one group body millions of times (each *a under two
+  // children doubles the work); real inventories stay far below this.
+  if (++visits_ > max_inventory_hosts) {
+    return at_line("", line_of(body), problem("the inventory reads more than " + std::to_string(max_inventory_hosts) +
+                                                  " group definitions (YAML aliases repeat them)"));
+  }
   for (const auto& kv : body) {
     const std::string key = kv.first.Scalar();
     const YAML::Node& v = kv.second;
