@@ -42,7 +42,10 @@ void check_inventory(const inv::inventory& parsed) {
     const auto& h = parsed.hosts[i];
     require(selects(parsed, h.name, h.name), "a host's name selects it", h.name);
     for (std::size_t g = 0; g < h.groups.size() && g < 4; ++g) {
-      require(selects(parsed, h.groups[g], h.name), "a host's group selects it", h.groups[g]);
+      // As in Ansible, a name that is a host's too selects that host, not the group.
+      const auto& group = h.groups[g];
+      const bool is_host = std::any_of(parsed.hosts.begin(), parsed.hosts.end(), [&](const inv::host_entry& o) { return o.name == group; });
+      if (!is_host) require(selects(parsed, group, h.name), "a host's group selects it", group);
     }
   }
 }

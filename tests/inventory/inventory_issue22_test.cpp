@@ -122,6 +122,15 @@ TEST(InventoryIssue22, LimitPatternsFollowAnsible) {
   EXPECT_NE(pick_error(i, "~web(").find("not a valid regular expression"), std::string::npos);
 }
 
+// Found by tests/fuzz (regressions/inventory): names that patterns would otherwise misread.
+TEST(InventoryIssue22, ExactNamesAndAllAlwaysSelect) {
+  auto yaml = parse_ok("all:\n  children:\n    bet[::1]:2222a:\n      hosts:\n        h1:\n");
+  EXPECT_EQ(pick(yaml, "bet[::1]:2222a"), (strings{"h1"}));  // a group's exact name, brackets and all
+  auto named_all = parse_ok("[g]\nh1\nall:7\n");
+  EXPECT_EQ(pick(named_all, "all"), (strings{"h1", "all"}));  // `all` is every host, even beside a host "all"
+  EXPECT_FALSE(inv::parse_inventory("all:\n  hosts:\n    h1:\n? ''\n: children:\n    all2:\n", "e.yml"));
+}
+
 TEST(InventoryIssue22, ReadsAnsibleYaml) {
   auto i = parse_ok(
       "all:\n"

@@ -98,11 +98,14 @@ result<std::set<std::string>> evaluate(const lookup& ix, const std::vector<std::
   std::set<std::string> chosen;
   for (const auto& t : terms) {
     const char op = t[0] == '&' || t[0] == '!' ? t[0] : '|';
-    if (op == '|' && ix.host_at.count(t) != 0) {
+    // `all` is every host, even in an inventory that names a host "all".
+    if (op == '|' && t != "all" && ix.host_at.count(t) != 0) {
       chosen.insert(t);  // a host's own name is that host, even when a group shares it
       continue;
     }
-    if (auto g = ix.group_at.find(t); op == '|' && g != ix.group_at.end() && !detail::has_glob(t)) {
+    // A group's exact name is that group, even with glob characters in it (YAML and JSON group
+    // names may have them; as an fnmatch pattern `web[1]` would not match the group `web[1]`).
+    if (auto g = ix.group_at.find(t); op == '|' && g != ix.group_at.end()) {
       const auto hosts = hosts_of(ix, ix.groups[g->second]);
       if (hosts.empty()) return detail::problem("host pattern " + detail::shown(t) + " selects no host");
       chosen.insert(hosts.begin(), hosts.end());
@@ -133,7 +136,7 @@ result<inventory> select_hosts(const inventory& all, std::string_view pattern) {
   // A whole pattern that is a host's or a group's name is that host or group, whatever its
   // characters: an alias such as `a:b:c ansible_host=...` could not be selected otherwise.
   const std::string whole{detail::trim(pattern)};
-  if (ix.host_at.count(whole) != 0 || ix.group_at.count(whole) != 0) terms = {whole};
+  if (whole != "all" && (ix.host_at.count(whole) != 0 || ix.group_at.count(whole) != 0)) terms = {whole};
   auto chosen = evaluate(ix, ordered_terms(std::move(terms)));
   if (!chosen) return usage(chosen.error());
   if (chosen->empty()) return fail(errc::bad_usage, "host pattern " + detail::shown(pattern) + " selects no host");

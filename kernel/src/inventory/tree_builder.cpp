@@ -23,6 +23,8 @@ raw_group& tree_builder::group_ref(const std::string& name) {
 void tree_builder::group(const std::string& name) { group_ref(name); }
 
 result<void> tree_builder::child(const std::string& parent, const std::string& child, int line) {
+  if (parent.empty() || child.empty()) return problem("a group with children, or a child group, has an empty name");
+  if (auto ok = check_host_name(parent); !ok) return problem("group " + shown(parent) + ": " + ok.error().message);
   if (child == "all") return problem("group 'all' cannot be a child of another group");
   if (auto ok = check_host_name(child); !ok) return problem("group " + shown(child) + ": " + ok.error().message);
   group_ref(child);
@@ -33,6 +35,9 @@ result<void> tree_builder::child(const std::string& parent, const std::string& c
 }
 
 result<void> tree_builder::host(const std::string& name, const std::string& group, int line) {
+  // Empty names come from YAML keys that are not text ([a, b]: or ~:); no pattern could name them.
+  if (name.empty()) return problem("a host of group " + shown(group) + " has an empty name");
+  if (group.empty()) return problem("host " + shown(name) + " is in a group with an empty name");
   if (auto ok = check_host_name(name); !ok) return ok;
   // Group names reach patterns, messages and `rio inventory` output: one printable word.
   if (auto ok = check_host_name(group); !ok) return problem("group " + shown(group) + ": " + ok.error().message);
