@@ -11,4 +11,8 @@ pkg_check_modules(LIBSODIUM REQUIRED IMPORTED_TARGET libsodium)
 # AES-128-CBC + HMAC-SHA256, and libsodium has no AES-CBC.
 pkg_check_modules(LIBCRYPTO REQUIRED IMPORTED_TARGET libcrypto)
 
+# yaml-cpp reads Ansible's YAML inventories (kernel only; plugins never see it). Debian's
+# libyaml-cpp-dev 0.7 ships a CMake package whose target is plain `yaml-cpp`.
+find_package(yaml-cpp REQUIRED)
+
 find_package(Threads REQUIRED)

@@ -9,6 +9,8 @@ packages=(
   # Boost 1.81, not Debian's default 1.74 (which has no Boost.JSON); json pulls in system/container.
   libboost1.81-dev libboost-json1.81-dev
   libssh2-1-dev libsodium-dev
+  # Ansible YAML inventories (rio plan -i hosts.yml); linked by the kernel library only.
+  libyaml-cpp-dev
   # libcrypto: the vault reads the original's Fernet (AES-128-CBC) vaults; libsodium has no AES-CBC.
   libssl-dev
   # rio demo (the main job) and the tests start their own sshd on loopback; the offline fixture

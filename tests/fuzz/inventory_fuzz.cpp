@@ -1,5 +1,5 @@
-// Inventory files (`rio plan|install|status -i FILE`): rio's simple list and Ansible INI, told
-// apart by the text itself as parse_inventory does. Every line is also read as a command-line
+// Inventory files (`rio plan|install|status -i FILE`): rio's simple list, Ansible INI, YAML and
+// ansible-inventory JSON, told apart by the text itself as parse_inventory does. Every line is also read as a command-line
 // host spec (parse_host_spec), the third way a host reaches rio. Checks what a successful
 // result promises (kernel/include/rio/kernel/inventory.hpp): unique names, every host valid for
 // ssh, selection by "all", by name and by group finds the host.
@@ -27,7 +27,7 @@ void check_inventory(const inv::inventory& parsed) {
   std::set<std::string> names;
   for (const auto& h : parsed.hosts) {
     require(names.insert(h.name).second, "each host is listed once", h.name);
-    require(h.line >= 1, "a host has the line that declared it", h.name);
+    require(h.line >= 0, "a host has the line that declared it (0 in JSON)", h.name);
     rio::kernel::ssh::target t = h.where;
     if (t.user.empty()) t.user = "root";  // the run's default user comes later
     require(rio::kernel::ssh::validate(t).has_value(), "every host passes ssh::validate", h.name);
@@ -42,7 +42,10 @@ void check_inventory(const inv::inventory& parsed) {
     const auto& h = parsed.hosts[i];
     require(selects(parsed, h.name, h.name), "a host's name selects it", h.name);
     for (std::size_t g = 0; g < h.groups.size() && g < 4; ++g) {
-      require(selects(parsed, h.groups[g], h.name), "a host's group selects it", h.groups[g]);
+      // As in Ansible, a name that is a host's too selects that host, not the group.
+      const auto& group = h.groups[g];
+      const bool is_host = std::any_of(parsed.hosts.begin(), parsed.hosts.end(), [&](const inv::host_entry& o) { return o.name == group; });
+      if (!is_host) require(selects(parsed, group, h.name), "a host's group selects it", group);
     }
   }
 }

@@ -190,7 +190,7 @@ TEST(InventoryAnsible, DepthDecidesNotFileOrderAndEqualDepthsGoByName) {
 }
 
 TEST(InventoryAnsible, SynonymsShareOnePrecedence) {
-  auto inv = parse_ok("[g:vars]\nansible_ssh_user=group-user\nport=3000\n[g]\nh1 user=host-user ansible_ssh_port=3001\nh2\n");
+  auto inv = parse_ok("[g:vars]\nansible_user=group-user\nport=3000\n[g]\nh1 user=host-user ansible_port=3001\nh2\n");
   EXPECT_EQ(host(inv, "h1").where.user, "host-user");
   EXPECT_EQ(host(inv, "h1").where.port, 3001);
   EXPECT_EQ(host(inv, "h2").where.user, "group-user");

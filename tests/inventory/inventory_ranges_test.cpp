@@ -118,7 +118,12 @@ TEST(InventoryRanges, LeavesBracketsWithoutAColonAlone) {
 }
 
 TEST(InventoryRanges, AreAnsibleOnly) {
-  auto r = inv::parse_inventory("web[01:03].example.com\n", "plain.txt");
+  // A header-less file is Ansible INI (as Ansible reads it), so ranges expand there...
+  auto ini = inv::parse_inventory("web[01:03].example.com\n", "plain.txt");
+  ASSERT_TRUE(ini) << ini.error().message;
+  EXPECT_EQ(ini->hosts.size(), 3u);
+  // ...but not in rio's simple list (here marked by a user@).
+  auto r = inv::parse_inventory("ops@web[01:03].example.com\n", "plain.txt");
   ASSERT_FALSE(r);
   EXPECT_TRUE(has(r.error().message, "plain.txt:1: "));
 }

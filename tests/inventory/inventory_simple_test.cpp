@@ -108,7 +108,7 @@ TEST(InventorySimple, CommentsOnlyStartAWord) {
       "# the GPU fleet\n"
       "\n"
       "   \t \n"
-      "web1   # rack 3\n"
+      "ops@web1   # rack 3 (a user@ makes this a simple list, not header-less Ansible INI)\n"
       "web2 comfyui.ref=a#b #note user=ignored\n"
       "   # indented comment\n");
   ASSERT_EQ(inv.hosts.size(), 2u);
@@ -117,7 +117,7 @@ TEST(InventorySimple, CommentsOnlyStartAWord) {
   EXPECT_EQ(inv.hosts[1].line, 5);
   EXPECT_EQ(inv.hosts[1].module_options.at("comfyui").at("ref"), "a#b");
   EXPECT_FALSE(inv.hosts[1].user_set);
-  EXPECT_TRUE(has(parse_error("web1\nweb3#x\n"), "hosts:2: "));
+  EXPECT_TRUE(has(parse_error("ops@web1\nweb3#x\n"), "hosts:2: "));
 }
 
 TEST(InventorySimple, UnquotesSingleAndDoubleQuotedValues) {
@@ -146,7 +146,7 @@ TEST(InventorySimple, BadPortsNameTheLineAndTheValue) {
   EXPECT_EQ(parse_error("web1:65536\n"), "hosts:1: port '65536' is not a number between 1 and 65535");
   EXPECT_EQ(parse_error("web1 port=ssh\n"), "hosts:1: port 'ssh' is not a number between 1 and 65535");
   EXPECT_EQ(parse_error("web1 port=-22\n"), "hosts:1: port '-22' is not a number between 1 and 65535");
-  EXPECT_EQ(parse_error("web1:\n"), "hosts:1: port is empty");
+  EXPECT_EQ(parse_error("ops@web1:\n"), "hosts:1: port is empty");
   EXPECT_TRUE(has(parse_error("web1 port=123456789012345678901234567890\n"), "hosts:1: port '1234"));
   EXPECT_TRUE(has(parse_error("[::1]:99999\n"), "hosts:1: port '99999'"));
   EXPECT_EQ(parse_ok("web1:00022\n").hosts.at(0).where.port, 22);
@@ -155,12 +155,12 @@ TEST(InventorySimple, BadPortsNameTheLineAndTheValue) {
 TEST(InventorySimple, BadHostsNameTheLine) {
   EXPECT_TRUE(has(parse_error("web1\nweb*2\n"), "hosts:2: host 'web*2' is not a valid host name"));
   EXPECT_TRUE(has(parse_error("web1~example\n"), "hosts:1: host 'web1~example' is not a valid host name"));
-  EXPECT_TRUE(has(parse_error("[web1]:22\n"), "hosts:1: 'web1' in brackets is not an IPv6 address"));
+  EXPECT_TRUE(has(parse_error("ops@[web1]:22\n"), "hosts:1: 'web1' in brackets is not an IPv6 address"));
   EXPECT_TRUE(has(parse_error("[::1]x\n"), "hosts:1: expected ':port' after ']'"));
-  EXPECT_TRUE(has(parse_error("[::1:22\n"), "hosts:1: '[' without ']'"));
+  EXPECT_TRUE(has(parse_error("ops@[::1:22\n"), "hosts:1: '[' without ']'"));
   EXPECT_EQ(parse_error("@web1\n"), "hosts:1: user before '@' is empty");
   EXPECT_EQ(parse_error("alice@\n"), "hosts:1: host is empty");
-  EXPECT_EQ(parse_error(":22\n"), "hosts:1: host is empty");
+  EXPECT_EQ(parse_error("ops@:22\n"), "hosts:1: host is empty");
   EXPECT_TRUE(has(parse_error("1bad$user@web1\n"), "hosts:1: user '1bad$user' must start with a letter"));
   EXPECT_TRUE(has(parse_error("web1:22:33\n"), "hosts:1: host 'web1:22:33' is not a valid"));
 }
@@ -175,10 +175,10 @@ TEST(InventorySimple, RefusesAHostOrValueThatSshWouldReadAsAnOption) {
 }
 
 TEST(InventorySimple, UnknownKeysAreErrorsNamingTheKey) {
-  EXPECT_EQ(parse_error("web1\nweb2 colour=blue\n"),
+  EXPECT_EQ(parse_error("web1 user=ops\nweb2 colour=blue\n"),
             "hosts:2: unknown key 'colour' (expected user, port, identity or <module>.<option>)");
-  EXPECT_TRUE(has(parse_error("web1 ansible_host=10.0.0.1\n"), "unknown key 'ansible_host'"));
-  EXPECT_TRUE(has(parse_error("web1 ansible_host=10.0.0.1\n"), "Ansible inventory"));
+  EXPECT_TRUE(has(parse_error("ops@web1 ansible_host=10.0.0.1\n"), "unknown key 'ansible_host'"));
+  EXPECT_TRUE(has(parse_error("ops@web1 ansible_host=10.0.0.1\n"), "Ansible inventory"));
   EXPECT_EQ(parse_error("web1 web2\n"), "hosts:1: expected key=value after the host, got 'web2'");
   EXPECT_EQ(parse_error("web1 =x\n"), "hosts:1: '=' without a key before it");
   EXPECT_TRUE(has(parse_error("web1 ComfyUI.ref=x\n"), "hosts:1: key 'ComfyUI.ref' is not <module>.<option>"));
@@ -214,8 +214,8 @@ TEST(InventorySimple, ListsAtMostOneHundredThousandHosts) {
 
 TEST(InventorySimple, ShortensHugeValuesInMessages) {
   const std::string huge(5000, 'a');
-  for (const std::string& text : {huge + "_x.example.com\n", "web1 port=" + huge + "\n", "web1 colour=" + huge + "\n",
-                                  "web1 " + huge + "=1\n", "[" + huge + "]:22\n", "web1 user=" + huge + "\n"}) {
+  for (const std::string& text : {huge + "_x.example.com\n", "web1 port=" + huge + "\n", "ops@web1 colour=" + huge + "\n",
+                                  "ops@web1 " + huge + "=1\n", "[" + huge + "]:22\n", "web1 user=" + huge + "\n"}) {
     std::string message = parse_error(text);
     EXPECT_LT(message.size(), 200u) << message;
     EXPECT_TRUE(has(message, "hosts:1: ")) << message;

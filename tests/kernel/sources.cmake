@@ -5,6 +5,7 @@ set(RIO_KERNEL_TEST_SOURCES
   kernel/cli_test.cpp
   kernel/cli_completion_test.cpp
   kernel/cli_guidance_test.cpp
+  kernel/cli_inventory_test.cpp
   kernel/cli_help_test.cpp
   kernel/cli_status_run_test.cpp
   kernel/cli_text_table_test.cpp

@@ -26,11 +26,22 @@ constexpr cli_option status_options[] = {
      .positional = true},
     {.long_name = "--inventory", .short_name = 'i', .value_name = "FILE", .help = "the hosts of this inventory",
      .kind = value_kind::file},
-    {.long_name = "--limit", .value_name = "PATTERN", .help = "with -i: only these groups or hosts (comma-separated)",
+    {.long_name = "--limit", .value_name = "PATTERN", .help = "with -i: only these hosts, an Ansible host pattern (web:&gpu, web:!db, web*, ~regex, web[0:2])",
      .kind = value_kind::text},
     {.long_name = "--json",
      .help = "{\"ok\",\"host\",\"status\":<manifest>,\"status_path\",\"running\"} for one host, "
              "{\"ok\",\"hosts\":[{\"host\",\"modules\":{id:state},\"updated_at\",\"status_path\"}]} otherwise"},
+};
+
+constexpr cli_option inventory_options[] = {
+    {.long_name = "--inventory", .short_name = 'i', .value_name = "FILE",
+     .help = "the inventory: Ansible INI, YAML or ansible-inventory JSON, or rio's simple list", .kind = value_kind::file},
+    {.long_name = "--limit", .value_name = "PATTERN",
+     .help = "only these hosts: an Ansible host pattern (web:&gpu, web:!db, web*, ~regex, web[0:2])",
+     .kind = value_kind::text},
+    {.long_name = "--json",
+     .help = "{\"hosts\":[{\"name\",\"address\",\"port\",\"user\",\"identity\",\"groups\",\"line\"}]}; "
+             "user and identity are null when the inventory sets none"},
 };
 
 constexpr cli_option demo_options[] = {
@@ -125,6 +136,15 @@ std::vector<cli_command> builtin_commands() {
            "last one was interrupted. Without hosts, lists every host. It changes nothing. To see what is\n"
            "really on a host, use rio plan: the host, not this file, is the truth.\n",
        .options = status_options, .run = &cli_status},
+      {.name = "inventory", .operands = "-i INVENTORY [--limit PATTERN]",
+       .summary = "List the hosts an inventory resolves to: address, port, user and groups",
+       .description =
+           "Reads the inventory as rio plan and rio install do (the format is told from the content:\n"
+           "Ansible INI, YAML or ansible-inventory JSON, or rio's simple list), applies --limit, and\n"
+           "lists each host with the address, port and user rio would connect with and its groups. It\n"
+           "connects nowhere and changes nothing: the way to check an inventory, like Ansible's\n"
+           "ansible-inventory --list and --list-hosts. See docs/inventory.md.\n",
+       .options = inventory_options, .run = &cli_inventory},
       {.name = "demo", .summary = "Run plan, install and the idempotent rerun against a throwaway loopback SSH host",
        .description =
            "Shows the whole product on this machine: starts a throwaway SSH host on 127.0.0.1 (its own\n"

@@ -18,7 +18,7 @@ constexpr cli_option options[] = {
     {.long_name = "--inventory", .short_name = 'i', .value_name = "FILE",
      .help = "rio's host list or an Ansible INI inventory (docs/inventory.md)", .kind = value_kind::file,
      .section = hosts},
-    {.long_name = "--limit", .value_name = "PATTERN", .help = "with -i: only these groups or hosts (comma-separated)",
+    {.long_name = "--limit", .value_name = "PATTERN", .help = "with -i: only these hosts, an Ansible host pattern (web:&gpu, web:!db, web*, ~regex, web[0:2])",
      .kind = value_kind::text, .section = hosts},
     {.long_name = "--modules", .short_name = 'm', .value_name = "LIST",
      .help = "comma-separated module ids, or \"all\" (required)", .repeatable = true, .kind = value_kind::module,

@@ -110,7 +110,9 @@ std::string limit_hint(const inventory::inventory& inv, const std::string& limit
     std::string one = limit.substr(pos, comma - pos);
     one.erase(0, one.find_first_not_of(" \t"));
     one.erase(one.find_last_not_of(" \t") + 1);
-    if (!one.empty() && std::find(names.begin(), names.end(), one) == names.end()) hint += did_you_mean(one, names);
+    // Only plain names get a suggestion: `web:!db` or `gpu*` is no misspelt name.
+    const bool plain = one.find_first_of(":&!*?~[") == std::string::npos;
+    if (plain && !one.empty() && std::find(names.begin(), names.end(), one) == names.end()) hint += did_you_mean(one, names);
     pos = comma + 1;
   }
   return hint;

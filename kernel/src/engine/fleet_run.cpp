@@ -11,6 +11,7 @@
 #include <boost/asio/this_coro.hpp>
 
 #include <exception>
+#include <map>
 #include <memory>
 
 namespace rio::kernel::engine {
@@ -21,7 +22,13 @@ namespace {
 struct fleet_state {
   std::vector<host_request> hosts;
   std::vector<host_result> results;
-  std::size_t next = 0;
+  /**
+   * Host indexes by machine (host and port), in first-mention order. One worker runs a machine's
+   * aliases one after the other: run in parallel, the second alias would find the machine's lock
+   * taken by its sibling and fail as busy.
+   */
+  std::vector<std::vector<std::size_t>> machines;
+  std::size_t next = 0;  ///< next machine to start
   std::size_t workers_left = 0;
   fleet_progress progress;
   std::vector<std::unique_ptr<asio::cancellation_signal>> signals;  // one per worker
@@ -38,17 +45,33 @@ void count_finished(fleet_progress& p, const host_result& r) {
 asio::awaitable<void> worker(ssh::session_pool& pool, const run_settings& settings, const fleet_options& options,
                              std::shared_ptr<fleet_state> st) {
   co_await asio::this_coro::throw_if_cancelled(false);
-  while (st->next < st->hosts.size() && !st->cancelled) {
-    const std::size_t i = st->next++;
-    ++st->progress.running;
-    if (options.on_progress) options.on_progress(nullptr, st->progress);
-    host_request request = std::move(st->hosts[i]);
-    st->results[i] = co_await run_host(pool, settings, std::move(request));
-    --st->progress.running;
-    ++st->progress.done;
-    count_finished(st->progress, st->results[i]);
-    if (options.on_progress) options.on_progress(&st->results[i], st->progress);
+  while (st->next < st->machines.size() && !st->cancelled) {
+    const auto& aliases = st->machines[st->next++];
+    for (std::size_t k = 0; k < aliases.size() && !st->cancelled; ++k) {
+      const std::size_t i = aliases[k];
+      ++st->progress.running;
+      if (options.on_progress) options.on_progress(nullptr, st->progress);
+      host_request request = std::move(st->hosts[i]);
+      st->results[i] = co_await run_host(pool, settings, std::move(request));
+      --st->progress.running;
+      ++st->progress.done;
+      count_finished(st->progress, st->results[i]);
+      if (options.on_progress) options.on_progress(&st->results[i], st->progress);
+    }
   }
+}
+
+// Groups host indexes by the machine they connect to (the key of the per-machine lock).
+std::vector<std::vector<std::size_t>> by_machine(const std::vector<host_request>& hosts) {
+  std::vector<std::vector<std::size_t>> out;
+  std::map<std::string, std::size_t> slot;
+  for (std::size_t i = 0; i < hosts.size(); ++i) {
+    auto key = hosts[i].where.host + " " + std::to_string(hosts[i].where.port);
+    auto [it, fresh] = slot.try_emplace(key, out.size());
+    if (fresh) out.emplace_back();
+    out[it->second].push_back(i);
+  }
+  return out;
 }
 
 }  // namespace
@@ -67,8 +90,9 @@ asio::awaitable<std::vector<host_result>> run_fleet(ssh::session_pool& pool, con
     st->results[i].run_id = settings.run_id;
   }
   st->hosts = std::move(hosts);
+  st->machines = by_machine(st->hosts);
   st->progress.total = st->hosts.size();
-  const std::size_t workers = std::min(std::max<std::size_t>(options.parallel, 1), st->hosts.size());
+  const std::size_t workers = std::min(std::max<std::size_t>(options.parallel, 1), st->machines.size());
   st->workers_left = workers;
   for (std::size_t w = 0; w < workers; ++w) st->signals.push_back(std::make_unique<asio::cancellation_signal>());
   auto cancel_all = [st] {

@@ -199,12 +199,15 @@ result<built_hosts> build_host_requests(const std::vector<inventory::host_entry>
                                         const std::vector<const loaded_module*>& modules, redactor& redact,
                                         const env_lookup& env) {
   built_hosts out;
+  // The same host named twice (`rio install a a`) runs once. Two aliases of one machine are two
+  // hosts with their own status records (docs/inventory.md, "Aliases of one machine"); run_fleet
+  // runs them one after the other, and the per-machine lock still serialises other runs.
   std::set<std::string> seen;
   for (const auto& e : entries) {
     auto built = build_host_request(e, defaults, modules, redact, env);
     if (!built) return built.error();
     const auto& t = built->request.where;
-    if (!seen.insert(t.user + "@" + t.host + ":" + std::to_string(t.port)).second) continue;
+    if (!seen.insert(e.name + " " + t.user + "@" + t.host + ":" + std::to_string(t.port)).second) continue;
     out.connect_timeout = built->connect_timeout;
     out.requests.push_back(std::move(built->request));
   }

@@ -1,6 +1,6 @@
 // The Ansible group hierarchy: [group:children] edges, cycle detection, and the variable
 // precedence Ansible uses: all < groups by depth (a child beats its parent; equal depths by
-// name) < the host's own line.
+// ansible_group_priority, then name) < the host's own line.
 
 #include "inventory_detail.hpp"
 
@@ -111,9 +111,13 @@ group_view view_of(const std::vector<std::string>& direct, const std::map<std::s
   std::vector<std::string> ordered{member_of.begin(), member_of.end()};
   ordered.push_back("all");
   std::sort(ordered.begin(), ordered.end(), [&](const std::string& a, const std::string& b) {
+    // Ansible's sort_groups: depth, then ansible_group_priority, then name.
     const int da = depth.at(a);
     const int db = depth.at(b);
-    return da != db ? da < db : a < b;
+    if (da != db) return da < db;
+    const int pa = groups.at(a).priority;
+    const int pb = groups.at(b).priority;
+    return pa != pb ? pa < pb : a < b;
   });
   v.entries = member_of.size();
   for (const auto& g : ordered) {
@@ -127,13 +131,38 @@ group_view view_of(const std::vector<std::string>& direct, const std::map<std::s
   return v;
 }
 
+// The groups as host patterns see them: "all" (the top-level groups its children, "ungrouped"
+// first, as Ansible creates it first), "ungrouped", then the rest by first mention.
+std::vector<group_entry> group_list(const std::map<std::string, raw_group>& groups, const parent_names& parents,
+                                    const std::vector<host_entry>& hosts) {
+  std::vector<const raw_group*> ordered;
+  for (const auto& [name, g] : groups) {
+    if (name != "all" && name != "ungrouped") ordered.push_back(&g);
+  }
+  std::sort(ordered.begin(), ordered.end(), [](const raw_group* a, const raw_group* b) { return a->order < b->order; });
+  std::vector<group_entry> out{{"all", {}, {"ungrouped"}}, {"ungrouped", {}, {}}};
+  for (const auto& h : hosts) {
+    if (h.groups.size() == 1 && h.groups.front() == "ungrouped") out[1].hosts.push_back(h.name);
+  }
+  for (const raw_group* g : ordered) {
+    auto up = parents.find(g->name);
+    const bool top = up == parents.end() ||
+                     std::all_of(up->second.begin(), up->second.end(), [](const std::string& p) { return p == "all"; });
+    if (top) out[0].children.push_back(g->name);
+    group_entry e{g->name, g->hosts, {}};
+    for (const auto& c : g->children) e.children.push_back(c.first);
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
 }  // namespace
 
 result<inventory> resolve_ansible(std::vector<raw_host> hosts, std::map<std::string, raw_group> groups,
                                   std::string_view source) {
-  groups.try_emplace("all", raw_group{"all", -1, {}, {}});
+  groups.try_emplace("all", raw_group{"all", -1, {}, {}, 1, {}});
   // Hosts before any header are in "ungrouped" even when no section names it.
-  groups.try_emplace("ungrouped", raw_group{"ungrouped", static_cast<int>(groups.size()), {}, {}});
+  groups.try_emplace("ungrouped", raw_group{"ungrouped", static_cast<int>(groups.size()), {}, {}, 1, {}});
   auto depth = group_depths(groups, source);
   if (!depth) return depth.error();
   const auto parents = parents_of(groups);
@@ -163,17 +192,20 @@ result<inventory> resolve_ansible(std::vector<raw_host> hosts, std::map<std::str
     h.name = raw.name;
     h.line = raw.line;
     h.where.host = raw.name;
-    // The host's own line wins over its groups: applied second, it overrides what they set.
-    apply_settings(h, view.vars);
-    apply_settings(h, raw.vars);
+    // The host's own line wins over its groups per variable; the merged set is applied at once,
+    // so a group's ansible_ssh_user still beats the host's ansible_user (apply_settings).
+    settings merged = view.vars;
+    for (const auto& [key, s] : raw.vars) merged[key] = s;
+    apply_settings(h, merged);
     if (auto ok = check_target(h.where); !ok) {
       std::string text = ok.error().message;
-      if (view.vars.count("host") == 0 && raw.vars.count("host") == 0) text += " (for an alias, set ansible_host)";
+      if (merged.count("host") == 0 && merged.count("ssh_host") == 0) text += " (for an alias, set ansible_host)";
       return at_line(source, raw.line, problem(std::move(text)));
     }
     h.groups = view.groups;
     out.hosts.push_back(std::move(h));
   }
+  out.groups = group_list(groups, parents, out.hosts);
   return out;
 }
 

@@ -5,6 +5,7 @@
 #include "inventory_detail.hpp"
 
 #include <algorithm>
+#include <charconv>
 
 namespace rio::kernel::inventory::detail {
 namespace {
@@ -21,12 +22,7 @@ bool is_word(std::string_view s) {
   });
 }
 
-// The first word of a host line: a name (maybe with ranges), then maybe ':port'; or [v6]:port.
-struct host_pattern {
-  std::string name;
-  std::optional<std::uint16_t> port;
-  bool literal = false;  ///< an IPv6 address: never range-expanded
-};
+}  // namespace
 
 result<host_pattern> split_pattern(std::string_view word) {
   if (word.starts_with('[')) {
@@ -56,7 +52,12 @@ result<host_pattern> split_pattern(std::string_view word) {
   return host_pattern{std::string{word.substr(0, colons.front())}, *port, false};
 }
 
-result<void> check_name(const std::string& name) {
+result<std::vector<std::string>> pattern_names(const host_pattern& p) {
+  if (p.literal) return std::vector<std::string>{p.name};
+  return expand_host_ranges(p.name);
+}
+
+result<void> check_host_name(const std::string& name) {
   if (name.starts_with('-')) return problem("host " + shown(name) + " starts with '-', which ssh would read as an option");
   // Names end up in messages, status records and file names; keep them to one printable word.
   if (name.find('/') != std::string::npos) return problem("host name " + shown(name) + " contains '/'");
@@ -70,6 +71,8 @@ result<void> check_name(const std::string& name) {
   }
   return {};
 }
+
+namespace {
 
 class reader {
  public:
@@ -104,7 +107,7 @@ class reader {
   }
 
   result<void> host_line(std::string_view text, int number) {
-    auto words = split_words(text);
+    auto words = split_words(text, comments::anywhere);
     if (!words) return words.error();
     if (words->empty()) return {};
     auto pattern = split_pattern(words->front());
@@ -119,18 +122,15 @@ class reader {
       if (!s) return s.error();
       if (*s) vars[(*s)->key] = std::move(**s);
     }
-    std::vector<std::string> names{pattern->name};
-    if (!pattern->literal) {
-      auto expanded = expand_host_ranges(pattern->name);
-      if (!expanded) return expanded.error();
-      names = std::move(*expanded);
-    }
+    auto expanded = pattern_names(*pattern);
+    if (!expanded) return expanded.error();
+    const std::vector<std::string>& names = *expanded;
     // Counted before the names are added: one line's expansion is bounded (max_range_hosts), the
     // file's total is bounded here.
     named_ += names.size();
     if (named_ > max_inventory_hosts) return too_many_hosts();
     for (const auto& name : names) {
-      if (auto ok = check_name(name); !ok) return ok;
+      if (auto ok = check_host_name(name); !ok) return ok;
       if (auto ok = add_host(name, number, vars); !ok) return ok;
     }
     return {};
@@ -154,7 +154,10 @@ class reader {
       }
     }
     auto& g = h.groups;
-    if (section_.group != "all" && std::find(g.begin(), g.end(), section_.group) == g.end()) g.push_back(section_.group);
+    if (section_.group != "all" && std::find(g.begin(), g.end(), section_.group) == g.end()) {
+      g.push_back(section_.group);
+      group(section_.group).hosts.push_back(name);
+    }
     for (const auto& [key, s] : vars) h.vars[key] = s;
     return {};
   }
@@ -165,14 +168,31 @@ class reader {
       return problem("expected name=value in [" + section_.group + ":vars], got " + shown(trim(text)));
     }
     auto key = trim(text.substr(0, eq));
+    if (key == "ansible_group_priority") return group_priority(trim(text.substr(eq + 1)));
     // Ansible takes the rest of the line as the value; only values rio reads need to parse.
     if (ignored_key(key, dialect::ansible)) return {};
-    auto words = split_words(text.substr(eq + 1));
+    auto value = trim(text.substr(eq + 1));
+    if (has_template(value)) return template_problem(key, value);
+    auto words = split_words(value);
     if (!words) return words.error();
     if (words->size() > 1) return problem(std::string{key} + ": expected one value; quote values that contain spaces");
     auto s = make_setting(key, words->empty() ? std::string{} : std::move(words->front()), number, dialect::ansible);
     if (!s) return s.error();
     if (*s) group(section_.group).vars[(*s)->key] = std::move(**s);
+    return {};
+  }
+
+  // ansible_group_priority orders groups of equal depth; Ansible reads it with int().
+  result<void> group_priority(std::string_view text) {
+    auto words = split_words(text);
+    if (!words) return words.error();
+    const std::string value = words->size() == 1 ? words->front() : std::string{text};
+    int priority = 0;
+    auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), priority);
+    if (value.empty() || ec != std::errc{} || end != value.data() + value.size()) {
+      return problem("ansible_group_priority: " + shown(value) + " is not an integer");
+    }
+    group(section_.group).priority = priority;
     return {};
   }
 

@@ -15,17 +15,19 @@ struct spelling {
   bool ansible_only;
 };
 
-// Synonyms share one canonical key, so a host's ansible_user beats its group's `user`.
+// Synonyms share one canonical key, so a host's ansible_user beats its group's `user`. The
+// ansible_ssh_* spellings have keys of their own: Ansible's ssh connection reads them after the
+// plain ones, so a group's ansible_ssh_user beats a host's ansible_user (apply_settings).
 constexpr std::array<spelling, 11> spellings{{
     {"user", "user", false},
     {"port", "port", false},
     {"identity", "identity", false},
     {"ansible_user", "user", true},
-    {"ansible_ssh_user", "user", true},
+    {"ansible_ssh_user", "ssh_user", true},
     {"ansible_port", "port", true},
-    {"ansible_ssh_port", "port", true},
+    {"ansible_ssh_port", "ssh_port", true},
     {"ansible_host", "host", true},
-    {"ansible_ssh_host", "host", true},
+    {"ansible_ssh_host", "ssh_host", true},
     {"ansible_ssh_private_key_file", "identity", true},
     {"ansible_private_key_file", "identity", true},
 }};
@@ -50,7 +52,10 @@ bool has_control(std::string_view s) {
 }
 
 // Checks a value of a connection setting; the message names the field.
-result<void> check_value(std::string_view canonical, const std::string& value) {
+result<void> check_value(std::string_view canonical, const std::string& value, dialect d) {
+  if (canonical.starts_with("ssh_")) canonical.remove_prefix(4);
+  // Ansible reads an empty ansible_user as "no user": the default applies.
+  if (value.empty() && canonical == "user" && d == dialect::ansible) return {};
   if (value.empty()) return problem(std::string{canonical} + " is empty");
   if (canonical == "port") {
     auto port = parse_port(value);
@@ -80,7 +85,8 @@ result<std::optional<setting>> make_setting(std::string_view key, std::string va
     return s.key == key && (d == dialect::ansible || !s.ansible_only);
   });
   if (known != spellings.end()) {
-    if (auto ok = check_value(known->canonical, value); !ok) {
+    if (has_template(value)) return template_problem(key, value);
+    if (auto ok = check_value(known->canonical, value, d); !ok) {
       // Name the spelling used when it differs from the field the message talks about.
       if (known->key == known->canonical) return ok.error();
       return problem(std::string{key} + ": " + ok.error().message);
@@ -102,25 +108,40 @@ result<std::optional<setting>> make_setting(std::string_view key, std::string va
   return problem(std::move(message));
 }
 
-void apply_settings(host_entry& host, const settings& values) {
-  for (const auto& [key, s] : values) {
-    if (key == "user") {
-      host.where.user = s.value;
-      host.user_set = true;
-    } else if (key == "port") {
-      // make_setting checked it already; testing again keeps a throwing value() out of here.
-      if (auto port = parse_port(s.value)) {
-        host.where.port = *port;
-        host.port_set = true;
-      }
-    } else if (key == "host") {
-      host.where.host = ssh::bare_host(s.value);
-    } else if (key == "identity") {
-      host.identity = s.value;
-    } else {
-      auto dot = key.find('.');
-      host.module_options[key.substr(0, dot)][key.substr(dot + 1)] = s.value;
+namespace {
+
+void apply_one(host_entry& host, std::string_view key, const std::string& value) {
+  if (key.starts_with("ssh_")) key.remove_prefix(4);
+  if (key == "user") {
+    // Empty: Ansible's "no user", so the run's default applies.
+    host.where.user = value;
+    host.user_set = !value.empty();
+  } else if (key == "port") {
+    // make_setting checked it already; testing again keeps a throwing value() out of here.
+    if (auto port = parse_port(value)) {
+      host.where.port = *port;
+      host.port_set = true;
     }
+  } else if (key == "host") {
+    host.where.host = ssh::bare_host(value);
+  } else if (key == "identity") {
+    host.identity = value;
+  } else {
+    auto dot = key.find('.');
+    host.module_options[std::string{key.substr(0, dot)}][std::string{key.substr(dot + 1)}] = value;
+  }
+}
+
+}  // namespace
+
+void apply_settings(host_entry& host, const settings& values) {
+  // ansible_ssh_{user,port,host} after the plain spellings: Ansible's ssh connection lists them
+  // last among its variables, so they win wherever they were set.
+  for (const auto& [key, s] : values) {
+    if (!key.starts_with("ssh_")) apply_one(host, key, s.value);
+  }
+  for (const auto& [key, s] : values) {
+    if (key.starts_with("ssh_")) apply_one(host, key, s.value);
   }
 }
 

@@ -32,8 +32,9 @@ bool has_blank_or_control(std::string_view s) {
 }  // namespace
 
 bool is_ipv6_literal(const std::string& host) {
-  in6_addr a{};
-  return ::inet_pton(AF_INET6, host.c_str(), &a) == 1;
+  // ssh::validate's rule, zone ids (`fe80::1%eth0`) included.
+  return ssh::validate({host, 22, "root"}).has_value() && host.find(':') != std::string::npos &&
+         ssh::bare_host(host).size() == host.size();
 }
 
 result<std::uint16_t> parse_port(std::string_view text) {

@@ -21,13 +21,22 @@ std::vector<std::string_view> split_lines(std::string_view text);
 /** Leading and trailing blanks (space, tab, \r, \v, \f) removed. */
 std::string_view trim(std::string_view s);
 
+/** Where an unquoted '#' starts a comment: only at the start of a word, or anywhere (shlex). */
+enum class comments { word_start, anywhere };
+
 /**
  * shlex-like words: blanks separate words; '...' is literal; "..." allows \" and \\; a backslash
- * outside quotes escapes the next character; quotes may sit inside a word (key="a b"). A '#'
- * that starts a word starts a comment to the end of the line. Errors: unterminated quote,
- * trailing backslash.
+ * outside quotes escapes the next character; quotes may sit inside a word (key="a b"). An
+ * unquoted '#' starts a comment to the end of the line: at the start of a word (the simple list),
+ * or anywhere (Ansible INI, as Python's shlex). Errors: unterminated quote, trailing backslash.
  */
-result<std::vector<std::string>> split_words(std::string_view line);
+result<std::vector<std::string>> split_words(std::string_view line, comments where = comments::word_start);
+
+/** True when a value holds Jinja (`{{`, `{%`): Ansible templates it, rio cannot. */
+bool has_template(std::string_view value);
+
+/** The error for a templated value of `key`. */
+sdk::error template_problem(std::string_view key, std::string_view value);
 
 /** `'value'` for messages: at most 60 characters, control characters as \xNN. */
 std::string shown(std::string_view value);
@@ -111,6 +120,10 @@ result<std::optional<section_header>> parse_section_header(std::string_view line
 /** True when some line is a valid section header: the file is an Ansible inventory. */
 bool looks_like_ansible(const std::vector<std::string_view>& lines);
 
+/** The formats parse_inventory reads; detect_format (format_detect.cpp) picks one by content. */
+enum class format { simple_list, ansible_ini, ansible_yaml, ansible_json };
+format detect_format(const std::vector<std::string_view>& lines);
+
 result<inventory> parse_simple_list(const std::vector<std::string_view>& lines, std::string_view source);
 result<inventory> parse_ansible_ini(const std::vector<std::string_view>& lines, std::string_view source);
 
@@ -146,6 +159,8 @@ struct raw_group {
   int order = 0;  ///< first mention in the file
   settings vars;
   std::vector<std::pair<std::string, int>> children;  ///< child name, line of the entry
+  int priority = 1;  ///< ansible_group_priority: orders groups of equal depth (higher wins)
+  std::vector<std::string> hosts;  ///< direct members, in the order they were added
 };
 struct raw_host {
   std::string name;
@@ -155,5 +170,47 @@ struct raw_host {
 };
 result<inventory> resolve_ansible(std::vector<raw_host> hosts, std::map<std::string, raw_group> groups,
                                   std::string_view source);
+
+/**
+ * Collects groups, hosts and variables from a tree-shaped inventory (Ansible YAML, the JSON of
+ * `ansible-inventory --list`), then resolves it as the INI reader does (tree_builder.cpp).
+ * Variables keep Ansible's meaning: unknown ones are ignored, ansible_group_priority orders groups.
+ */
+class tree_builder {
+ public:
+  tree_builder();
+  void group(const std::string& name);
+  result<void> child(const std::string& parent, const std::string& child, int line);
+  /** Adds `name` to `group` (once), counting it against max_inventory_hosts. */
+  result<void> host(const std::string& name, const std::string& group, int line);
+  result<void> group_var(const std::string& group, std::string_view key, std::string value, int line);
+  result<void> host_var(const std::string& host, std::string_view key, std::string value, int line);
+  result<inventory> finish(std::string_view source);
+
+ private:
+  raw_group& group_ref(const std::string& name);
+  std::map<std::string, raw_group> groups_;
+  std::vector<raw_host> hosts_;
+  std::map<std::string, std::size_t> host_index_;
+  std::size_t named_ = 0;
+  int next_order_ = 0;
+};
+
+/** A host pattern of an Ansible inventory: a name (maybe with ranges), then maybe ':port'; or [v6]:port. */
+struct host_pattern {
+  std::string name;
+  std::optional<std::uint16_t> port;
+  bool literal = false;  ///< an IPv6 address: never range-expanded
+};
+result<host_pattern> split_pattern(std::string_view word);
+/** The names a pattern stands for: its ranges expanded. */
+result<std::vector<std::string>> pattern_names(const host_pattern& p);
+
+/** The checks a host name gets in every Ansible format (no leading '-', '/', ',', blanks). */
+result<void> check_host_name(const std::string& name);
+
+/** Ansible YAML (yaml_inventory.cpp) and `ansible-inventory --list` JSON (json_inventory.cpp). */
+result<inventory> parse_ansible_yaml(std::string_view text, std::string_view source);
+result<inventory> parse_ansible_json(std::string_view text, std::string_view source);
 
 }  // namespace rio::kernel::inventory::detail

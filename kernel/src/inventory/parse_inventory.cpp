@@ -16,8 +16,12 @@ constexpr std::uintmax_t max_file_bytes = 64u << 20;
 
 result<inventory> parse_inventory(std::string_view text, std::string_view source) {
   auto lines = detail::split_lines(text);
-  // One valid [section] header makes it Ansible: a simple list never contains one.
-  if (detail::looks_like_ansible(lines)) return detail::parse_ansible_ini(lines, source);
+  switch (detail::detect_format(lines)) {
+    case detail::format::simple_list: return detail::parse_simple_list(lines, source);
+    case detail::format::ansible_ini: return detail::parse_ansible_ini(lines, source);
+    case detail::format::ansible_yaml: return detail::parse_ansible_yaml(text, source);
+    case detail::format::ansible_json: return detail::parse_ansible_json(text, source);
+  }
   return detail::parse_simple_list(lines, source);
 }
 

@@ -34,7 +34,7 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-result<std::vector<std::string>> split_words(std::string_view line) {
+result<std::vector<std::string>> split_words(std::string_view line, comments where) {
   std::vector<std::string> words;
   std::string word;
   bool in_word = false;  // separate from word.empty(): '' is an (empty) word
@@ -46,8 +46,9 @@ result<std::vector<std::string>> split_words(std::string_view line) {
       in_word = false;
       continue;
     }
-    // Only a '#' that begins a word comments: `key=a#b` keeps its value.
-    if (!in_word && c == '#') break;
+    // The simple list comments only with a '#' that begins a word (`key=a#b` keeps its value);
+    // Ansible's shlex reading also ends a word there (`note=a#b port=2` is `note=a`).
+    if (c == '#' && (!in_word || where == comments::anywhere)) break;
     in_word = true;
     if (c == '\\') {
       if (++i == line.size()) return problem("line ends with a backslash");
@@ -98,6 +99,8 @@ std::string shown(std::string_view value) {
 }
 
 sdk::error at_line(std::string_view source, int line, const sdk::error& e) {
+  // JSON inventories have no line numbers (Boost.JSON keeps none): line 0 names the file only.
+  if (line <= 0) return fail(errc::bad_config, std::string{source} + ": " + e.message);
   return fail(errc::bad_config, std::string{source} + ":" + std::to_string(line) + ": " + e.message);
 }
 
@@ -106,6 +109,19 @@ sdk::error problem(std::string text) { return fail(errc::bad_config, std::move(t
 sdk::error too_many_hosts() {
   return problem("the inventory lists more than " + std::to_string(max_inventory_hosts) +
                  " hosts (ranges expanded, a host listed twice counted twice)");
+}
+
+}  // namespace rio::kernel::inventory::detail
+
+namespace rio::kernel::inventory::detail {
+
+bool has_template(std::string_view value) {
+  return value.find("{{") != std::string_view::npos || value.find("{%") != std::string_view::npos;
+}
+
+sdk::error template_problem(std::string_view key, std::string_view value) {
+  return problem(std::string{key} + ": " + shown(value) +
+                 " is a Jinja template; rio does not evaluate templates, so write the value itself");
 }
 
 }  // namespace rio::kernel::inventory::detail

@@ -39,9 +39,18 @@ bool is_ipv4(const std::string& h) {
   return ::inet_pton(AF_INET, h.c_str(), &a) == 1;
 }
 
+// An IPv6 address, optionally with a zone id (`fe80::1%eth0`, RFC 4007): link-local addresses
+// need one, and getaddrinfo, which the resolver uses, reads it.
 bool is_ipv6(const std::string& h) {
+  const auto percent = h.find('%');
+  const std::string address = h.substr(0, percent);
+  if (percent != std::string::npos) {
+    const std::string_view zone = std::string_view{h}.substr(percent + 1);
+    auto zone_char = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '.' || c == '-'; };
+    if (zone.empty() || !std::all_of(zone.begin(), zone.end(), zone_char)) return false;
+  }
   in6_addr a{};
-  return ::inet_pton(AF_INET6, h.c_str(), &a) == 1;
+  return ::inet_pton(AF_INET6, address.c_str(), &a) == 1;
 }
 
 bool has_space_or_control(std::string_view s) {

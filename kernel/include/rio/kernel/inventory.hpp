@@ -1,9 +1,11 @@
 #pragma once
-// Fleet inventories: the hosts of one `rio plan|install|status` call. Two formats, told apart by
-// the file itself: rio's simple list (one `[user@]host[:port] [key=value...]` per line) and
+// Fleet inventories: the hosts of one `rio plan|install|status` call. Four formats, told apart by
+// the file's content: rio's simple list (one `[user@]host[:port] [key=value...]` per line),
 // Ansible's INI inventory (groups in [brackets], `alias ansible_host=... ansible_port=...`,
-// [group:vars], [group:children], host ranges such as web[01:20]), which operators already keep.
-// Operator documentation, with both formats and the precedence rules: docs/inventory.md.
+// [group:vars], [group:children], host ranges such as web[01:20]), Ansible's YAML inventory, and
+// the JSON of `ansible-inventory --list` (how dynamic inventories reach rio). Operator
+// documentation, with the formats, the precedence rules, host patterns and every known
+// difference from ansible-core: docs/inventory.md.
 
 #include <rio/kernel/error.hpp>
 #include <rio/kernel/ssh/target.hpp>
@@ -46,18 +48,32 @@ struct host_entry {
    * "ungrouped". Empty for the simple list.
    */
   std::vector<std::string> groups;
-  /** 1-based line that declared the host first. */
+  /** 1-based line that declared the host first; 0 in a JSON inventory (Boost.JSON keeps no lines). */
   int line = 0;
+};
+
+/** One Ansible group, as host patterns need it (subscripts such as `web[0]` follow its order). */
+struct group_entry {
+  std::string name;
+  std::vector<std::string> hosts;     ///< direct members, in the order the inventory adds them
+  std::vector<std::string> children;  ///< child groups, in the order the inventory names them
 };
 
 struct inventory {
   std::vector<host_entry> hosts;  ///< in file order, each host once (same name merged)
+  /**
+   * Ansible formats: every group, "all" first (its children are the top-level groups,
+   * "ungrouped" first) and "ungrouped" second, then by first mention. Empty for the simple list.
+   */
+  std::vector<group_entry> groups;
 };
 
 /**
- * Parses inventory text. The format is Ansible INI when any line is a section header (`[name]`,
- * `[name:vars]`, `[name:children]`), else the simple list. `source` names the file in error
- * messages. Errors: errc::bad_config as "<source>:<line>: <problem>" (bad host, bad port, unknown
+ * Parses inventory text. The format comes from the content (docs/inventory.md, the format table):
+ * JSON when the first significant line starts with `{`, YAML when it is `---` or `group:`, Ansible
+ * INI when any line is a section header or no line uses simple-list syntax (`user@`, `user=`,
+ * `port=`, `identity=`, one address on two ports), else the simple list. `source` names the file
+ * in error messages. Errors: errc::bad_config as "<source>:<line>: <problem>" (bad host, bad port, unknown
  * key, bad range, group cycle, past the size limits in docs/inventory.md...); values in messages
  * are quoted and cut to 60 characters. Every host is validated with ssh::validate before it is
  * returned. Text without hosts gives an empty inventory, not an error.
@@ -78,10 +94,14 @@ result<inventory> load_inventory(const std::filesystem::path& file);
 result<host_entry> parse_host_spec(std::string_view spec);
 
 /**
- * The hosts that `pattern` selects: a group name, a host name, or `all`; several patterns may be
- * joined with ',' (blanks around them are ignored). The result keeps inventory order and lists
- * each host once. Matching is exact and case-sensitive. Errors: errc::bad_usage when a pattern is
- * empty or matches nothing, so a typo cannot shrink the fleet quietly.
+ * The hosts that `pattern` selects, with Ansible's host-pattern semantics (docs/inventory.md,
+ * "Selecting hosts"): terms joined by ',' or ':'; `&term` intersects, `!term` excludes (applied
+ * after the unions, then intersections, as Ansible orders them); `*`, `?`, `[..]` match names as
+ * fnmatch does; `~regex` matches names from their start; `group[0]`, `group[-1]`, `group[0:2]`
+ * pick from a group's hosts. A term equal to a host's name selects that host only, even when a
+ * group has the same name. The result keeps inventory order and lists each host once. Errors:
+ * errc::bad_usage when a term is empty, matches no host or group, a subscript is out of range, a
+ * regex is invalid or uses Python-only syntax, or the result is empty.
  */
 result<inventory> select_hosts(const inventory& all, std::string_view pattern);
 

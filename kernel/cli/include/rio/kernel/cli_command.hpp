@@ -96,6 +96,7 @@ int cli_vault(const cli_args& args, const cli_io& io);
 int cli_plan(const cli_args& args, const cli_io& io);
 int cli_install(const cli_args& args, const cli_io& io);
 int cli_status(const cli_args& args, const cli_io& io);
+int cli_inventory(const cli_args& args, const cli_io& io);
 int cli_demo(const cli_args& args, const cli_io& io);
 int cli_serve(const cli_args& args, const cli_io& io);
 int cli_completion(const cli_args& args, const cli_io& io);
