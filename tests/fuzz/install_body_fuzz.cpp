@@ -154,8 +154,9 @@ void check_call(const rio::http::detail::install_call& call) {
   std::set<std::string> targets;
   for (const auto& h : call.hosts) {
     require(kernel::ssh::validate(h.where).has_value(), "every host passes ssh::validate", h.where.host);
-    require(targets.insert(h.where.user + "@" + h.where.host + ":" + std::to_string(h.where.port)).second,
-            "each user@host:port runs once", h.where.host);
+    // Two names of one user@host:port are two aliases, and both run (#22); one name runs once.
+    require(targets.insert(h.name + " " + h.where.user + "@" + h.where.host + ":" + std::to_string(h.where.port)).second,
+            "each host name and target runs once", h.where.host);
     require(!h.modules.empty(), "every host has its modules");
     for (const auto& [name, value] : h.env) {
       if (secret_looking(name)) check_masked(*call.redact, value);

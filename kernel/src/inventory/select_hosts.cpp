@@ -126,17 +126,21 @@ result<std::set<std::string>> evaluate(const lookup& ix, const std::vector<std::
 
 result<inventory> select_hosts(const inventory& all, std::string_view pattern) {
   auto usage = [&](const sdk::error& e) { return fail(errc::bad_usage, e.message); };
-  std::vector<std::string> terms;
-  for (auto& t : detail::split_pattern_terms(pattern)) {
-    if (t.empty() || t == "&" || t == "!") return fail(errc::bad_usage, "empty host pattern in " + detail::shown(pattern));
-    terms.push_back(std::move(t));
-  }
-  if (terms.empty()) return fail(errc::bad_usage, "empty host pattern in " + detail::shown(pattern));
   const lookup ix = make_lookup(all);
   // A whole pattern that is a host's or a group's name is that host or group, whatever its
-  // characters: an alias such as `a:b:c ansible_host=...` could not be selected otherwise.
+  // characters, and before any splitting: an alias such as `a:b:c ansible_host=...`, or one
+  // that does not even split into terms (`[:`, found by fuzzing), could not be selected otherwise.
   const std::string whole{detail::trim(pattern)};
-  if (whole != "all" && (ix.host_at.count(whole) != 0 || ix.group_at.count(whole) != 0)) terms = {whole};
+  std::vector<std::string> terms;
+  if (whole != "all" && (ix.host_at.count(whole) != 0 || ix.group_at.count(whole) != 0)) {
+    terms = {whole};
+  } else {
+    for (auto& t : detail::split_pattern_terms(pattern)) {
+      if (t.empty() || t == "&" || t == "!") return fail(errc::bad_usage, "empty host pattern in " + detail::shown(pattern));
+      terms.push_back(std::move(t));
+    }
+  }
+  if (terms.empty()) return fail(errc::bad_usage, "empty host pattern in " + detail::shown(pattern));
   auto chosen = evaluate(ix, ordered_terms(std::move(terms)));
   if (!chosen) return usage(chosen.error());
   if (chosen->empty()) return fail(errc::bad_usage, "host pattern " + detail::shown(pattern) + " selects no host");
