@@ -21,7 +21,8 @@ trap 'rm -rf "$scratch"' EXIT
 status=0
 for file in "$@"; do
   rendered="$scratch/$(basename "$file")"
-  sed "s/{{[A-Za-z0-9_]*}}/'rio_option'/g" "$file" >"$rendered"
+  # A snippet reference {{>name}} stands alone on its line: a no-op in its place.
+  sed -e "s/{{>[a-z0-9_]*}}/:/g" -e "s/{{[A-Za-z0-9_]*}}/'rio_option'/g" "$file" >"$rendered"
   # Reported under the file's own name, with the rendered file's line numbers (the same lines).
   if ! report=$(cd "$scratch" && shellcheck --shell=sh --format=gcc \
                   --exclude=SC2050,SC2157,SC2170,SC2194 "$(basename "$file")"); then

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <set>
+#include <utility>
 
 namespace rio::kernel {
 namespace {
@@ -63,12 +64,15 @@ result<void> validate_requirements(const sdk::module_spec& spec, const sdk::opti
       return invalid(spec, "requirements.install_path: " + p.error().message);
     }
   }
-  if (!r.gpu_driver_option.empty()) {
+  for (const auto& [field, name] : {std::pair<const char*, const std::string&>{"gpu_driver_option", r.gpu_driver_option},
+                                     {"cpu_fallback_option", r.cpu_fallback_option}}) {
+    if (name.empty()) continue;
     bool found = false;
-    for (const auto& o : spec.options) found = found || (o.name == r.gpu_driver_option && o.type == sdk::option_type::boolean);
-    if (!found) {
-      return invalid(spec, "requirements.gpu_driver_option '" + r.gpu_driver_option + "' is not a boolean option");
-    }
+    for (const auto& o : spec.options) found = found || (o.name == name && o.type == sdk::option_type::boolean);
+    if (!found) return invalid(spec, std::string{"requirements."} + field + " '" + name + "' is not a boolean option");
+  }
+  if (!r.gpu_runtime.empty() && r.gpu_runtime != "ollama" && r.gpu_runtime != "llama.cpp") {
+    return invalid(spec, "requirements.gpu_runtime '" + r.gpu_runtime + "' must be ollama, llama.cpp or empty");
   }
   for (const auto& step : spec.install_steps) {
     if (auto ok = words(spec, step.needs_tools, "step '" + step.id + "' needs_tools"); !ok) return ok;

@@ -1,14 +1,17 @@
 // ComfyUI: system Python tooling, a git checkout, a virtualenv with ComfyUI's requirements.
 // Fixes against the original: packages only when missing (apt-get or dnf, sudo -n), no `source`
 // under sh (the venv's own python is called directly), requirements reinstalled only when
-// requirements.txt changed, and the upstream locations are options.
+// requirements.txt changed, and the upstream locations are options. PyTorch comes from the wheel
+// line rio chooses for each host's GPU and driver (option torch), and nothing may replace it.
 
 #include <rio/sdk/data_installer.hpp>
 #include <rio/sdk/module.hpp>
 #include <rio/sdk/steps.hpp>
 
+#include "embedded/pip_sh.hpp"
 #include "embedded/python_tooling_check_sh.hpp"
 #include "embedded/requirements_sh.hpp"
+#include "embedded/torch_sh.hpp"
 
 namespace rio::plugins::comfyui {
 namespace {
@@ -27,11 +30,25 @@ sdk::module_spec make_spec() {
        "Git repository to clone.", false},
       {"ref", sdk::option_type::identifier, "master", "Branch or tag to check out.", false},
       {"python", sdk::option_type::string, "python3", "Python interpreter used to create the virtualenv.", false},
+      {"torch", sdk::option_type::torch_build, "auto",
+       "PyTorch wheel line: auto (rio chooses per host from its GPUs and drivers; the plan says why), cpu, "
+       "default (PyPI's wheels), xpu, a CUDA line (cu118 ... cu130) or a ROCm line (rocm6.4).",
+       false, /*defines_state=*/true},
       {"torch_index_url", sdk::option_type::url, "",
-       "Optional PyTorch wheel index (e.g. https://download.pytorch.org/whl/cu121) installed before the "
-       "requirements; empty uses PyPI's default wheels.",
-       true},
+       "A PyTorch wheel index to use instead of the torch option's (e.g. a mirror of "
+       "https://download.pytorch.org/whl/cu124); empty: the torch option decides.",
+       true, /*defines_state=*/true},
+      {"installer", sdk::option_type::python_installer, "auto",
+       "auto (uv when the host has it, else pip), pip, or uv (fetched with uv's official installer when missing).",
+       false},
+      {"uv_installer_url", sdk::option_type::url, "https://astral.sh/uv/install.sh",
+       "uv's official installer, run when installer=uv and the host has no uv.", false},
+      {"allow_cpu", sdk::option_type::boolean, "false",
+       "Install the CPU build of PyTorch on a host whose NVIDIA GPU has no working driver, instead of refusing it.",
+       false},
   };
+  s.requirements.cpu_fallback_option = "allow_cpu";
+  s.snippets = {{"pip", std::string{pip_sh}}};
 
   sdk::step_spec packages = sdk::steps::system_packages(
       "system-packages", "Ensure Python tooling required by ComfyUI.",
@@ -49,18 +66,41 @@ sdk::module_spec make_spec() {
   s.install_steps.push_back(sdk::steps::git_checkout("clone", "Clone the ComfyUI repository.", "install_dir",
                                                      "repo_url", "ref"));
 
+  // Only with installer=uv on a host without uv: otherwise the check passes and nothing runs.
+  sdk::step_spec uv = sdk::steps::run_installer_script(
+      "uv", "Fetch uv with its official installer (installer=uv only).", "uv_installer_url", "sh",
+      "UV_NO_MODIFY_PATH=1",
+      "[ {{installer}} != uv ] || command -v uv >/dev/null 2>&1 || test -x \"$HOME/.local/bin/uv\"");
+  uv.provides_tools = {"uv"};
+  s.install_steps.push_back(uv);
+
   sdk::step_spec venv;
   venv.id = "venv";
-  venv.description = "Create the virtualenv.";
-  venv.command = "{{python}} -m venv {{install_dir}}/venv";
+  venv.description = "Create the virtualenv (uv venv --seed, or python -m venv).";
+  // --seed puts pip into uv's virtualenv too, so the check (and a later switch to pip) holds.
+  venv.command = "if [ {{installer}} = uv ]; then\n"
+                 "  rio_uv=$(command -v uv 2>/dev/null) || rio_uv=\"$HOME/.local/bin/uv\"\n"
+                 "  \"$rio_uv\" venv --seed --python {{python}} {{install_dir}}/venv\n"
+                 "else\n"
+                 "  {{python}} -m venv {{install_dir}}/venv\n"
+                 "fi";
   venv.done_check = "{{install_dir}}/venv/bin/python -m pip --version >/dev/null 2>&1";
   venv.timeout = std::chrono::seconds{300};
   s.install_steps.push_back(venv);
 
-  // Reinstalled only when requirements.txt changes (a stamp holds its hash). No --upgrade: it
-  // would replace torch wheels chosen from torch_index_url with PyPI's.
+  sdk::step_spec torch;
+  torch.id = "torch";
+  torch.description = "Install PyTorch from the wheel line chosen for this host.";
+  torch.command = std::string{torch_sh};
+  torch.done_check = "[ \"$(cat {{install_dir}}/venv/.rio-torch 2>/dev/null)\" = \"$(printf '%s\\n' {{torch}} {{torch_index_url}})\" ]";
+  torch.timeout = std::chrono::seconds{1800};
+  torch.depends_on = {"venv"};
+  s.install_steps.push_back(torch);
+
+  // Reinstalled only when requirements.txt changes (a stamp holds its hash), under the torch
+  // guard (requirements.sh): the torch step's wheels stay.
   s.install_steps.push_back(sdk::steps::manifest_install(
-      "requirements", "Install ComfyUI's Python dependencies into the virtualenv.", "install_dir",
+      "requirements", "Install ComfyUI's Python dependencies into the virtualenv (torch pinned).", "install_dir",
       "requirements.txt", "venv/.rio-requirements.sha256",
       std::string{requirements_sh}));
 

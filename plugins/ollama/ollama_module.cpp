@@ -76,6 +76,7 @@ sdk::module_spec make_spec() {
   s.requirements.systems = {"linux"};
   s.requirements.architectures = {"x86_64", "aarch64", "arm64"};
   s.requirements.gpu_driver_option = "gpu_drivers";
+  s.requirements.gpu_runtime = "ollama";  // the plan says whether Ollama will use each host's GPU
   s.detect_steps = {
       {"binary", "Check Ollama binary on PATH.", "command -v ollama", std::chrono::seconds{20}},
   };

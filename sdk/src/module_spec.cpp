@@ -21,10 +21,9 @@ step_spec sentinel_step(const module_spec& spec) {
   // The sentinel holds the time it was written, which tells operators when the install finished.
   // Written to a temp name and renamed: a write that fails (a full disk) must not leave an empty
   // sentinel behind, which detection (`test -f`) would take for a finished install. The EXIT trap
-  // removes the temp file; the signal traps make sh run it when the run is stopped or killed.
+  // removes the temp file, also when the run is stopped or killed (cleanup_on_exit).
   step.command = "rio_s=" + quoted(sentinel_path(spec.id)) + "\nrio_part=\"$rio_s.rio-part.$$\"\n" +
-                 "trap 'rm -f \"$rio_part\"' EXIT\n"
-                 "trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 141' PIPE; trap 'exit 143' TERM\n"
+                 cleanup_on_exit("rm -f \"$rio_part\"") +
                  "mkdir -p " + quoted("~/.config/comfyvn/remote") +
                  " && date -u '+%Y-%m-%dT%H:%M:%SZ' > \"$rio_part\" && mv -f \"$rio_part\" \"$rio_s\"";
   step.timeout = std::chrono::seconds{30};

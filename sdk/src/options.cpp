@@ -24,6 +24,8 @@ const char* to_string(option_type t) noexcept {
     case option_type::version: return "version";
     case option_type::requirement: return "requirement";
     case option_type::port: return "port";
+    case option_type::torch_build: return "torch_build";
+    case option_type::python_installer: return "python_installer";
   }
   return "string";
 }
@@ -224,8 +226,21 @@ bool is_port(std::string_view v) {
   return n >= 1 && n <= 65535;
 }
 
+// cu118, rocm6.2.4: a tag, then digits separated by single dots (cuda tags have none).
+bool is_tagged_line(std::string_view v, std::string_view tag, bool dotted) {
+  if (!v.starts_with(tag) || v.size() == tag.size() || v.size() > tag.size() + 12) return false;
+  v.remove_prefix(tag.size());
+  if (v.front() == '.' || v.back() == '.' || v.find("..") != std::string_view::npos) return false;
+  return std::all_of(v.begin(), v.end(), [dotted](char c) { return (c >= '0' && c <= '9') || (dotted && c == '.'); });
+}
+
+bool is_torch_build(std::string_view v) {
+  return v == "auto" || v == "cpu" || v == "xpu" || v == "default" || is_tagged_line(v, "cu", false) ||
+         is_tagged_line(v, "rocm", true);
+}
+
 // The types added with SDK 1.1, checked apart so validate_option stays one screen.
-result<void> validate_pin_or_port(const option_spec& option, std::string_view value) {
+result<void> validate_newer_type(const option_spec& option, std::string_view value) {
   switch (option.type) {
     case option_type::version:
       if (is_version(value)) return {};
@@ -237,6 +252,13 @@ result<void> validate_pin_or_port(const option_spec& option, std::string_view va
     case option_type::port:
       if (is_port(value)) return {};
       return invalid(option, "must be a TCP port, 1-65535");
+    case option_type::torch_build:
+      if (is_torch_build(value)) return {};
+      return invalid(option, "must be auto, cpu, default (PyPI's wheels), xpu, a CUDA line such as cu124 or a ROCm "
+                             "line such as rocm6.2 (got '" + std::string{value.substr(0, 40)} + "')");
+    case option_type::python_installer:
+      if (value == "auto" || value == "pip" || value == "uv") return {};
+      return invalid(option, "must be auto, pip or uv");
     default:
       return {};
   }
@@ -283,7 +305,9 @@ result<void> validate_option(const option_spec& option, std::string_view value) 
     case option_type::version:
     case option_type::requirement:
     case option_type::port:
-      return validate_pin_or_port(option, value);
+    case option_type::torch_build:
+    case option_type::python_installer:
+      return validate_newer_type(option, value);
   }
   return {};
 }
@@ -315,6 +339,12 @@ result<std::string> render_command(std::string_view text, const module_spec& spe
       case option_type::path:
         if (v.empty()) return shell_quote(v);
         return shell_quote_path(v);
+      // `auto` is resolved per host by the kernel from the host's facts; without facts (an SDK
+      // caller, a run that skipped detection) it means what a plain install would do.
+      case option_type::torch_build:
+        return shell_quote(v == "auto" ? std::string{"default"} : v);
+      case option_type::python_installer:
+        return shell_quote(v == "auto" ? std::string{"pip"} : v);
       default:
         return shell_quote(v);
     }

@@ -82,6 +82,15 @@ rio_download() {
   return text;
 }
 
+std::string cleanup_on_exit(std::string_view cleanup) {
+  constexpr std::string_view quiet = "trap '' HUP INT PIPE TERM; ";
+  std::string out = "trap " + shell_quote(std::string{quiet} + std::string{cleanup}) + " EXIT\n";
+  for (const auto& [signal, status] : {std::pair{"HUP", "129"}, {"INT", "130"}, {"PIPE", "141"}, {"TERM", "143"}}) {
+    out += "trap " + shell_quote(std::string{quiet} + "exit " + status) + " " + signal + "\n";
+  }
+  return out;
+}
+
 std::string with_prelude(std::string_view body) {
   std::string text{shell_prelude()};
   text += body;

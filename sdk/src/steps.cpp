@@ -33,9 +33,8 @@ step_spec git_checkout(std::string id, std::string description, const std::strin
       "rio_tmp=\"$rio_dir.rio-clone.$$\"\n"
       "rm -rf \"$rio_tmp\"\n"
       // A clone stopped by a signal (the run was interrupted or killed, the step timed out) must
-      // not leave a partial checkout behind: sh runs the EXIT trap only when it exits itself.
-      "trap 'rm -rf \"$rio_tmp\"' EXIT\n"
-      "trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 141' PIPE; trap 'exit 143' TERM\n"
+      // not leave a partial checkout behind.
+      + cleanup_on_exit("rm -rf \"$rio_tmp\"") +
       "if GIT_TERMINAL_PROMPT=0 git clone --quiet --branch {{" + ref_option + "}} -- {{" + repo_option +
       "}} \"$rio_tmp\"; then\n"
       "  mv \"$rio_tmp\" \"$rio_dir\"\n"
@@ -77,9 +76,8 @@ step_spec run_installer_script(std::string id, std::string description, const st
   std::string env = env_assignments.empty() ? std::string{} : env_assignments + " ";
   step.command =
       "rio_script=$(mktemp) || exit 1\n"
-      "trap 'rm -f \"$rio_script\"' EXIT\n"
-      // As in git_checkout: a signal must not skip the EXIT trap and leave the script in $TMPDIR.
-      "trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 141' PIPE; trap 'exit 143' TERM\n"
+      // As in git_checkout: a signal must not leave the script in $TMPDIR.
+      + cleanup_on_exit("rm -f \"$rio_script\"") +
       "rio_download {{" + url_option + "}} \"$rio_script\" || exit $?\n" +
       env + interpreter + " \"$rio_script\"";
   step.done_check = std::move(done_check);

@@ -225,7 +225,7 @@ TEST(Plan, AChangedStateOptionPlansAnInstallOfTheStepsWhoseChecksNowFail) {
   old.state_options = {{"version", "0.6.4"}};
   auto changed = plan_module(request, d, &old);
   EXPECT_EQ(changed.action, plan_action::install);
-  EXPECT_EQ(changed.reason, "options changed: version 0.6.4 -> 0.6.5; steps whose checks fail now will run");
+  EXPECT_EQ(changed.reason, "options changed: version 0.6.4 -> 0.6.5; steps that use them, and steps whose checks fail, will run");
   EXPECT_EQ(changed.steps_to_run(), (std::vector<std::string>{"write", "sentinel"}));
   EXPECT_EQ(changed.state_options, (std::map<std::string, std::string>{{"version", "0.6.5"}}));
 

@@ -147,15 +147,24 @@ TEST(PreflightChecks, UnsupportedArchitectureAndSystemAreRefused) {
   EXPECT_NE(issues[0].message.find("runs windows"), std::string::npos);
 }
 
+// An NVIDIA GPU on the PCI bus with this driver ("": none answered).
+gpu_fact gpu(const std::string& vendor, const std::string& driver) {
+  gpu_fact g;
+  g.vendor = vendor;
+  g.driver = driver;
+  g.pci_devices = 1;
+  return g;
+}
+
 TEST(PreflightChecks, AnNvidiaGpuWithoutDriverNeedsTheOptIn) {
   needy n;
   auto f = debian_root();
-  f.gpus = {{"nvidia", ""}};
+  f.gpus = {gpu("nvidia", "")};
   auto issues = check_module(n.request(), n.found(), f, 0, {});
   ASSERT_EQ(checks_of(issues), std::vector<std::string>{"gpu_driver"});
   EXPECT_NE(issues[0].message.find("drivers=true"), std::string::npos);
   EXPECT_TRUE(check_module(n.request({{"drivers", "true"}}), n.found(), f, 0, {}).empty());
-  f.gpus = {{"nvidia", "535.104.05"}};
+  f.gpus = {gpu("nvidia", "535.104.05")};
   EXPECT_TRUE(check_module(n.request(), n.found(), f, 0, {}).empty());
 }
 

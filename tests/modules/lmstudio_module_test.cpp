@@ -9,8 +9,7 @@ const std::string installer_check = "test -x \"$HOME\"/'.lmstudio/bin/lms'";
 const std::string installer_cmd =
     "command -v bash >/dev/null 2>&1 || { echo 'rio: the LM Studio installer needs bash' >&2; exit 127; }\n"
     "rio_script=$(mktemp) || exit 1\n"
-    "trap 'rm -f \"$rio_script\"' EXIT\n"
-    "trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 141' PIPE; trap 'exit 143' TERM\n"
+    + sdk::cleanup_on_exit("rm -f \"$rio_script\"") +
     "rio_download 'https://lmstudio.ai/install.sh' \"$rio_script\" || exit $?\n"
     "bash \"$rio_script\"";
 const std::string daemon_check =

@@ -134,8 +134,7 @@ class module_test : public ::testing::Test {
   std::string sentinel_body() const {
     return "rio_s=\"$HOME\"/'.config/comfyvn/remote/" + id_ + ".installed'\n"
            "rio_part=\"$rio_s.rio-part.$$\"\n"
-           "trap 'rm -f \"$rio_part\"' EXIT\n"
-           "trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 141' PIPE; trap 'exit 143' TERM\n"
+           + sdk::cleanup_on_exit("rm -f \"$rio_part\"") +
            "mkdir -p \"$HOME\"/'.config/comfyvn/remote' && date -u '+%Y-%m-%dT%H:%M:%SZ' > \"$rio_part\" && "
            "mv -f \"$rio_part\" \"$rio_s\"";
   }

@@ -23,8 +23,7 @@ const std::string install_cmd =
     "Install the driver first, or set option gpu_drivers=true' >&2; exit 1\n"
     "fi\n"
     "rio_script=$(mktemp) || exit 1\n"
-    "trap 'rm -f \"$rio_script\"' EXIT\n"
-    "trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 141' PIPE; trap 'exit 143' TERM\n"
+    + sdk::cleanup_on_exit("rm -f \"$rio_script\"") +
     "rio_download 'https://ollama.com/install.sh' \"$rio_script\" || exit $?\n"
     "OLLAMA_VERSION='' sh \"$rio_script\"";
 const std::string service_check =

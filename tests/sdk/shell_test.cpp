@@ -7,6 +7,8 @@
 namespace rio::test {
 namespace {
 
+namespace fs = std::filesystem;
+
 TEST(ShellQuote, SurvivesHostileTextUnchanged) {
   const std::vector<std::string> samples = {
       "plain", "", "it's", "'", "a b\tc", "$(touch /tmp/rio-pwned)", "`id`", "\"quoted\" \\ back", "x; rm -rf ~",
@@ -32,6 +34,33 @@ TEST(ShellQuotePath, RefusesTheTildeUserForm) {
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, sdk::make_error_code(sdk::errc::invalid_option));
   EXPECT_NE(r.error().message.find("~user"), std::string::npos);
+}
+
+// A stopped run's TERM reaches a step twice (the watchdog signals the process group, timeout
+// passes it on). Here the second one arrives while the EXIT handler runs, where it used to end
+// the shell before the cleanup: the file must still go, under each shell rio supports.
+TEST(CleanupOnExit, RunsTheCleanupEvenWhenASecondSignalArrivesDuringIt) {
+  for (const std::string shell : {"/bin/sh", "busybox sh", "bash --posix"}) {
+    SCOPED_TRACE(shell);
+    temp_dir dir;
+    const auto part = dir.path() / "x.rio-part";
+    const std::string q = sdk::shell_quote(part.string());
+    auto r = run_sh("rio_part=" + q + "\n" + sdk::cleanup_on_exit("kill -TERM $$; rm -f \"$rio_part\"") +
+                        ": > \"$rio_part\"\nkill -TERM $$\necho not-reached\n",
+                    "/nonexistent-home", std::nullopt, shell);
+    EXPECT_EQ(r.exit_code, 143);
+    EXPECT_EQ(r.out, "");
+    EXPECT_FALSE(fs::exists(part)) << "the second TERM skipped the cleanup";
+  }
+}
+
+TEST(CleanupOnExit, RunsTheCleanupOnANormalExitAndKeepsTheStatus) {
+  temp_dir dir;
+  const auto part = dir.path() / "y.rio-part";
+  auto r = run_sh("rio_part=" + sdk::shell_quote(part.string()) + "\n" + sdk::cleanup_on_exit("rm -f \"$rio_part\"") +
+                  ": > \"$rio_part\"\nexit 3\n");
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_FALSE(fs::exists(part));
 }
 
 TEST(ShellPrelude, DefinesItsHelpersUnderPlainSh) {

@@ -66,7 +66,7 @@ void print_facts(std::ostream& out, const engine::host_facts& f) {
   if (!f.known) return;
   std::vector<std::string> have, lack, gpus;
   for (const auto& [tool, present] : f.tools) (present ? have : lack).push_back(tool);
-  for (const auto& g : f.gpus) gpus.push_back(g.vendor + (g.driver.empty() ? " (no driver)" : " (driver " + g.driver + ")"));
+  for (const auto& g : f.gpus) gpus.push_back(engine::describe_gpu(g));
   out << "  host: " << (f.os_name.empty() ? f.system + " " + f.os_id + " " + f.os_version : f.os_name) << ", " << f.arch
       << "; sudo: " << f.sudo << "; packages: " << f.pkg_manager << "; systemd: " << (f.systemd ? "yes" : "no") << "\n"
       << "  tools: " << join(have, " ") << (lack.empty() ? "" : "; missing: " + join(lack, " ")) << "; GPU: " << join(gpus, ", ")
@@ -82,6 +82,8 @@ void add_plan_module(cli_detail::text_table& t, const engine::module_plan& p) {
   }
   // "install:  not installed: ..." - the colon keeps the action from reading as part of the reason.
   t.row({p.id, std::string{engine::to_string(p.action)} + ":", p.reason});
+  // "torch: cu124 (NVIDIA driver 550.54.15 supports CUDA 12.4; ...)": every host's choice, also on a noop.
+  for (const auto& h : p.hardware) t.note(2, h.choice + ": " + h.value + " (" + h.why + ")");
   if (p.action == engine::plan_action::noop) return;
   if (p.disk_free_mib) {
     t.note(2, "disk: " + engine::format_gib(*p.disk_free_mib) + " free, " + engine::format_gib(p.disk_need_mib) + " needed");

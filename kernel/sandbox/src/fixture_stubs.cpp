@@ -20,6 +20,8 @@
 #include "embedded/rpm_sh.hpp"
 #include "embedded/sudo_sh.hpp"
 #include "embedded/systemctl_sh.hpp"
+#include "embedded/uv_install_sh.hpp"
+#include "embedded/uv_sh.hpp"
 #include "embedded/venv_python_sh.hpp"
 #include <rio/sdk/shell.hpp>
 
@@ -64,6 +66,14 @@ std::vector<std::pair<std::string, std::string>> stub_scripts(const fs::path& ca
 
 std::string lmstudio_installer(const fs::path& calls_log) {
   return replace_all(with_log(lmstudio_install_sh, calls_log), "@LMS@", with_log(lms_sh, calls_log));
+}
+
+std::string uv_stub(const fs::path& calls_log) { return stub(uv_sh, calls_log); }
+
+std::string uv_installer(const fs::path& calls_log) {
+  std::string body = stub(uv_sh, calls_log);
+  while (!body.empty() && body.back() == '\n') body.pop_back();  // the here-document's terminator follows
+  return replace_all(with_log(uv_install_sh, calls_log), "@UV@", body);
 }
 
 std::string ollama_installer(const fs::path& calls_log) {

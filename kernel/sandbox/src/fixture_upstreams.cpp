@@ -108,6 +108,10 @@ result<fixture_upstreams> make_fixture_upstreams(const fs::path& dir) {
   const fs::path ollama_script = upstreams / "ollama-install.sh";
   if (auto ok = detail::write_file(lmstudio_script, detail::lmstudio_installer(f.calls_log)); !ok) return ok.error();
   if (auto ok = detail::write_file(ollama_script, detail::ollama_installer(f.calls_log)); !ok) return ok.error();
+  const fs::path uv_script = upstreams / "uv-install.sh";
+  if (auto ok = detail::write_file(uv_script, detail::uv_installer(f.calls_log)); !ok) return ok.error();
+  f.uv_stub = f.dir / "uv";
+  if (auto ok = detail::write_file(f.uv_stub, detail::uv_stub(f.calls_log), 0755); !ok) return ok.error();
 
   auto comfyui = make_repo(git, f.dir, "comfyui", "master", comfyui_files);
   if (!comfyui) return comfyui.error();
@@ -117,7 +121,8 @@ result<fixture_upstreams> make_fixture_upstreams(const fs::path& dir) {
 
   f.options["comfyui"] = {{"repo_url", file_url(*comfyui)},
                           {"ref", "master"},
-                          {"python", (f.stub_dir / detail::python_stub_name).string()}};
+                          {"python", (f.stub_dir / detail::python_stub_name).string()},
+                          {"uv_installer_url", file_url(uv_script)}};
   f.options["sillytavern"] = {{"repo_url", file_url(*sillytavern)}, {"ref", "release"}};
   f.options["lmstudio"] = {{"installer_url", file_url(lmstudio_script)}};
   f.options["ollama"] = {{"installer_url", file_url(ollama_script)}, {"service", "background"}};

@@ -26,19 +26,33 @@ json::object step_result_json(const sdk::step_result& s) {
   return o;
 }
 
+json::value text_or_null(const std::string& s) { return s.empty() ? json::value(nullptr) : json::value(s); }
+
+// A GPU vendor's facts: what its tool said (driver, CUDA, devices), or that it failed (tool_error).
+json::object gpu_json(const gpu_fact& g) {
+  json::array devices;
+  for (const auto& d : g.devices) {
+    devices.emplace_back(json::object{{"name", d.name},
+                                      {"vram_mib", d.vram_mib ? json::value(*d.vram_mib) : json::value(nullptr)},
+                                      {"compute", text_or_null(d.compute)}});
+  }
+  return json::object{{"vendor", g.vendor},          {"driver", text_or_null(g.driver)},
+                      {"tool_error", text_or_null(g.tool_error)}, {"cuda", text_or_null(g.cuda)},
+                      {"rocm", text_or_null(g.rocm)}, {"pci_devices", g.pci_devices},
+                      {"devices", std::move(devices)}};
+}
+
 json::value facts_json(const host_facts& f) {
   if (!f.known) return nullptr;
   json::object tools;
   for (const auto& [name, present] : f.tools) tools[name] = present;
   json::array gpus;
-  for (const auto& g : f.gpus) {
-    gpus.emplace_back(json::object{{"vendor", g.vendor}, {"driver", g.driver.empty() ? json::value(nullptr) : json::value(g.driver)}});
-  }
+  for (const auto& g : f.gpus) gpus.emplace_back(gpu_json(g));
   return json::object{{"system", f.system},         {"os_id", f.os_id},     {"os_like", f.os_like},
                       {"os_version", f.os_version}, {"os_name", f.os_name}, {"arch", f.arch},
                       {"sudo", f.sudo},             {"package_manager", f.pkg_manager},
                       {"systemd", f.systemd},       {"tools", std::move(tools)},
-                      {"gpus", std::move(gpus)}};
+                      {"gpus", std::move(gpus)},    {"uv", f.uv}};
 }
 
 // Every string of a result goes through here before anyone sees it: module options, plan
@@ -125,6 +139,9 @@ json::object plan_entry_json(const module_plan& p, const std::string& host) {
     for (const auto& i : p.preflight) issues.emplace_back(json::object{{"check", i.check}, {"message", i.message}});
     o["preflight"] = std::move(issues);
   }
+  json::array hardware;
+  for (const auto& h : p.hardware) hardware.emplace_back(json::object{{"choice", h.choice}, {"value", h.value}, {"why", h.why}});
+  o["hardware"] = std::move(hardware);
   if (!p.recorded_state.empty()) o["recorded_state"] = p.recorded_state;
   json::object options;
   for (const auto& [k, v] : p.options) options[k] = v;

@@ -4,6 +4,7 @@
 
 #include <rio/kernel/engine/durable_file.hpp>
 #include <rio/kernel/engine/earlier_manifest.hpp>
+#include <rio/kernel/engine/hardware_choice.hpp>
 #include <rio/kernel/engine/host_key.hpp>
 
 #include <boost/asio/this_coro.hpp>
@@ -16,6 +17,19 @@ std::string address_of(const ssh::target& t) {
   std::string host = t.host.find(':') != std::string::npos && !t.host.starts_with("[") ? "[" + t.host + "]" : t.host;
   return (t.user.empty() ? std::string{} : t.user + "@") + host + ":" + std::to_string(t.port);
 }
+
+namespace {
+
+// The plan shows each step's command as it will run: with this host's hardware choices, which
+// the detect command could not know yet.
+void show_resolved_commands(module_detection& found, const module_request& m) {
+  const auto& steps = m.spec().install_steps;
+  for (std::size_t i = 0; i < found.steps.size() && i < steps.size(); ++i) {
+    if (auto shown = sdk::render_command(steps[i].command, m.spec(), m.options)) found.steps[i].command = std::move(*shown);
+  }
+}
+
+}  // namespace
 
 asio::awaitable<host_result> run_host(ssh::session_pool& pool, const run_settings& settings, host_request request) {
   detail::host_runner runner{pool, settings, std::move(request)};
@@ -57,6 +71,14 @@ asio::awaitable<void> host_runner::run_inner() {
   }
 
   load_previous_manifest();
+  // Hardware options (a torch build on `auto`) are chosen from facts the detection itself reads:
+  // until then, the module's checks see the value the last install recorded.
+  std::vector<sdk::option_values> requested;
+  for (auto& m : req_.modules) {
+    requested.push_back(m.options);
+    auto it = manifest_.modules.find(m.spec().id);
+    use_recorded_hardware(m, it == manifest_.modules.end() ? nullptr : &it->second);
+  }
   auto batch = build_detect_batch(req_.modules, s_.asset_root);
   if (!batch) co_return host_failed(host_failure::local_io, batch.error().message);
 
@@ -69,6 +91,7 @@ asio::awaitable<void> host_runner::run_inner() {
     if (co_await cancelled()) co_return host_failed(host_failure::cancelled, "run cancelled while connecting");
   }
   auto found = co_await detect(*batch, session);
+  for (std::size_t i = 0; i < req_.modules.size(); ++i) req_.modules[i].options = std::move(requested[i]);
   plan_modules(*batch, std::move(found));
 
   if (s_.dry_run) co_return finish_plan(needs_host, session);
@@ -136,16 +159,22 @@ asio::awaitable<std::vector<module_detection>> host_runner::detect(const detect_
 void host_runner::plan_modules(const detect_batch& batch, std::vector<module_detection> found) {
   for (std::size_t i = 0; i < req_.modules.size(); ++i) {
     auto it = manifest_.modules.find(req_.modules[i].spec().id);
+    hardware_resolution hardware = resolve_hardware(req_.modules[i], out_.facts);
+    show_resolved_commands(found[i], req_.modules[i]);
     out_.plan.push_back(plan_module(req_.modules[i], std::move(found[i]), it == manifest_.modules.end() ? nullptr : &it->second));
     module_plan& p = out_.plan.back();
+    p.hardware = std::move(hardware.notes);
     const std::size_t disk = batch.module_disk[i];
     if (disk < out_.facts.disk.size()) p.disk_free_mib = out_.facts.disk[disk];
     p.disk_need_mib = disk_need_mib(req_.modules[i].spec(), s_.preflight);
     // A host that was reached but told nothing is not planned as an install: what would run,
     // and what is already there, are both unknown (a server that drops long commands, say).
-    block_on_preflight(p, detect_failure_.empty()
-                              ? check_module(req_.modules[i], p.found, out_.facts, disk, s_.preflight)
-                              : std::vector<preflight_issue>{{"detection", "detection failed: " + detect_failure_}});
+    auto issues = detect_failure_.empty() ? check_module(req_.modules[i], p.found, out_.facts, disk, s_.preflight)
+                                          : std::vector<preflight_issue>{{"detection", "detection failed: " + detect_failure_}};
+    if (detect_failure_.empty() && s_.preflight.skip.count("torch") == 0) {
+      for (auto& issue : hardware.issues) issues.push_back({issue.check, issue.message + " (override: skip check 'torch')"});
+    }
+    block_on_preflight(p, std::move(issues));
     emit(run_event_kind::module_planned, p.id, "", to_string(p.action), p.reason);
   }
 }

@@ -55,29 +55,48 @@ std::map<std::string, std::string> state_options_of(const module_request& reques
 }
 
 // "version 0.6.4 -> 0.6.5, index ... -> ...": the recorded values that differ from the request.
-std::string changed_options(const std::map<std::string, std::string>& requested, const module_record* previous) {
+std::string changed_options(const std::map<std::string, std::string>& requested, const module_record* previous,
+                            std::vector<std::string>& names) {
   std::string out;
   if (previous == nullptr) return out;
   for (const auto& [name, value] : requested) {
     auto it = previous->state_options.find(name);
     if (it == previous->state_options.end() || it->second == value) continue;
+    names.push_back(name);
     out += (out.empty() ? "" : ", ") + name + " " + (it->second.empty() ? "\"\"" : it->second) + " -> " +
            (value.empty() ? "\"\"" : value);
   }
   return out;
 }
 
+// A step whose command or check uses a changed option runs whatever its check said: the check
+// ran before this host's hardware choices were known (with the recorded value), and a check
+// need not look at every option its command uses.
+void run_steps_using(module_detection& found, const sdk::module_spec& spec, const std::vector<std::string>& names) {
+  for (std::size_t i = 0; i < found.steps.size() && i < spec.install_steps.size(); ++i) {
+    const auto& step = spec.install_steps[i];
+    for (const auto& name : names) {
+      const std::string placeholder = "{{" + name + "}}";
+      if (step.command.find(placeholder) != std::string::npos || step.done_check.find(placeholder) != std::string::npos) {
+        found.steps[i].satisfied = false;
+      }
+    }
+  }
+}
+
 // Probes pass. For a module whose options define its state, that is not the whole answer: the
 // requested values may differ from what was installed (the record says), or, with no record,
 // the steps' checks (which then always run) say whether the installed state matches.
-void plan_installed(module_plan& plan, const module_detection& found, const module_record* previous) {
+void plan_installed(module_plan& plan, module_detection& found, const module_record* previous, const sdk::module_spec& spec) {
   // The original's wording, so its clients keep matching it; the evidence follows.
   plan.action = plan_action::noop;
   plan.reason = "detected installed on remote host (" + found.detect.evidence + ")";
   if (plan.state_options.empty()) return;
-  if (const std::string changed = changed_options(plan.state_options, previous); !changed.empty()) {
+  std::vector<std::string> names;
+  if (const std::string changed = changed_options(plan.state_options, previous, names); !changed.empty()) {
     plan.action = plan_action::install;
-    plan.reason = "options changed: " + changed + "; steps whose checks fail now will run";
+    plan.reason = "options changed: " + changed + "; steps that use them, and steps whose checks fail, will run";
+    run_steps_using(found, spec, names);
     return;
   }
   if (previous != nullptr && !previous->state_options.empty()) return;
@@ -106,7 +125,7 @@ module_plan plan_module(const module_request& request, module_detection found, c
 
   switch (found.detect.state) {
     case sdk::detect_state::installed:
-      plan_installed(plan, found, previous);
+      plan_installed(plan, found, previous, spec);
       break;
     case sdk::detect_state::absent:
       plan.action = plan_action::install;

@@ -1,5 +1,7 @@
 #include <rio/kernel/engine/preflight.hpp>
 
+#include "gpu_facts.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
@@ -91,53 +93,61 @@ else
     case $rio_c in 0x03*) read -r rio_v <"$rio_p/vendor" && rio_fact gpu "${rio_v#0x}" ;; esac
   done
 fi
+# GPU facts come only from a tool that succeeded; a failing one is reported with its exit status
+# and first line, never taken for a version. nvidia-smi before 510 rejects compute_cap: asked again without it.
+rio_first_line() { printf '%s\n' "$1" | { IFS= read -r rio_l; printf '%s' "$rio_l"; }; }
 if command -v nvidia-smi >/dev/null 2>&1; then
-  rio_fact nvidia_driver "$(nvidia-smi --query-gpu=driver_version --format=csv,noheader 2>/dev/null | head -n 1)"
+  rio_q=$(nvidia-smi --query-gpu=name,driver_version,memory.total,compute_cap --format=csv,noheader,nounits 2>&1)
+  rio_rc=$?
+  if [ "$rio_rc" != 0 ]; then
+    rio_q=$(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader,nounits 2>&1)
+    rio_rc=$?
+  fi
+  if [ "$rio_rc" = 0 ]; then
+    printf '%s\n' "$rio_q" | while IFS= read -r rio_l; do [ -z "$rio_l" ] || rio_fact nvidia_gpu "$rio_l"; done
+    nvidia-smi 2>/dev/null | while IFS= read -r rio_l; do
+      case $rio_l in *"CUDA Version:"*|*"CUDA UMD Version:"*) rio_fact nvidia_banner "$rio_l"; break ;; esac
+    done
+  else
+    rio_fact nvidia_error "nvidia-smi exit $rio_rc: $(rio_first_line "$rio_q")"
+  fi
 elif [ -r /proc/driver/nvidia/version ]; then
   read -r rio_l </proc/driver/nvidia/version && rio_fact nvidia_module "$rio_l"
 fi
 if command -v rocm-smi >/dev/null 2>&1; then
-  rio_fact amd_driver "$(rocm-smi --showdriverversion 2>/dev/null | grep -i 'driver version' | head -n 1)"
+  rio_q=$(rocm-smi --showdriverversion 2>&1)
+  rio_rc=$?
+  if [ "$rio_rc" = 0 ]; then
+    printf '%s\n' "$rio_q" | while IFS= read -r rio_l; do
+      case $rio_l in *"river version:"*) rio_fact amd_driver "${rio_l#*:}"; break ;; esac
+    done
+    rocm-smi --showproductname --showmeminfo vram --csv 2>/dev/null | while IFS= read -r rio_l; do
+      [ -z "$rio_l" ] || rio_fact amd_csv "$rio_l"
+    done
+  else
+    rio_fact amd_error "rocm-smi exit $rio_rc: $(rio_first_line "$rio_q")"
+  fi
+  if [ -r "${ROCM_PATH:-/opt/rocm}/.info/version" ]; then
+    read -r rio_l <"${ROCM_PATH:-/opt/rocm}/.info/version" && rio_fact rocm_version "$rio_l"
+  fi
 elif [ -r /sys/module/amdgpu/version ]; then
-  read -r rio_l </sys/module/amdgpu/version && rio_fact amd_driver "$rio_l"
+  read -r rio_l </sys/module/amdgpu/version && rio_fact amd_kernel_driver "$rio_l"
 elif [ -d /sys/module/amdgpu ]; then
-  rio_fact amd_driver "amdgpu (in-kernel)"
+  rio_fact amd_kernel_driver "amdgpu (in-kernel)"
 fi
+if command -v uv >/dev/null 2>&1 || [ -x "$HOME/.local/bin/uv" ]; then rio_fact uv yes; else rio_fact uv no; fi
 )sh";
 
 constexpr std::size_t max_value = 200;
+constexpr std::size_t max_csv_value = 400;  // rocm-smi's CSV header alone is about 220
 
-std::string clean(std::string_view v) {
+std::string clean(std::string_view v, std::size_t limit = max_value) {
   std::string out;
-  for (char c : v.substr(0, max_value)) {
+  for (char c : v.substr(0, limit)) {
     if (static_cast<unsigned char>(c) >= 0x20 && c != 0x7f) out += c;
   }
   while (!out.empty() && out.back() == ' ') out.pop_back();
   return out;
-}
-
-std::string vendor_name(std::string_view pci_id) {
-  if (pci_id == "10de") return "nvidia";
-  if (pci_id == "1002") return "amd";
-  if (pci_id == "8086") return "intel";
-  return std::string{pci_id};
-}
-
-gpu_fact& gpu_of(host_facts& f, const std::string& vendor) {
-  for (auto& g : f.gpus) {
-    if (g.vendor == vendor) return g;
-  }
-  f.gpus.push_back({vendor, ""});
-  return f.gpus.back();
-}
-
-// "NVRM version: NVIDIA UNIX x86_64 Kernel Module  535.104.05  Sat Aug 19 ..." -> "535.104.05"
-std::string nvidia_module_version(std::string_view line) {
-  const auto at = line.find("Kernel Module");
-  if (at == std::string_view::npos) return {};
-  std::string_view rest = line.substr(at + 13);
-  while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
-  return std::string{rest.substr(0, rest.find(' '))};
 }
 
 bool listed(const std::vector<std::string>& list, const std::string& v) {
@@ -188,7 +198,7 @@ result<void> add_skipped_check(preflight_overrides& o, std::string_view name) {
 }
 
 const std::vector<std::string>& preflight_check_names() {
-  static const std::vector<std::string> names{"platform", "disk", "sudo", "package_manager", "tools", "gpu_driver"};
+  static const std::vector<std::string> names{"platform", "disk", "sudo", "package_manager", "tools", "gpu_driver", "torch"};
   return names;
 }
 
@@ -213,6 +223,7 @@ std::string preflight_script(const std::vector<std::string>& tools, const std::v
 
 host_facts parse_host_facts(std::string_view output, const std::vector<std::string>& tools, std::size_t disk_count) {
   host_facts f;
+  detail::gpu_reader gpus;
   f.disk.resize(disk_count);
   while (!output.empty()) {
     const auto eol = output.find('\n');
@@ -223,7 +234,7 @@ host_facts parse_host_facts(std::string_view output, const std::vector<std::stri
     const auto space = line.find(' ');
     if (space == std::string_view::npos) continue;
     const std::string_view key = line.substr(0, space);
-    const std::string value = clean(line.substr(space + 1));
+    const std::string value = clean(line.substr(space + 1), key == "amd_csv" ? max_csv_value : max_value);
     f.known = true;
     if (key == "system") f.system = value;
     else if (key == "os_id") f.os_id = value;
@@ -248,17 +259,10 @@ host_facts parse_host_facts(std::string_view output, const std::vector<std::stri
       if (e1 != std::errc{} || index >= disk_count || p1 == end || *p1 != ' ') continue;
       auto [p2, e2] = std::from_chars(p1 + 1, end, kib);
       if (e2 == std::errc{} && p2 == end) f.disk[index] = kib / 1024;
-    } else if (key == "gpu") {
-      if (f.gpus.size() < 8) gpu_of(f, vendor_name(value));
-    } else if (key == "nvidia_driver" && !value.empty()) {
-      gpu_of(f, "nvidia").driver = value;
-    } else if (key == "nvidia_module") {
-      if (auto v = nvidia_module_version(value); !v.empty()) gpu_of(f, "nvidia").driver = v;
-    } else if (key == "amd_driver" && !value.empty()) {
-      // Only worth saying when there is an AMD GPU; the amdgpu module alone is no GPU.
-      for (auto& g : f.gpus) {
-        if (g.vendor == "amd") g.driver = value;
-      }
+    } else if (key == "uv") {
+      f.uv = value == "yes";
+    } else {
+      gpus.read(f, key, value);
     }
   }
   // A driver without a matching PCI display device (a container without /sys, say) still counts.
@@ -351,7 +355,9 @@ struct module_checks {
     auto opt = request.options.find(option);
     const bool allowed = opt != request.options.end() && opt->second == "true";
     for (const auto& g : facts.gpus) {
-      if (g.vendor == "nvidia" && g.driver.empty() && !allowed) {
+      // The bus shows an NVIDIA GPU that no driver answers for (nvidia-smi installed where no
+      // NVIDIA GPU is, failing with "No devices were found", is no reason to refuse).
+      if (g.vendor == "nvidia" && g.driver.empty() && g.pci_devices > 0 && !allowed) {
         add("gpu_driver", "this host has an NVIDIA GPU without a working driver, and " + spec().name +
                               "'s installer would install NVIDIA drivers; install the driver first, or set option " +
                               option + "=true");

@@ -4,6 +4,9 @@ set(RIO_ENGINE_SOURCES
   src/engine/engine_json.cpp
   src/engine/env_source.cpp
   src/engine/fleet_run.cpp
+  src/engine/gpu_facts.cpp
+  src/engine/hardware_choice.cpp
+  src/engine/hardware_resolve.cpp
   src/engine/host_apply.cpp
   src/engine/host_detect.cpp
   src/engine/host_key.cpp

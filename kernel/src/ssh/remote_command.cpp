@@ -164,10 +164,9 @@ result<std::string> upload_receiver(const std::string& remote_path, bool is_dire
   script +=
       "mkdir -p \"$(dirname \"$rio_dest\")\" || exit 1\n"
       "rio_tmp=\"$rio_dest.rio-part.$$\"\n"
-      "trap 'rm -rf \"$rio_tmp\"' EXIT\n"
-      // sh skips the EXIT trap when a signal kills it: the run stopped (its watchdog's TERM) or
-      // the client vanished (SIGPIPE) would leave the part file behind. Exiting runs the trap.
-      "trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 141' PIPE; trap 'exit 143' TERM\n"
+      // The run stopped (its watchdog's TERM) or the client vanished (SIGPIPE) must not leave
+      // the part file behind.
+      + sdk::cleanup_on_exit("rm -rf \"$rio_tmp\"") +
       "echo 'rio-upload: ready'\n";
   if (is_directory) {
     script +=

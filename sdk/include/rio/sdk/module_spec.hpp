@@ -21,6 +21,15 @@ enum class option_type {
   version,     ///< a version or pin: 1-64 of [A-Za-z0-9._+!-], starting with a letter or digit (0.6.5, v1.2, 2.3.1+cu121); quoted
   requirement, ///< a Python requirement: name, [extras], comma-separated specifiers (open-webui==0.6.5, torch>=2.3,<2.5); quoted
   port,        ///< a TCP port, 1-65535; inserted bare
+  /**
+   * A PyTorch wheel line: `auto` (rio chooses per host from its GPUs and drivers, and shows why in
+   * the plan), `cpu`, `cuNNN` (cu118, cu124, cu128...), `rocmX.Y[.Z]`, `xpu`, or `default` (PyPI's
+   * own wheels, which is what Apple silicon uses). Quoted. Commands only ever see a resolved
+   * line; `auto` that could not be resolved (no facts) renders as `default`.
+   */
+  torch_build,
+  /** How Python packages are installed: `auto` (uv when the host has it, else pip), `pip`, or `uv`. Quoted. */
+  python_installer,
 };
 
 /** One entry of a module's option schema. */
@@ -115,6 +124,18 @@ struct host_requirements {
    * Without that option set, such a host is refused in the plan. Empty: the module never does.
    */
   std::string gpu_driver_option;
+  /**
+   * For modules with a torch_build option: the boolean option that lets a host whose NVIDIA GPU
+   * has no working driver get the CPU build. Without it set, `auto` refuses such a host in the
+   * plan (a CPU torch on a GPU box is rarely what the operator wants). Empty: always refused.
+   */
+  std::string cpu_fallback_option;
+  /**
+   * The GPU runtime the module's software brings, so the plan can say per host whether it will
+   * run on the GPU: "ollama" (Ollama's CUDA and ROCm builds) or "llama.cpp" (LM Studio's engines).
+   * Empty: none, or torch, which a torch_build option already says.
+   */
+  std::string gpu_runtime;
 };
 
 /** Everything a module declares. */

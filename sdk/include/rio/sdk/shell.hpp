@@ -27,6 +27,16 @@ result<std::string> shell_quote_path(std::string_view path);
  */
 std::string_view shell_prelude() noexcept;
 
+/**
+ * Lines that run `cleanup` (POSIX sh, e.g. `rm -f "$tmp"`) when the script exits for any reason:
+ * normally, or on HUP, INT, PIPE or TERM (exit status 128 + the signal's number). Both handlers
+ * first ignore those signals: a stopped run's TERM often arrives twice (the watchdog signals the
+ * process group, and timeout passes the signal on), and a second signal during the EXIT handler
+ * would end the shell before `cleanup` ran, leaving temporary files behind (dash, bash and
+ * busybox sh alike).
+ */
+std::string cleanup_on_exit(std::string_view cleanup);
+
 /** shell_prelude() followed by `body`: the exact text the SDK sends for a step. */
 std::string with_prelude(std::string_view body);
 

@@ -4,6 +4,7 @@
 // longer has a module is planned for install even when the status file says installed (the
 // original trusted its stale file and never reinstalled a wiped host).
 
+#include <rio/kernel/engine/hardware_choice.hpp>
 #include <rio/kernel/engine/host_detect.hpp>
 #include <rio/kernel/engine/preflight.hpp>
 #include <rio/kernel/engine/status_manifest.hpp>
@@ -36,6 +37,8 @@ struct module_plan {
   std::uint64_t disk_need_mib = 0;             ///< what the disk check asked for (after overrides)
   /** The requested values of the options that define the module's state (recorded on install). */
   std::map<std::string, std::string> state_options;
+  /** This host's hardware choices for the module (torch build, installer, GPU runtime), with why. */
+  std::vector<hardware_note> hardware;
   /** Steps that would run (not satisfied, or no check); the rest are already done. */
   std::vector<std::string> steps_to_run() const;
   /**

@@ -19,9 +19,26 @@
 
 namespace rio::kernel::engine {
 
+/** One GPU as its vendor's tool describes it (nvidia-smi, rocm-smi); fields unknown are empty. */
+struct gpu_device {
+  std::string name;                   ///< "NVIDIA GeForce RTX 4090", "Navi 21 [Radeon RX 6800/6800 XT / 6900 XT]"
+  std::optional<std::uint64_t> vram_mib;
+  std::string compute;                ///< NVIDIA compute capability ("8.9") or AMD gfx target ("gfx1030")
+};
+
+/**
+ * One GPU vendor found on the host. A fact comes only from a tool that succeeded, parsed to its
+ * value: a tool that failed leaves `driver` empty and says so in `tool_error`.
+ */
 struct gpu_fact {
-  std::string vendor;  ///< nvidia, amd, intel, or the PCI vendor id
-  std::string driver;  ///< version, "amdgpu (in-kernel)", or "" when no driver answered
+  std::string vendor;   ///< nvidia, amd, intel, or the PCI vendor id
+  std::string driver;   ///< driver version ("550.54.15", "6.8.5"), "amdgpu (in-kernel)", or "" when none answered
+  std::string tool_error;  ///< "nvidia-smi exit 9: NVIDIA-SMI has failed because ..." when the vendor's tool failed
+  std::string cuda;     ///< NVIDIA: the newest CUDA the driver supports (nvidia-smi's banner), "" when unknown
+  std::string rocm;     ///< AMD: the ROCm release installed (${ROCM_PATH:-/opt/rocm}/.info/version), "" when unknown
+  bool rocm_tools = false;  ///< AMD: rocm-smi ran and succeeded
+  unsigned pci_devices = 0;  ///< display devices of this vendor on the PCI bus (lspci or /sys)
+  std::vector<gpu_device> devices;  ///< from the vendor's tool, when it answered
 };
 
 /** What the preflight found. Every field is "" / empty / nullopt when it could not be read. */
@@ -39,7 +56,11 @@ struct host_facts {
   std::map<std::string, bool> tools;               ///< command -v result per tool asked about
   std::vector<std::optional<std::uint64_t>> disk;  ///< free MiB per batch disk path, in order
   std::vector<gpu_fact> gpus;                      ///< one per vendor found
+  bool uv = false;  ///< uv is on PATH or in ~/.local/bin (where its official installer puts it)
 };
+
+/** "nvidia (driver 550.54.15, CUDA 12.4, 2 GPUs: NVIDIA GeForce RTX 4090 24.0 GiB compute 8.9 x2)": how plans show a GPU. */
+std::string describe_gpu(const gpu_fact& g);
 
 /** Per-run overrides of the checks (CLI flags, the API's `preflight` object). */
 struct preflight_overrides {
@@ -59,7 +80,7 @@ result<void> add_disk_override(preflight_overrides& o, std::string_view text,
 /** Adds a check to skip. Errors: errc::bad_request naming the check and listing the valid ones. */
 result<void> add_skipped_check(preflight_overrides& o, std::string_view name);
 
-/** The check names, in the order they are applied: platform, disk, sudo, package_manager, tools, gpu_driver. */
+/** The check names, in the order they are applied: platform, disk, sudo, package_manager, tools, gpu_driver, torch. */
 const std::vector<std::string>& preflight_check_names();
 
 /** One reason to refuse a module. */
@@ -80,7 +101,7 @@ const std::vector<std::string>& standard_tools();
 
 /**
  * Reads the `rio-fact` lines of a detect command's output. Untrusted text: unknown keys and
- * malformed lines are ignored, values are cut to 200 bytes and stripped of control characters,
+ * malformed lines are ignored, values are cut to 200 bytes (rocm-smi's CSV lines to 400) and stripped of control characters,
  * disk indices beyond `disk_count` and tools not in `tools` are dropped.
  */
 host_facts parse_host_facts(std::string_view output, const std::vector<std::string>& tools, std::size_t disk_count);

@@ -28,4 +28,8 @@ std::string lmstudio_installer(const std::filesystem::path& calls_log);
 /** Offline stand-in for https://ollama.com/install.sh: installs an `ollama` stub in ~/.local/bin. */
 std::string ollama_installer(const std::filesystem::path& calls_log);
 
+/** The uv stub (`venv`, `pip`), and the offline stand-in for uv's installer that installs it. */
+std::string uv_stub(const std::filesystem::path& calls_log);
+std::string uv_installer(const std::filesystem::path& calls_log);
+
 }  // namespace rio::kernel::sandbox::detail

@@ -6,7 +6,8 @@
 // Layout of the fixture directory:
 //   stubs/       apt-get dnf dpkg-query rpm sudo systemctl curl node npm python3-fixture
 //   upstreams/   comfyui.git (branch master), sillytavern.git (branch release),
-//                lmstudio-install.sh, ollama-install.sh
+//                lmstudio-install.sh, ollama-install.sh, uv-install.sh
+//   uv           the uv stand-in (not on PATH: a host "has uv" once a test copies it there)
 //   calls.log    one line per stub call that would change the host
 //
 // The stubs behave like a fresh Debian host whose package manager works: `dpkg-query` reports a
@@ -36,10 +37,12 @@ struct fixture_upstreams {
   std::filesystem::path stub_dir;
   /** One line per stub call: "<tool> <args...>". */
   std::filesystem::path calls_log;
+  /** A uv stand-in (`uv venv`, `uv pip`), on no PATH: a test copies it to a host's ~/.local/bin. */
+  std::filesystem::path uv_stub;
   /**
    * Option overrides per module id that point each module at these fixtures:
    *   comfyui      repo_url=file://<dir>/upstreams/comfyui.git, ref=master,
-   *                python=<stub_dir>/python3-fixture
+   *                python=<stub_dir>/python3-fixture, uv_installer_url=file://<dir>/upstreams/uv-install.sh
    *   sillytavern  repo_url=file://<dir>/upstreams/sillytavern.git, ref=release
    *   lmstudio     installer_url=file://<dir>/upstreams/lmstudio-install.sh
    *   ollama       installer_url=file://<dir>/upstreams/ollama-install.sh, service=background
