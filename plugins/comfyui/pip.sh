@@ -1,5 +1,5 @@
 # rio_pip ARGS...: pip, or uv's pip interface, on ComfyUI's virtualenv (the installer option, which
-# rio resolves per host: uv when the host has it). uv's official installer puts it in ~/.local/bin,
+# rio resolves per host: uv when the host has it). uv's official installer puts it in $HOME/.local/bin,
 # which a non-interactive SSH session's PATH usually lacks.
 rio_pip() {
   if [ {{installer}} = uv ]; then

@@ -9,6 +9,7 @@
 #include <boost/json/serialize.hpp>
 
 #include <fstream>
+#include <iostream>
 #include <unistd.h>
 #include <sstream>
 
@@ -71,7 +72,7 @@ const std::vector<scenario_case> fleet{
     {"nvidia-nodriver", "blocked", "", "nvidia-smi exit 9: NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver"},
     {"nvidia-nodevices", "blocked", "", "nvidia-smi exit 6: No devices were found"},
     {"amd-rocm", "install", "rocm6.4", "AMD ROCm (rocm-smi driver 6.8.5)"},
-    {"cpu-only", "install", "cpu", "no GPU found"},
+    {"cpu-only", "install", "cpu", "no NVIDIA, AMD or Apple GPU: the CPU build"},
     {"mixed", "install", "cu121", "NVIDIA driver 535.104.05 supports CUDA 12.2; 1 GPU, 12.0 GiB (NVIDIA GeForce RTX 3060)"},
 };
 
@@ -111,7 +112,9 @@ TEST(EngineHardware, EachHostOfAMixedFleetGetsTheTorchBuildItsGpuAndDriverSuppor
   EXPECT_EQ(current.at("devices").as_array().size(), 2u);
   EXPECT_EQ(current.at("devices").as_array()[0].at("vram_mib").as_int64(), 24564);
 
-  // The text plan says it too, in a person's words.
+  // The text plan says it too, in a person's words (printed: the whole fleet as an operator sees it).
+  auto fleet_text = w.run(w.args("plan", {"-i", w.inventory(all).string()}, "comfyui,ollama"));
+  std::cout << "[ user sees ]\n" << fleet_text.out;
   auto text = w.run(w.args("plan", {"-i", w.inventory({0, 2}).string()}, "comfyui"));
   EXPECT_NE(text.out.find("torch: cu124 (NVIDIA driver 550.54.14 supports CUDA 12.4"), std::string::npos) << text.out;
   EXPECT_NE(text.out.find("torch: no PyTorch build fits"), std::string::npos) << text.out;

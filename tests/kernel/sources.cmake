@@ -13,6 +13,7 @@ set(RIO_KERNEL_TEST_SOURCES
   kernel/engine_records_test.cpp
   kernel/engine_plan_test.cpp
   kernel/engine_preflight_test.cpp
+  kernel/hardware_choice_test.cpp
   kernel/hook_bus_test.cpp
   kernel/hooks_doc_test.cpp
   kernel/sdk_guide_test.cpp)

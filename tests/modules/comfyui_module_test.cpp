@@ -24,7 +24,17 @@ const std::string packages_check =
 const std::string packages_cmd = "rio_pkg_install 'git python3-venv python3-pip' 'git python3 python3-pip'";
 const std::string clone_check = "test -d \"$HOME\"/'ComfyUI'/.git";
 const std::string venv_check = "\"$HOME\"/'ComfyUI'/venv/bin/python -m pip --version >/dev/null 2>&1";
-const std::string venv_cmd = "'python3' -m venv \"$HOME\"/'ComfyUI'/venv";
+const std::string venv_cmd =
+    "if [ 'pip' = uv ]; then\n"
+    "  rio_uv=$(command -v uv 2>/dev/null) || rio_uv=\"$HOME/.local/bin/uv\"\n"
+    "  \"$rio_uv\" venv --seed --python 'python3' \"$HOME\"/'ComfyUI'/venv\n"
+    "else\n"
+    "  'python3' -m venv \"$HOME\"/'ComfyUI'/venv\n"
+    "fi";
+const std::string uv_check = "[ 'pip' != uv ] || command -v uv >/dev/null 2>&1 || test -x \"$HOME/.local/bin/uv\"";
+// Without host facts (the SDK alone) torch `auto` renders as `default`: PyPI's wheels.
+const std::string torch_check =
+    "[ \"$(cat \"$HOME\"/'ComfyUI'/venv/.rio-torch 2>/dev/null)\" = \"$(printf '%s\\n' 'default' '')\" ]";
 const std::string reqs_check =
     "cd \"$HOME\"/'ComfyUI' 2>/dev/null && [ -f 'venv/.rio-requirements.sha256' ] && "
     "[ \"$(cat 'venv/.rio-requirements.sha256')\" = \"$(sha256sum 'requirements.txt' | cut -d' ' -f1)\" ]";
@@ -38,6 +48,7 @@ class ComfyuiModule : public module_test {
     shell.on("h(\"ensurepip\")", exits(1))
         .on("test -d", exits(1))
         .on("-m pip --version", exits(1))
+        .on("venv/.rio-torch 2>/dev/null", exits(1))
         .on("[ -f 'venv/.rio-requirements", exits(1));
   }
 };
@@ -48,11 +59,12 @@ TEST_F(ComfyuiModule, FreshInstallRunsEachCheckThenCommandAndSentinelLast) {
   ASSERT_TRUE(report) << report.error().describe();
   EXPECT_EQ(report->state, sdk::install_state::installed) << report->error;
   EXPECT_TRUE(report->sentinel_written);
-  EXPECT_EQ(outcomes(*report), (std::vector<std::string>{"system-packages=done", "clone=done", "venv=done",
-                                                         "requirements=done", "sentinel=done"}));
+  EXPECT_EQ(outcomes(*report), (std::vector<std::string>{"system-packages=done", "clone=done", "uv=already_done",
+                                                         "venv=done", "torch=done", "requirements=done",
+                                                         "sentinel=done"}));
 
   const auto& j = shell.journal();
-  ASSERT_EQ(j.size(), 9u);
+  ASSERT_EQ(j.size(), 12u);
   EXPECT_EQ(j[0], "exec: " + packages_check);
   EXPECT_EQ(j[1], "exec: " + packages_cmd);
   EXPECT_EQ(j[2], "exec: " + clone_check);
@@ -61,20 +73,26 @@ TEST_F(ComfyuiModule, FreshInstallRunsEachCheckThenCommandAndSentinelLast) {
                              "'https://github.com/comfyanonymous/ComfyUI.git' \"$rio_tmp\"")) << j[3];
   EXPECT_TRUE(contains(j[3], "mv \"$rio_tmp\" \"$rio_dir\"")) << "the clone is renamed into place only on success";
   EXPECT_FALSE(contains(j[3], "git pull")) << "an existing checkout is never pulled";
-  EXPECT_EQ(j[4], "exec: " + venv_check);
-  EXPECT_EQ(j[5], "exec: " + venv_cmd);
-  EXPECT_EQ(j[6], "exec: " + reqs_check);
-  EXPECT_TRUE(j[7].starts_with("exec: cd \"$HOME\"/'ComfyUI' || exit 1\n(\nset -e\nif [ -n '' ]; then\n")) << j[7];
-  EXPECT_TRUE(contains(j[7], "venv/bin/python -m pip install -r requirements.txt\n)\nrio_rc=$?\n[ \"$rio_rc\" -eq 0 ] || exit \"$rio_rc\"\n"
-                             "sha256sum 'requirements.txt' | cut -d' ' -f1 > 'venv/.rio-requirements.sha256'"));
-  EXPECT_EQ(j[8], "exec: " + sentinel_body());
+  EXPECT_EQ(j[4], "exec: " + uv_check) << "installer pip: uv is not fetched";
+  EXPECT_EQ(j[5], "exec: " + venv_check);
+  EXPECT_EQ(j[6], "exec: " + venv_cmd);
+  EXPECT_EQ(j[7], "exec: " + torch_check);
+  EXPECT_TRUE(contains(j[8], "case 'default' in\n  default) set -- ;;\n")) << j[8];
+  EXPECT_TRUE(contains(j[8], "rio_pip install torch torchvision torchaudio \"$@\" || exit $?\n")) << j[8];
+  EXPECT_EQ(j[9], "exec: " + reqs_check);
+  EXPECT_TRUE(j[10].starts_with("exec: cd \"$HOME\"/'ComfyUI' || exit 1\n(\nset -e\n")) << j[10];
+  EXPECT_TRUE(contains(j[10], "if ! rio_pip install -r requirements.txt -c venv/.rio-torch-constraints.txt")) << j[10];
+  EXPECT_TRUE(contains(j[10], "\n)\nrio_rc=$?\n[ \"$rio_rc\" -eq 0 ] || exit \"$rio_rc\"\n"
+                              "sha256sum 'requirements.txt' | cut -d' ' -f1 > 'venv/.rio-requirements.sha256'"));
+  EXPECT_EQ(j[11], "exec: " + sentinel_body());
   expect_safe_commands(shell, env);
 
   // Each command carries its own step's budget; a done_check never more than 120 s.
   const auto& r = shell.requests();
-  EXPECT_EQ(r[6].timeout, std::chrono::seconds{120});
-  EXPECT_EQ(r[7].timeout, std::chrono::seconds{1800});
-  EXPECT_EQ(r[8].timeout, std::chrono::seconds{30});
+  EXPECT_EQ(r[9].timeout, std::chrono::seconds{120});
+  EXPECT_EQ(r[8].timeout, std::chrono::seconds{1800});
+  EXPECT_EQ(r[10].timeout, std::chrono::seconds{1800});
+  EXPECT_EQ(r[11].timeout, std::chrono::seconds{30});
 }
 
 TEST_F(ComfyuiModule, ConfigSyncRunsAfterTheStepsAndBeforeTheSentinel) {
@@ -86,10 +104,10 @@ TEST_F(ComfyuiModule, ConfigSyncRunsAfterTheStepsAndBeforeTheSentinel) {
   ASSERT_EQ(report->sync.entries.size(), 1u);
   EXPECT_EQ(report->sync.entries[0].outcome, sdk::sync_outcome::uploaded);
   const auto& j = shell.journal();
-  ASSERT_EQ(j.size(), 10u);
-  EXPECT_TRUE(j[7].starts_with("exec: cd ")) << "after the last step";
-  EXPECT_EQ(j[8], "upload: ~/.config/comfyvn/remote/comfyui.json");
-  EXPECT_EQ(j[9], "exec: " + sentinel_body());
+  ASSERT_EQ(j.size(), 13u);
+  EXPECT_TRUE(j[10].starts_with("exec: cd ")) << "after the last step";
+  EXPECT_EQ(j[11], "upload: ~/.config/comfyvn/remote/comfyui.json");
+  EXPECT_EQ(j[12], "exec: " + sentinel_body());
 }
 
 TEST_F(ComfyuiModule, OverridesAreValidatedAndShellQuoted) {
@@ -98,18 +116,20 @@ TEST_F(ComfyuiModule, OverridesAreValidatedAndShellQuoted) {
                          {"repo_url", "https://git.example.com/o'brien/ComfyUI.git"},
                          {"ref", "v0.3.10"},
                          {"python", "python3.11; touch /tmp/pwned"},
-                         {"torch_index_url", "https://download.pytorch.org/whl/cu121"}});
+                         {"torch_index_url", "https://download.pytorch.org/whl/cu121"},
+                         {"torch", "cu121"}});
   ASSERT_TRUE(report) << report.error().describe();
   auto b = shell.bodies();
-  ASSERT_EQ(b.size(), 9u);
+  ASSERT_EQ(b.size(), 12u);
   EXPECT_EQ(index_of(b, "rio_py=$(command -v 'python3.11; touch /tmp/pwned')"), 0u);
   EXPECT_EQ(index_of(b, "else 'python3.11; touch /tmp/pwned' -I -S -c 'import sys, posix"), 0u);
   EXPECT_EQ(b[2], "test -d '/srv/comfy ui'/.git");
   EXPECT_TRUE(contains(b[3], "rio_dir='/srv/comfy ui'\n"));
   EXPECT_TRUE(contains(b[3], "--branch 'v0.3.10' -- 'https://git.example.com/o'\\''brien/ComfyUI.git'"));
-  EXPECT_EQ(b[5], "'python3.11; touch /tmp/pwned' -m venv '/srv/comfy ui'/venv");
-  EXPECT_TRUE(contains(b[7], "if [ -n 'https://download.pytorch.org/whl/cu121' ]; then\n"));
-  EXPECT_TRUE(contains(b[7], "--index-url 'https://download.pytorch.org/whl/cu121' || exit $?"));
+  EXPECT_TRUE(contains(b[6], "  'python3.11; touch /tmp/pwned' -m venv '/srv/comfy ui'/venv\n")) << b[6];
+  EXPECT_TRUE(contains(b[8], "case 'cu121' in\n")) << b[8];
+  EXPECT_TRUE(contains(b[8], "if [ -n 'https://download.pytorch.org/whl/cu121' ]; then set -- --index-url "
+                             "'https://download.pytorch.org/whl/cu121'; fi\n")) << b[8];
   expect_safe_commands(shell, env);
 }
 
@@ -119,10 +139,10 @@ TEST_F(ComfyuiModule, RerunSendsOnlyDoneChecksAndSentinel) {
   ASSERT_TRUE(report) << report.error().describe();
   EXPECT_EQ(report->state, sdk::install_state::installed);
   EXPECT_EQ(outcomes(*report), (std::vector<std::string>{"system-packages=already_done", "clone=already_done",
-                                                         "venv=already_done", "requirements=already_done",
-                                                         "sentinel=done"}));
-  EXPECT_EQ(shell.bodies(), (std::vector<std::string>{packages_check, clone_check, venv_check, reqs_check,
-                                                      sentinel_body()}));
+                                                         "uv=already_done", "venv=already_done", "torch=already_done",
+                                                         "requirements=already_done", "sentinel=done"}));
+  EXPECT_EQ(shell.bodies(), (std::vector<std::string>{packages_check, clone_check, uv_check, venv_check, torch_check,
+                                                      reqs_check, sentinel_body()}));
 }
 
 TEST_F(ComfyuiModule, ResumeRunsOnlyStepsWhoseCheckFails) {
@@ -130,7 +150,8 @@ TEST_F(ComfyuiModule, ResumeRunsOnlyStepsWhoseCheckFails) {
   auto report = install();
   ASSERT_TRUE(report) << report.error().describe();
   EXPECT_EQ(outcomes(*report), (std::vector<std::string>{"system-packages=already_done", "clone=already_done",
-                                                         "venv=done", "requirements=done", "sentinel=done"}));
+                                                         "uv=already_done", "venv=done", "torch=already_done",
+                                                         "requirements=done", "sentinel=done"}));
   auto b = shell.bodies();
   EXPECT_EQ(count_containing(b, "rio_pkg_install"), 0u);
   EXPECT_EQ(count_containing(b, "git clone"), 0u);
@@ -145,8 +166,9 @@ TEST_F(ComfyuiModule, FailingCloneHaltsTheModuleWithoutSentinel) {
   ASSERT_TRUE(report) << report.error().describe();
   EXPECT_EQ(report->state, sdk::install_state::failed);
   EXPECT_FALSE(report->sentinel_written);
-  EXPECT_EQ(outcomes(*report), (std::vector<std::string>{"system-packages=done", "clone=failed", "venv=not_run",
-                                                         "requirements=not_run", "sentinel=not_run"}));
+  EXPECT_EQ(outcomes(*report), (std::vector<std::string>{"system-packages=done", "clone=failed", "uv=not_run",
+                                                         "venv=not_run", "torch=not_run", "requirements=not_run",
+                                                         "sentinel=not_run"}));
   EXPECT_EQ(report->steps[1].exit_code, 128);
   EXPECT_EQ(report->steps[1].stderr_tail, "fatal: repository not found");
   EXPECT_EQ(report->error, "step 'clone' failed: exit code 128");
@@ -249,17 +271,25 @@ TEST_F(ComfyuiModule, RejectsInvalidOverridesNamingTheOption) {
   EXPECT_TRUE(sdk::resolve_options(spec(), {{"torch_index_url", ""}})) << "empty means PyPI's default wheels";
 }
 
-TEST_F(ComfyuiModule, TorchIndexIsNotUndoneByTheRequirementsInstall) {
-  // With torch_index_url set, torch comes from that index first; the requirements install must
-  // not use --upgrade, which would move the unpinned torch to PyPI's newest build whenever PyPI
-  // is ahead of the index (the cu121 index stops at torch 2.5.1).
+TEST_F(ComfyuiModule, TorchComesFromItsLineAndTheRequirementsInstallCannotReplaceIt) {
+  // torch comes from the chosen line's index in its own step; the requirements install then runs
+  // under a constraint file that pins what was installed (the torch guard), never with --upgrade.
   fresh_host();
-  auto report = install({{"torch_index_url", "https://download.pytorch.org/whl/cu121"}});
+  auto report = install({{"torch", "cu124"}});
   ASSERT_TRUE(report);
   auto b = shell.bodies();
+  auto t = index_of(b, "rio_pip install torch torchvision torchaudio");
+  ASSERT_LT(t, b.size());
+  EXPECT_TRUE(contains(b[t], "*) set -- --index-url \"https://download.pytorch.org/whl/\"'cu124' ;;")) << b[t];
   auto i = index_of(b, "-r requirements.txt");
   ASSERT_LT(i, b.size());
-  EXPECT_FALSE(contains(b[i], "--upgrade -r requirements.txt")) << b[i];
+  EXPECT_LT(t, i);
+  EXPECT_TRUE(contains(b[i], "grep -E '^(torch|torchvision|torchaudio)==' venv/.rio-freeze.txt >venv/.rio-torch-constraints.txt")) << b[i];
+  EXPECT_FALSE(contains(b[i], "--upgrade")) << b[i];
+  for (const auto& bad : {"cu12x", "rocm", "auto2", "cu", "rocm6..1", "CU124"}) {
+    EXPECT_FALSE(sdk::resolve_options(spec(), {{"torch", bad}})) << bad;
+  }
+  EXPECT_FALSE(sdk::resolve_options(spec(), {{"installer", "conda"}}));
 }
 
 // The system-packages check, run for real under /bin/sh against a python prefix laid out here:

@@ -181,7 +181,7 @@ torch_choice choose_torch(const host_facts& f, bool allow_cpu) {
                        "): the CPU build; install ROCm, or set torch to a ROCm line", ""};
   }
   if (vendor(f, "intel") != nullptr) return {"cpu", "Intel graphics only: the CPU build (set torch=xpu for an Arc GPU)", ""};
-  return {"cpu", "no GPU found: the CPU build", ""};
+  return {"cpu", f.gpus.empty() ? "no GPU found: the CPU build" : "no NVIDIA, AMD or Apple GPU: the CPU build", ""};
 }
 
 }  // namespace rio::kernel::engine
