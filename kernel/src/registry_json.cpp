@@ -7,8 +7,6 @@
 namespace rio::kernel {
 namespace json = boost::json;
 
-const char* option_type_name(sdk::option_type t) { return sdk::to_string(t); }
-
 namespace {
 
 // Specs are validated at load time, so rendering with the defaults cannot fail here; fall
@@ -78,7 +76,7 @@ json::array options_json(const sdk::module_spec& spec) {
   for (const auto& o : spec.options) {
     json::object item;
     item["name"] = o.name;
-    item["type"] = option_type_name(o.type);
+    item["type"] = sdk::to_string(o.type);
     item["default"] = o.default_value;
     item["description"] = o.description;
     item["allow_empty"] = o.allow_empty;

@@ -119,6 +119,23 @@ TEST(EngineHardware, EachHostOfAMixedFleetGetsTheTorchBuildItsGpuAndDriverSuppor
   EXPECT_NE(text.out.find("torch: cu124 (NVIDIA driver 550.54.14 supports CUDA 12.4"), std::string::npos) << text.out;
   EXPECT_NE(text.out.find("torch: no PyTorch build fits"), std::string::npos) << text.out;
   EXPECT_EQ(text.out.find("driver NVIDIA-SMI"), std::string::npos) << "a failing tool's text is no driver version\n" << text.out;
+
+  // Installed as planned: each host ran its own line's pip command; a blocked host ran no pip.
+  auto installed = w.run(w.args("install", {"-i", w.inventory(all).string()}, "comfyui"));
+  EXPECT_EQ(installed.code, 1) << "two hosts are blocked\n" << installed.out;
+  for (std::size_t i = 0; i < fleet.size(); ++i) {
+    SCOPED_TRACE(fleet[i].scenario);
+    const std::string calls = calls_of(w.host(i));
+    const std::string torch{fleet[i].torch};
+    if (torch.empty()) {
+      EXPECT_EQ(calls.find("pip "), std::string::npos) << calls;
+      continue;
+    }
+    const std::string line = "pip install torch torchvision torchaudio --index-url https://download.pytorch.org/whl/" + torch + "\n";
+    EXPECT_NE(calls.find(line + "pip install -r requirements.txt -c venv/.rio-torch-constraints.txt\n"), std::string::npos) << calls;
+    EXPECT_EQ(read_file(w.host(i).home() / "ComfyUI/venv/.rio-torch-constraints.txt").substr(0, 14 + torch.size()),
+              "torch==2.5.1+" + torch + "\n");
+  }
 }
 
 TEST(EngineHardware, AnInstallRunsThePipLinesOfTheDecisionUnderTheTorchGuard) {
@@ -170,9 +187,9 @@ TEST(EngineHardware, UvOnTheHostInstallsWithUvAndAllowCpuLetsADriverlessHostThro
   auto& h = w.add_host();
   give_gpu_scenario(h, "nvidia-nodriver");
   fs::copy_file(w.fixtures().uv_stub, h.home() / ".local/bin/uv");
-  auto refused = w.run(w.args("install", {"-i", w.inventory({0}).string()}, "comfyui"));
+  auto refused = w.run(engine_world::with(w.args("install", {"-i", w.inventory({0}).string()}, "comfyui"), {"--json"}));
   EXPECT_EQ(refused.code, 1) << refused.out;
-  EXPECT_NE(refused.out.find("option allow_cpu=true"), std::string::npos) << refused.out;
+  EXPECT_NE(refused.out.find("set comfyui.allow_cpu=true for the CPU build"), std::string::npos) << refused.out;
 
   auto plan = w.run(engine_world::with(w.args("plan", {"-i", w.inventory({0}).string()}, "comfyui"),
                                        {"--set", "comfyui.allow_cpu=true"}));

@@ -6,6 +6,7 @@
 
 #include "fuzz_support.hpp"
 
+#include <rio/kernel/engine/hardware_choice.hpp>
 #include <rio/kernel/engine/host_detect.hpp>
 #include <rio/kernel/engine/preflight.hpp>
 #include <rio/sdk/probe_script.hpp>
@@ -61,8 +62,7 @@ const engine::detect_batch& batch() {
     engine::module_detection beta;
     beta.steps = {{"venv", "Venv", false, std::nullopt, {}, {}, {}}, {"deps", "Deps", false, std::nullopt, {}, {}, {}}};
     beta.sync.resize(2);
-    out.skeleton = {alpha, beta};
-    out.module_ids = {"alpha", "beta"};
+    out.modules = {{"alpha", alpha, false, 0}, {"beta", beta, false, 0}};
     return out;
   }();
   return b;
@@ -71,7 +71,7 @@ const engine::detect_batch& batch() {
 void check_detection(const std::vector<engine::module_detection>& found, const std::optional<std::vector<int>>& statuses,
                      std::string_view text) {
   const auto& b = batch();
-  require(found.size() == b.skeleton.size(), "one result per module", text);
+  require(found.size() == b.modules.size(), "one result per module", text);
   for (std::size_t m = 0; m < found.size(); ++m) {
     const auto& d = found[m];
     if (!statuses) {
@@ -82,7 +82,7 @@ void check_detection(const std::vector<engine::module_detection>& found, const s
     bool all_passed = true;
     std::size_t probes = 0;
     for (std::size_t i = 0; i < b.checks.size(); ++i) {
-      if (b.checks[i].module_id != b.module_ids[m] || !b.checks[i].probe_id.starts_with("probe:")) continue;
+      if (b.checks[i].module_id != b.modules[m].id || !b.checks[i].probe_id.starts_with("probe:")) continue;
       ++probes;
       all_passed = all_passed && (*statuses)[i] == 0;
     }
@@ -130,5 +130,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
           "the package manager is one rio knows", text);
   for (const auto& [name, present] : facts.tools) require(name == "git" || name == "curl", "only the tools asked about", text);
   require(facts.gpus.size() <= 9, "GPU entries are bounded", text);
+  for (const auto& g : facts.gpus) {
+    require(g.devices.size() <= 16, "GPU devices are bounded", text);
+    require(g.driver.size() <= 200 && g.tool_error.size() <= 200, "GPU values are bounded", text);
+    // nvidia-smi's and rocm-smi's driver is a parsed version: digits and dots (amd_kernel_driver may say "amdgpu (in-kernel)").
+    if (g.vendor == "nvidia") {
+      require(g.driver.find_first_not_of("0123456789.") == std::string::npos, "an NVIDIA driver is a version", text);
+    }
+  }
+  // The decision table takes any facts: a line, or a reason why none fits.
+  const auto choice = engine::choose_torch(facts, false);
+  require(choice.build.empty() != choice.refused.empty(), "a torch decision is a line or a refusal", text);
   return 0;
 }

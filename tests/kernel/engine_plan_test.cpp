@@ -56,9 +56,11 @@ TEST(DetectBatch, OneScriptCoversProbesStepChecksAndSyncDestinations) {
   ASSERT_TRUE(batch) << batch.error().message;
   // Per module: 2 probes (file + the sentinel data_installer adds), 2 done checks, 1 sync test.
   EXPECT_EQ(batch->checks.size(), 10u);
-  EXPECT_EQ(batch->module_ids, (std::vector<std::string>{"alpha", "beta"}));
-  EXPECT_TRUE(batch->skeleton[0].sync[0].local_exists);
-  EXPECT_FALSE(batch->skeleton[1].sync[0].local_exists);
+  ASSERT_EQ(batch->modules.size(), 2u);
+  EXPECT_EQ(batch->modules[0].id, "alpha");
+  EXPECT_EQ(batch->modules[1].id, "beta");
+  EXPECT_TRUE(batch->modules[0].skeleton.sync[0].local_exists);
+  EXPECT_FALSE(batch->modules[1].skeleton.sync[0].local_exists);
 }
 
 TEST(DetectBatch, ReadsInstalledAbsentAndSatisfiedStepsFromTheReport) {

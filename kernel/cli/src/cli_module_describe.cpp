@@ -3,6 +3,7 @@
 #include "text_table.hpp"
 #include <rio/kernel/engine/preflight.hpp>
 #include <rio/kernel/registry_json.hpp>
+#include <rio/sdk/options.hpp>
 
 #include <boost/json/array.hpp>
 
@@ -69,7 +70,7 @@ std::string module_description(const loaded_module& module, std::size_t width) {
   t.heading("Options (--set " + s.id + ".NAME=VALUE):");
   for (const auto& o : s.options) {
     // The default goes into the wrapped cell: a URL there would leave no room for the help.
-    t.row({o.name, option_type_name(o.type), o.description + " Default: " + (o.default_value.empty() ? "\"\"" : o.default_value) + "."});
+    t.row({o.name, sdk::to_string(o.type), o.description + " Default: " + (o.default_value.empty() ? "\"\"" : o.default_value) + "."});
   }
   if (s.options.empty()) t.note(0, "none");
   t.heading("");

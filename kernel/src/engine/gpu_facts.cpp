@@ -155,8 +155,9 @@ std::string describe_gpu(const gpu_fact& g) {
   if (!g.driver.empty()) parts.push_back("driver " + g.driver);
   if (!g.cuda.empty()) parts.push_back("CUDA " + g.cuda);
   if (!g.rocm.empty()) parts.push_back("ROCm " + g.rocm);
+  // Only NVIDIA's and AMD's drivers are asked about: for other vendors, silence is no verdict.
   if (!g.tool_error.empty()) parts.push_back(g.tool_error);
-  else if (g.driver.empty()) parts.push_back("no driver");
+  else if (g.driver.empty() && (g.vendor == "nvidia" || g.vendor == "amd")) parts.push_back("no driver");
   // Identical GPUs are listed once with a count: "2x NVIDIA GeForce RTX 4090 24.0 GiB compute 8.9".
   std::vector<std::pair<std::string, unsigned>> kinds;
   for (const auto& d : g.devices) {

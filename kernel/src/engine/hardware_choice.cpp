@@ -97,7 +97,7 @@ bool amd_usable(const gpu_fact* g) { return g != nullptr && g->rocm_tools; }
 // Refused (or CPU when allowed): the GPU is there, but no CUDA line can use it.
 torch_choice unusable_gpu(const std::string& what, bool allow_cpu) {
   if (allow_cpu) return {"cpu", what + "; the CPU build, since allow_cpu is true", ""};
-  return {"", "", what + ": install or repair the NVIDIA driver, or allow the CPU build (allow_cpu=true, or torch=cpu)"};
+  return {"", "", what + ": install or repair the NVIDIA driver"};
 }
 
 torch_choice nvidia_choice(const gpu_fact& g, bool allow_cpu) {

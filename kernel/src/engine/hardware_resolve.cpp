@@ -67,8 +67,10 @@ void resolve_torch(module_request& r, const sdk::option_spec& o, const host_fact
   const auto& fallback = r.spec().requirements.cpu_fallback_option;
   const torch_choice c = choose_torch(f, option_true(r, fallback));
   if (!c.refused.empty()) {
-    std::string how = fallback.empty() ? std::string{} : " (option " + fallback + "=true)";
-    out.issues.push_back({"torch", "no PyTorch build fits: " + c.refused + how});
+    const std::string& id = r.spec().id;
+    std::string how = fallback.empty() ? "" : ", set " + id + "." + fallback + "=true for the CPU build";
+    out.issues.push_back({"torch", "no PyTorch build fits: " + c.refused + how + ", or force a line with " + id + "." +
+                                       o.name + "=LINE (cpu, cu118, ...)"});
     return;
   }
   value = c.build;

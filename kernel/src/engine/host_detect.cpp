@@ -34,8 +34,8 @@ result<void> add_preflight(const module_request& m, detect_batch& batch) {
     where = *quoted;
   }
   add_unique(batch.disk_paths, where);
-  batch.module_disk.push_back(static_cast<std::size_t>(
-      std::find(batch.disk_paths.begin(), batch.disk_paths.end(), where) - batch.disk_paths.begin()));
+  batch.modules.back().disk =
+      static_cast<std::size_t>(std::find(batch.disk_paths.begin(), batch.disk_paths.end(), where) - batch.disk_paths.begin());
   return {};
 }
 
@@ -86,10 +86,10 @@ result<void> add_module(const module_request& m, const std::filesystem::path& as
                             std::chrono::seconds{10}});
     skeleton.sync.push_back(std::move(check));
   }
-  batch.skeleton.push_back(std::move(skeleton));
-  batch.module_ids.push_back(spec.id);
-  batch.checks_steps_always.push_back(
-      std::any_of(spec.options.begin(), spec.options.end(), [](const sdk::option_spec& o) { return o.defines_state; }));
+  batch.modules.push_back({spec.id, std::move(skeleton),
+                           std::any_of(spec.options.begin(), spec.options.end(),
+                                       [](const sdk::option_spec& o) { return o.defines_state; }),
+                           0});
   return {};
 }
 
@@ -150,8 +150,8 @@ std::string check_line(const sdk::rendered_probe& c, std::size_t index) {
 // tests. One `rio-probe <index> <status>` line per check.
 std::string detect_script(const detect_batch& batch) {
   std::string script{sdk::shell_prelude()};
-  for (std::size_t m = 0; m < batch.module_ids.size(); ++m) {
-    const std::string& module = batch.module_ids[m];
+  for (const auto& m : batch.modules) {
+    const std::string& module = m.id;
     std::string steps, skipped;
     script += "rio_ok=1\n";
     for (std::size_t i = 0; i < batch.checks.size(); ++i) {
@@ -167,7 +167,7 @@ std::string detect_script(const detect_batch& batch) {
         script += check_line(c, i);
       }
     }
-    if (!steps.empty() && batch.checks_steps_always[m]) {
+    if (!steps.empty() && m.checks_steps_always) {
       script += steps;
     } else if (!steps.empty()) {
       script += "if [ \"$rio_ok\" = 1 ]; then\n  for rio_i in" + skipped + "; do echo \"rio-probe $rio_i " +
@@ -222,17 +222,17 @@ detect_reading read_detection(const detect_batch& batch, const result<sdk::exec_
       statuses = std::move(*parsed);
     }
   }
-  for (std::size_t m = 0; m < batch.skeleton.size(); ++m) {
+  for (const auto& m : batch.modules) {
     if (!why.empty()) {
-      out.push_back(unknown_detection(batch.skeleton[m], why));
+      out.push_back(unknown_detection(m.skeleton, why));
       continue;
     }
-    module_detection d = batch.skeleton[m];
+    module_detection d = m.skeleton;
     std::vector<sdk::rendered_probe> probes;
     std::vector<int> probe_statuses;
     for (std::size_t i = 0; i < batch.checks.size(); ++i) {
       const auto& c = batch.checks[i];
-      if (c.module_id != batch.module_ids[m]) continue;
+      if (c.module_id != m.id) continue;
       const std::string_view kind{c.probe_id};
       if (kind.starts_with("probe:")) {
         sdk::rendered_probe p = c;

@@ -164,7 +164,7 @@ void host_runner::plan_modules(const detect_batch& batch, std::vector<module_det
     out_.plan.push_back(plan_module(req_.modules[i], std::move(found[i]), it == manifest_.modules.end() ? nullptr : &it->second));
     module_plan& p = out_.plan.back();
     p.hardware = std::move(hardware.notes);
-    const std::size_t disk = batch.module_disk[i];
+    const std::size_t disk = batch.modules[i].disk;
     if (disk < out_.facts.disk.size()) p.disk_free_mib = out_.facts.disk[disk];
     p.disk_need_mib = disk_need_mib(req_.modules[i].spec(), s_.preflight);
     // A host that was reached but told nothing is not planned as an install: what would run,

@@ -13,9 +13,6 @@ namespace rio::kernel {
 /** One module; commands are shown rendered with the option defaults. */
 boost::json::object module_to_json(const loaded_module& module);
 
-/** An option type as the API and `rio modules ID` name it ("string", "url", "address", ...). */
-const char* option_type_name(sdk::option_type t);
-
 /** {"modules":[...]} in registry order. */
 boost::json::object registry_to_json(const module_registry& registry);
 

@@ -59,16 +59,20 @@ struct detect_batch {
   std::vector<sdk::rendered_probe> checks;  ///< module_id set; probe_id "probe:<id>", "step:<id>" or "sync:<n>"
   std::string script;
   std::chrono::milliseconds timeout{};
-  /** The skeleton of each module's result (descriptions, local source existence), in request order. */
-  std::vector<module_detection> skeleton;
-  std::vector<std::string> module_ids;  ///< parallel to skeleton
-  /** Parallel to skeleton: the module has options that define its state, so its step checks run
-      even when its probes pass (an installed module may still need a step for new options). */
-  std::vector<bool> checks_steps_always;
+  /** One module of the batch, in request order. */
+  struct module {
+    std::string id;
+    /** The skeleton of the module's result (descriptions, local source existence). */
+    module_detection skeleton;
+    /** The module has options that define its state, so its step checks run even when its probes
+        pass (an installed module may still need a step for new options). */
+    bool checks_steps_always = false;
+    std::size_t disk = 0;  ///< index into disk_paths: where the module installs
+  };
+  std::vector<module> modules;
   // The preflight (preflight.hpp) runs in the same command, before the checks.
   std::vector<std::string> tools;       ///< tools whose presence the preflight reports
   std::vector<std::string> disk_paths;  ///< rendered install locations, each once
-  std::vector<std::size_t> module_disk; ///< index into disk_paths, parallel to skeleton
 };
 
 /** Builds the batch. Errors: sdk::errc::template_error naming the module and the step or probe. */
