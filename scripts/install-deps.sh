@@ -33,7 +33,10 @@ if [[ "${1:-}" == "--test" ]]; then
     shellcheck
     # The CTest test `function_lengths` (scripts/function-lengths.py) and the man page check
     # (CliCompletion: groff renders rio(1) without warnings).
-    python3 groff-base)
+    python3 groff-base
+    # scripts/package.sh --check: CPack's DEB generator computes Depends with dpkg-shlibdeps, and
+    # the systemd unit is checked with systemd-analyze verify (nothing is started).
+    dpkg-dev systemd)
 fi
 
 missing=()

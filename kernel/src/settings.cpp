@@ -73,17 +73,39 @@ result<config_file> read_config_file(const fs::path& root) {
   return out;
 }
 
+// The one rule of resolve_settings (settings.hpp). An empty variable counts as unset.
+void choose_root(const settings_inputs& in, settings& out) {
+  auto set = [&](const char* name) -> std::optional<std::string> {
+    auto v = in.env(name);
+    return v && !v->empty() ? v : std::nullopt;
+  };
+  std::error_code ec;
+  if (in.root_flag) {
+    out.root = absolute_from(in.cwd, *in.root_flag);
+    out.root_source = "--root";
+  } else if (auto env_root = set("RIO_ROOT")) {
+    out.root = absolute_from(in.cwd, *env_root);
+    out.root_source = "RIO_ROOT";
+  } else if (fs::is_regular_file(in.cwd / "config" / "comfyvn.json", ec) || fs::is_regular_file(in.cwd / "config" / "rio.json", ec)) {
+    out.root = in.cwd;
+    out.root_source = "the current directory (it holds config/comfyvn.json or config/rio.json)";
+  } else if (auto state = set("XDG_STATE_HOME"); state && fs::path{*state}.is_absolute()) {
+    out.root = fs::path{*state} / "rio";
+    out.root_source = "XDG_STATE_HOME";
+  } else if (auto home = set("HOME"); home && fs::path{*home}.is_absolute()) {
+    out.root = fs::path{*home} / ".local" / "state" / "rio";
+    out.root_source = "~/.local/state";
+  } else {
+    out.root = in.cwd;
+    out.root_source = "the current directory (no HOME)";
+  }
+}
+
 }  // namespace
 
 result<settings> resolve_settings(const settings_inputs& in) {
   settings out;
-  if (in.root_flag) {
-    out.root = absolute_from(in.cwd, *in.root_flag);
-  } else if (auto env_root = in.env("RIO_ROOT")) {
-    out.root = absolute_from(in.cwd, *env_root);
-  } else {
-    out.root = in.cwd;
-  }
+  choose_root(in, out);
 
   auto config = read_config_file(out.root);
   if (!config) return config.error();
@@ -107,9 +129,17 @@ result<settings> resolve_settings(const settings_inputs& in) {
   }
   std::error_code ec;
   fs::path beside = in.exe_dir / "plugins";
-  out.plugin_dir = fs::is_directory(beside, ec) ? beside : (in.exe_dir / ".." / "lib" / "rio" / "plugins").lexically_normal();
+  out.plugin_dir = fs::is_directory(beside, ec) ? beside : (in.exe_dir / installed_plugin_dir_from_bin()).lexically_normal();
   out.plugin_dir_source = "default";
   return out;
+}
+
+const char* installed_plugin_dir_from_bin() noexcept {
+#ifdef RIO_PLUGIN_DIR_FROM_BIN
+  return RIO_PLUGIN_DIR_FROM_BIN;
+#else
+  return "../lib/rio/plugins";
+#endif
 }
 
 }  // namespace rio::kernel

@@ -44,6 +44,11 @@ constexpr cli_option inventory_options[] = {
              "user and identity are null when the inventory sets none"},
 };
 
+constexpr cli_option paths_options[] = {
+    {.long_name = "--json", .help = "one object: root, root_source, config, rio_config, status, logs, vault, plugins, "
+                                    "plugins_source"},
+};
+
 constexpr cli_option demo_options[] = {
     {.long_name = "--online",
      .help = "use the modules' real upstream sources (GitHub, lmstudio.ai, ollama.com, your package manager): a "
@@ -145,6 +150,13 @@ std::vector<cli_command> builtin_commands() {
            "connects nowhere and changes nothing: the way to check an inventory, like Ansible's\n"
            "ansible-inventory --list and --list-hosts. See docs/inventory.md.\n",
        .options = inventory_options, .run = &cli_inventory},
+      {.name = "paths", .summary = "Show where rio keeps its state (root, status, logs, vault, plugins) and why",
+       .description = "The root comes from one rule: --root, else $RIO_ROOT, else the current directory when it\n"
+                      "is a ComfyVN or rio root (it holds config/comfyvn.json or config/rio.json), else\n"
+                      "$XDG_STATE_HOME/rio, else ~/.local/state/rio. The packaged service uses\n"
+                      "RIO_ROOT=/var/lib/rio. Status files and logs live under the root unless\n"
+                      "COMFYVN_REMOTE_INSTALL_STATUS_ROOT or COMFYVN_REMOTE_INSTALL_LOG_ROOT say otherwise.\n",
+       .options = paths_options, .run = &cli_paths},
       {.name = "demo", .summary = "Run plan, install and the idempotent rerun against a throwaway loopback SSH host",
        .description =
            "Shows the whole product on this machine: starts a throwaway SSH host on 127.0.0.1 (its own\n"

@@ -50,11 +50,13 @@ void add_host(cli_detail::text_table& t, const host_status& s) {
   }
 }
 
-void print_human(const cli_io& io, const std::vector<host_status>& statuses, const engine::run_paths& paths) {
+void print_human(const cli_io& io, const std::vector<host_status>& statuses, const engine::run_paths& paths,
+                 const settings& cfg) {
   if (statuses.empty()) {
-    io.out << cli_detail::wrap("No runs recorded yet in " + paths.status_root.string() +
-                                   " (another root: --root DIR or RIO_ROOT; another status directory: "
-                                   "COMFYVN_REMOTE_INSTALL_STATUS_ROOT).",
+    io.out << cli_detail::wrap("No runs recorded yet in " + paths.status_root.string() + " (root " +
+                                   cfg.root.string() + ", from " + cfg.root_source +
+                                   "; another root: --root DIR or RIO_ROOT; another status directory: "
+                                   "COMFYVN_REMOTE_INSTALL_STATUS_ROOT; `rio paths` shows them all).",
                                output_width(io), 0)
            << "\n";
     return;
@@ -120,7 +122,7 @@ int cli_status(const cli_args& args, const cli_io& io) {
     if (!listing && statuses.size() == 1 && statuses.front().manifest) io.out << json::serialize(engine::host_status_json(statuses.front(), statuses.front().host)) << "\n";
     else io.out << json::serialize(engine::host_list_json(statuses)) << "\n";
   } else {
-    print_human(io, statuses, paths);
+    print_human(io, statuses, paths, *cfg);
   }
   return code;
 }

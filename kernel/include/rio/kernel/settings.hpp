@@ -1,6 +1,7 @@
 #pragma once
 // Where rio's files are: the root directory (config/, data/, logs/) and the plugin directory.
-// Nothing here depends on the process's working directory except the documented default root.
+// Nothing here depends on the process's working directory except a ComfyVN-style root found there
+// (the one rule is on resolve_settings; `rio paths` prints its outcome and why).
 
 #include <rio/kernel/error.hpp>
 
@@ -22,13 +23,16 @@ env_lookup process_env();
 struct settings_inputs {
   std::optional<std::filesystem::path> root_flag;        ///< --root
   std::optional<std::filesystem::path> plugin_dir_flag;  ///< --plugin-dir
-  env_lookup env;                                        ///< RIO_ROOT, RIO_PLUGIN_DIR
+  env_lookup env;                                        ///< RIO_ROOT, RIO_PLUGIN_DIR, XDG_STATE_HOME, HOME
   std::filesystem::path exe_dir;                         ///< directory of the rio binary
-  std::filesystem::path cwd;                             ///< default root
+  std::filesystem::path cwd;                             ///< where a ComfyVN-style root may be
 };
 
 struct settings {
   std::filesystem::path root;        ///< absolute
+  /** Why this root: "--root", "RIO_ROOT", "the current directory (it holds config/comfyvn.json)",
+      "XDG_STATE_HOME", "~/.local/state", or "the current directory (no HOME)". */
+  std::string root_source;
   std::filesystem::path plugin_dir;  ///< absolute
   std::string plugin_dir_source;     ///< "--plugin-dir", "RIO_PLUGIN_DIR", "config/rio.json" or "default"
   /**
@@ -46,13 +50,20 @@ struct settings {
 };
 
 /**
- * Root: --root, else RIO_ROOT, else the working directory.
+ * Root, one rule (docs/install.md): --root, else $RIO_ROOT, else the working directory when it is
+ * a ComfyVN or rio root (it holds config/comfyvn.json or config/rio.json, as the original's
+ * clients expect), else $XDG_STATE_HOME/rio, else $HOME/.local/state/rio, else (no HOME at all)
+ * the working directory. The packaged service sets RIO_ROOT=/var/lib/rio.
  * Plugin directory: --plugin-dir, else RIO_PLUGIN_DIR, else "plugin_dir" in <root>/config/rio.json
- * (relative to the root), else <exe_dir>/plugins when it exists, else <exe_dir>/../lib/rio/plugins.
+ * (relative to the root), else <exe_dir>/plugins when it exists, else the installed layout
+ * (<exe_dir>/installed_plugin_dir_from_bin(): ../lib/x86_64-linux-gnu/rio/plugins for /usr).
  * Allowed sources: "allowed_sources" in <root>/config/rio.json (a list of URL prefixes).
  * Host cap: "max_hosts_per_request" in <root>/config/rio.json (an integer from 1 to 100000).
  * Errors: errc::bad_config naming the file and the field.
  */
 result<settings> resolve_settings(const settings_inputs& in);
+
+/** Where the install rules put the built-in modules, relative to the binary's directory. */
+const char* installed_plugin_dir_from_bin() noexcept;
 
 }  // namespace rio::kernel

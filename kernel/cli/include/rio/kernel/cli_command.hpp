@@ -97,6 +97,7 @@ int cli_plan(const cli_args& args, const cli_io& io);
 int cli_install(const cli_args& args, const cli_io& io);
 int cli_status(const cli_args& args, const cli_io& io);
 int cli_inventory(const cli_args& args, const cli_io& io);
+int cli_paths(const cli_args& args, const cli_io& io);
 int cli_demo(const cli_args& args, const cli_io& io);
 int cli_serve(const cli_args& args, const cli_io& io);
 int cli_completion(const cli_args& args, const cli_io& io);
