@@ -85,6 +85,18 @@ result<void> validate_requirements(const sdk::module_spec& spec, const sdk::opti
 
 // Snippet names as option names; each snippet renders with the defaults (so an unknown option or
 // a nested snippet is refused at load time, not when a command first uses it).
+result<void> validate_version(const sdk::module_spec& spec, const sdk::option_values& defaults) {
+  if (!spec.version_probe.empty()) {
+    if (auto r = sdk::render_command(spec.version_probe, spec, defaults); !r) {
+      return invalid(spec, "version_probe: " + r.error().message);
+    }
+  }
+  if (!spec.version_option.empty() && defaults.find(spec.version_option) == defaults.end()) {
+    return invalid(spec, "version_option '" + spec.version_option + "' is not an option of the module");
+  }
+  return {};
+}
+
 result<void> validate_snippets(const sdk::module_spec& spec, const sdk::option_values& defaults) {
   for (const auto& snippet : spec.snippets) {
     if (!is_id(snippet.name, 63) || snippet.name.find('-') != std::string::npos) {
@@ -169,6 +181,7 @@ result<void> validate_spec(const sdk::module_spec& spec) {
       return invalid(spec, "config_sync destination '" + entry.destination + "': " + r.error().message);
     }
   }
+  if (auto ok = validate_version(spec, *defaults); !ok) return ok;
   return validate_requirements(spec, *defaults);
 }
 

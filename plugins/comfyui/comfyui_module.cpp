@@ -111,6 +111,9 @@ sdk::module_spec make_spec() {
       {"venv", "Check the ComfyUI virtualenv exists.", "test -x {{install_dir}}/venv/bin/python",
        std::chrono::seconds{20}},
   };
+  // The checkout's commit, named by its nearest tag when there is one ("v0.3.10-4-gabc1234").
+  s.version_probe = "git -C {{install_dir}} describe --tags --always --dirty";
+  s.version_option = "ref";
   s.config_sync = {
       {"config/comfyvn.json", "~/.config/comfyvn/remote/comfyui.json",
        "Mirror ComfyVN core config for the remote ComfyUI host.", true},

@@ -45,6 +45,7 @@ sdk::module_spec make_spec() {
   s.requirements.systems = {"linux", "macos"};
   s.requirements.architectures = {"x86_64", "aarch64", "arm64"};
   s.requirements.gpu_runtime = "llama.cpp";  // the plan names the engine LM Studio will pick on each host
+  s.version_probe = "{{lms_path}} version";
   s.detect_steps = {
       {"lms", "Check the lms CLI is installed.", "test -x {{lms_path}}", std::chrono::seconds{20}},
   };

@@ -76,6 +76,9 @@ sdk::module_spec make_spec() {
   s.requirements.systems = {"linux"};
   s.requirements.architectures = {"x86_64", "aarch64", "arm64"};
   s.requirements.gpu_driver_option = "gpu_drivers";
+  // "ollama version is 0.5.7" (and a warning line when no server answers: only the version line counts).
+  s.version_probe = "ollama --version | sed -n 's/^ollama version is //p'";
+  s.version_option = "version";
   s.requirements.gpu_runtime = "ollama";  // the plan says whether Ollama will use each host's GPU
   s.detect_steps = {
       {"binary", "Check Ollama binary on PATH.", "command -v ollama", std::chrono::seconds{20}},

@@ -58,6 +58,8 @@ sdk::module_spec make_spec() {
   // The checkout and node_modules take well under 1 GiB; 2 GiB leaves room for chats and assets.
   s.requirements.disk_mib = 2048;
   s.requirements.install_path = "{{install_dir}}";
+  s.version_probe = "git -C {{install_dir}} describe --tags --always --dirty";
+  s.version_option = "ref";
   s.detect_steps = {
       {"repo", "Check SillyTavern repository exists.", "test -d {{install_dir}}/.git", std::chrono::seconds{20}},
       {"node-modules", "Check SillyTavern dependencies are installed.", "test -d {{install_dir}}/node_modules",

@@ -23,14 +23,7 @@ std::string ssh_output(kernel::sandbox::throwaway_host& h, const std::string& co
   const std::string line = "ssh -q -o BatchMode=yes -o UserKnownHostsFile='" + h.known_hosts_file().string() +
                            "' -o StrictHostKeyChecking=yes -i '" + h.user_key().string() + "' -p " + std::to_string(t.port) +
                            " " + t.user + "@" + t.host + " '" + command + "' 2>&1";
-  std::string out;
-  if (FILE* p = ::popen(line.c_str(), "r")) {
-    char buf[512];
-    while (std::fgets(buf, sizeof buf, p) != nullptr) out += buf;
-    ::pclose(p);
-  }
-  while (!out.empty() && out.back() == '\n') out.pop_back();
-  return out;
+  return command_output(line);
 }
 
 // What must not depend on the shell: per module, the plan's action, the outcome and every

@@ -15,11 +15,6 @@ namespace json = boost::json;
 
 const std::vector<std::string> all_modules{"comfyui", "sillytavern", "lmstudio", "ollama"};
 
-std::string status_file_text(const engine_world& w, const kernel::sandbox::throwaway_host& h) {
-  auto t = h.target();
-  return read_file(w.status_dir() / (kernel::engine::host_token(t.host, t.port) + ".json"));
-}
-
 std::size_t count(const std::string& text, const std::string& what) {
   std::size_t n = 0;
   for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + what.size())) ++n;

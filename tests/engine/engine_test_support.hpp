@@ -3,6 +3,7 @@
 // loopback hosts with the offline fixture upstreams, and helpers that run `rio` in-process or as
 // a real child process. Everything lives in temporary directories; nothing leaves loopback.
 
+#include <rio/kernel/engine/host_key.hpp>
 #include <rio/kernel/sandbox/fixture_upstreams.hpp>
 #include <rio/kernel/sandbox/throwaway_host.hpp>
 
@@ -19,6 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <fstream>
 #include <memory>
 #include <string>
@@ -177,6 +179,24 @@ class engine_world {
   std::vector<std::unique_ptr<kernel::sandbox::throwaway_host>> hosts_;
   int inventories_ = 0;
 };
+
+/** What a local shell command line prints on stdout, without the final newlines. */
+inline std::string command_output(const std::string& line) {
+  std::string out;
+  if (FILE* p = ::popen(line.c_str(), "r")) {
+    char buf[512];
+    while (std::fgets(buf, sizeof buf, p) != nullptr) out += buf;
+    ::pclose(p);
+  }
+  while (!out.empty() && out.back() == '\n') out.pop_back();
+  return out;
+}
+
+/** The host's status manifest as rio wrote it. */
+inline std::string status_file_text(const engine_world& w, const kernel::sandbox::throwaway_host& h) {
+  auto t = h.target();
+  return read_file(w.status_dir() / (kernel::engine::host_token(t.host, t.port) + ".json"));
+}
 
 inline boost::json::object parse_object(const std::string& text) {
   boost::system::error_code ec;

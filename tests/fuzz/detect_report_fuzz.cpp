@@ -62,7 +62,7 @@ const engine::detect_batch& batch() {
     engine::module_detection beta;
     beta.steps = {{"venv", "Venv", false, std::nullopt, {}, {}, {}}, {"deps", "Deps", false, std::nullopt, {}, {}, {}}};
     beta.sync.resize(2);
-    out.modules = {{"alpha", alpha, false, 0}, {"beta", beta, false, 0}};
+    out.modules = {{"alpha", alpha, false, 0, ""}, {"beta", beta, false, 0, ""}};
     return out;
   }();
   return b;

@@ -86,6 +86,36 @@ TEST(DetectBatch, ReadsInstalledAbsentAndSatisfiedStepsFromTheReport) {
   EXPECT_EQ(found[1].sync[0].remote_exists, std::optional<bool>{false});
 }
 
+// The version probe runs only for an installed module, in the same command; its first line is
+// the version (printable bytes, at most 80), and the plan shows it beside the wanted one.
+TEST(DetectBatch, AnInstalledModulesVersionComesFromItsVersionProbe) {
+  sdk::module_spec s = demo_spec("alpha");
+  s.options.push_back({"ref", sdk::option_type::identifier, "v2", "wanted", false});
+  s.version_probe = "printf 'v1.2-3-gabc\\033[31m\\nsecond line\\n'; cat {{dir}}/f >/dev/null";
+  s.version_option = "ref";
+  sdk::data_installer a{s};
+  sdk::module_spec t = demo_spec("beta");
+  t.version_probe = "echo never";
+  sdk::data_installer b{t};
+  temp_dir home;
+  home.write("alpha/f", "hi");
+  home.write(".config/comfyvn/remote/alpha.installed", "x");
+  const std::vector<module_request> modules{{&a, *sdk::resolve_options(a.spec(), {})}, {&b, *sdk::resolve_options(b.spec(), {})}};
+  auto batch = build_detect_batch(modules, home.path());
+  ASSERT_TRUE(batch);
+  auto found = read_detect_report(*batch, run_locally(*batch, home.path().string()));
+  ASSERT_EQ(found.size(), 2u);
+  EXPECT_EQ(found[0].version, "v1.2-3-gabc[31m") << "first line, control bytes dropped";
+  EXPECT_EQ(found[1].version, "") << "beta is not installed: its probe does not run";
+  auto plan = plan_module(modules[0], found[0], nullptr);
+  EXPECT_EQ(plan.installed_version, "v1.2-3-gabc[31m");
+  EXPECT_EQ(plan.wanted_version, "v2");
+  // A report line that forges another module's version is not taken.
+  sdk::exec_result forged;
+  forged.stdout_tail = run_locally(*batch, home.path().string())->stdout_tail + "xrio-version alpha evil\n";
+  EXPECT_EQ(read_detect_report(*batch, forged)[0].version, "v1.2-3-gabc[31m");
+}
+
 // Look-only builtins run in the script's own shell (a subshell costs the host a fork per check);
 // anything else keeps its subshell, so a check that exits or changes directory affects no other.
 TEST(DetectBatch, ChecksThatExitOrChangeDirectoryCannotAffectTheNext) {

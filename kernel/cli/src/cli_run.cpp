@@ -84,6 +84,10 @@ void add_plan_module(cli_detail::text_table& t, const engine::module_plan& p) {
   t.row({p.id, std::string{engine::to_string(p.action)} + ":", p.reason});
   // "torch: cu124 (NVIDIA driver 550.54.15 supports CUDA 12.4; ...)": every host's choice, also on a noop.
   for (const auto& h : p.hardware) t.note(2, h.choice + ": " + h.value + " (" + h.why + ")");
+  if (!p.installed_version.empty() || !p.wanted_version.empty()) {
+    t.note(2, "version: " + (p.installed_version.empty() ? std::string{"-"} : p.installed_version) + " installed, " +
+                  (p.wanted_version.empty() ? std::string{"latest"} : p.wanted_version) + " wanted");
+  }
   if (p.action == engine::plan_action::noop) return;
   if (p.disk_free_mib) {
     t.note(2, "disk: " + engine::format_gib(*p.disk_free_mib) + " free, " + engine::format_gib(p.disk_need_mib) + " needed");

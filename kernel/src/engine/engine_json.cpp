@@ -139,6 +139,7 @@ json::object plan_entry_json(const module_plan& p, const std::string& host) {
     for (const auto& i : p.preflight) issues.emplace_back(json::object{{"check", i.check}, {"message", i.message}});
     o["preflight"] = std::move(issues);
   }
+  o["version"] = json::object{{"installed", text_or_null(p.installed_version)}, {"wanted", text_or_null(p.wanted_version)}};
   json::array hardware;
   for (const auto& h : p.hardware) hardware.emplace_back(json::object{{"choice", h.choice}, {"value", h.value}, {"why", h.why}});
   o["hardware"] = std::move(hardware);

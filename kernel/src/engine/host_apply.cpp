@@ -134,7 +134,7 @@ void host_runner::record_cancelled(std::size_t first) {
     log_->module_line(p.id, "not started: run cancelled");
     out_.failed.push_back(p.id);
     manifest_.modules[p.id] = cancelled_record(previous_record(p.id), p, s_.run_id);
-    out_.outcomes.push_back({p.id, "failed", "run cancelled", {}, {}});
+    out_.outcomes.push_back({p.id, "failed", "run cancelled", {}, {}, ""});
     emit(run_event_kind::module_finished, p.id, "", "failed", "run cancelled");
   }
 }
@@ -144,7 +144,7 @@ void host_runner::record_only(const module_plan& p) {
   log_->module_line(p.id, "recorded only: nothing ran on the host (" + p.reason + ")");
   out_.recorded.push_back(p.id);
   manifest_.modules[p.id] = recorded_only_record(p, s_.run_id);
-  out_.outcomes.push_back({p.id, "recorded", "", {}, {}});
+  out_.outcomes.push_back({p.id, "recorded", "", {}, {}, ""});
   emit(run_event_kind::module_finished, p.id, "", "recorded", p.reason);
 }
 
@@ -153,7 +153,7 @@ void host_runner::record_blocked(const module_plan& p) {
   log_->module_line(p.id, "refused: " + p.reason);
   out_.failed.push_back(p.id);
   manifest_.modules[p.id] = blocked_record(previous_record(p.id), p, s_.run_id);
-  out_.outcomes.push_back({p.id, "failed", p.reason, {}, {}});
+  out_.outcomes.push_back({p.id, "failed", p.reason, {}, {}, ""});
   emit(run_event_kind::module_finished, p.id, "", "failed", p.reason);
 }
 
@@ -161,13 +161,13 @@ void host_runner::record_noop(const module_plan& p) {
   log_->module_line(p.id, "no-op (" + p.reason + ")");
   out_.skipped.push_back(p.id);
   manifest_.modules[p.id] = noop_record(previous_record(p.id), p, s_.run_id);
-  out_.outcomes.push_back({p.id, "skipped", "", {}, {}});
+  out_.outcomes.push_back({p.id, "skipped", "", {}, {}, ""});
   emit(run_event_kind::module_finished, p.id, "", "skipped", p.reason);
 }
 
 asio::awaitable<void> host_runner::install_module(const module_request& m, const module_plan& p) {
   log_->module_line(p.id, "install begin \u2192 " + p.name);
-  module_outcome outcome{p.id, "failed", "", {}, {}};
+  module_outcome outcome{p.id, "failed", "", {}, {}, ""};
   std::string stderr_tail;
   // Each module asks the pool again: the detect session may have dropped since.
   const ssh::connect_options options = connect_options();
@@ -202,6 +202,31 @@ asio::awaitable<void> host_runner::run_installer(const module_request& m, const 
     co_return;
   }
   take_report(*report, outcome, stderr_tail);
+  if (outcome.state == "installed") outcome.version = co_await read_version(m, shell);
+}
+
+// What the module's version_probe answers now (recorded with the install); "" when it has none,
+// fails or prints nothing. One short command, run through the logging shell like the steps.
+asio::awaitable<std::string> host_runner::read_version(const module_request& m, sdk::remote_shell& shell) {
+  if (m.spec().version_probe.empty()) co_return std::string{};
+  auto command = sdk::render_command(m.spec().version_probe, m.spec(), m.options);
+  if (!command) co_return std::string{};
+  sdk::exec_request req;
+  req.command = "( " + *command + "\n) </dev/null 2>/dev/null";  // a subshell: the redirections must not reach a pipeline's last command
+  req.timeout = std::chrono::seconds{20};
+  auto ran = co_await shell.exec(std::move(req));
+  if (!ran || ran->exit_code != 0) {
+    log_->module_line(m.spec().id, "version probe told nothing: " +
+                                       (ran ? "exit " + std::to_string(ran->exit_code) : redact(ran.error().describe())));
+    co_return std::string{};
+  }
+  std::string_view out = ran->stdout_tail;
+  out = out.substr(0, std::min(out.find('\n'), std::size_t{80}));
+  std::string clean;
+  for (char c : out) {
+    if (static_cast<unsigned char>(c) >= 0x20 && c != 0x7f) clean += c;
+  }
+  co_return redact(clean);
 }
 
 void host_runner::take_report(const sdk::install_report& report, module_outcome& outcome, std::string& stderr_tail) const {

@@ -86,10 +86,16 @@ result<void> add_module(const module_request& m, const std::filesystem::path& as
                             std::chrono::seconds{10}});
     skeleton.sync.push_back(std::move(check));
   }
+  std::string version_probe;
+  if (!spec.version_probe.empty()) {
+    auto rendered = sdk::render_command(spec.version_probe, spec, m.options);
+    if (!rendered) return sdk::error{rendered.error().code, "module '" + spec.id + "' version_probe: " + rendered.error().message};
+    version_probe = std::move(*rendered);
+  }
   batch.modules.push_back({spec.id, std::move(skeleton),
                            std::any_of(spec.options.begin(), spec.options.end(),
                                        [](const sdk::option_spec& o) { return o.defines_state; }),
-                           0});
+                           0, std::move(version_probe)});
   return {};
 }
 
@@ -145,6 +151,13 @@ std::string check_line(const sdk::rendered_probe& c, std::size_t index) {
   return isolated(c.command) + "; echo \"rio-probe " + std::to_string(index) + " $?\"\n";
 }
 
+// An installed module's version: the first line its version_probe prints, as `rio-version ID TEXT`.
+std::string version_line(const detect_batch::module& m) {
+  if (m.version_probe.empty()) return {};
+  return "if [ \"$rio_ok\" = 1 ]; then\n  rio_v=$( ( " + m.version_probe + "\n) </dev/null 2>/dev/null )\n"
+         "  printf 'rio-version %s %s\\n' " + m.id + " \"${rio_v%%\"\n\"*}\"\nfi\n";
+}
+
 // The prelude, then per module: its probes (noting whether all passed), its step checks only when
 // a probe failed (always, for a module with options that define its state), and its config-sync
 // tests. One `rio-probe <index> <status>` line per check.
@@ -173,8 +186,30 @@ std::string detect_script(const detect_batch& batch) {
       script += "if [ \"$rio_ok\" = 1 ]; then\n  for rio_i in" + skipped + "; do echo \"rio-probe $rio_i " +
                 std::to_string(not_checked) + "\"; done\nelse\n" + steps + "fi\n";
     }
+    script += version_line(m);
   }
   return script;
+}
+
+// "rio-version ID TEXT" -> TEXT for `id`: printable bytes only, at most 80 of them (untrusted).
+std::string version_of(std::string_view out, const std::string& id) {
+  const std::string prefix = "rio-version " + id + " ";
+  std::size_t at = 0;
+  while ((at = out.find(prefix, at)) != std::string_view::npos) {
+    if (at != 0 && out[at - 1] != '\n') {
+      ++at;
+      continue;
+    }
+    std::string_view v = out.substr(at + prefix.size());
+    v = v.substr(0, v.find('\n'));
+    std::string clean;
+    for (char c : v.substr(0, 80)) {
+      if (static_cast<unsigned char>(c) >= 0x20 && c != 0x7f) clean += c;
+    }
+    while (!clean.empty() && clean.back() == ' ') clean.pop_back();
+    return clean;
+  }
+  return {};
 }
 
 module_detection unknown_detection(module_detection d, const std::string& why) {
@@ -250,6 +285,7 @@ detect_reading read_detection(const detect_batch& batch, const result<sdk::exec_
       }
     }
     d.detect = sdk::make_detect_report(probes, probe_statuses);
+    if (d.detect.state == sdk::detect_state::installed && !m.version_probe.empty()) d.version = version_of(ran->stdout_tail, m.id);
     out.push_back(std::move(d));
   }
   return reading;

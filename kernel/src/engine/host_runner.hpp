@@ -57,6 +57,7 @@ class host_runner {
                                              std::shared_ptr<ssh::session> session, module_outcome& outcome,
                                              std::string& stderr_tail);
   void take_report(const sdk::install_report& report, module_outcome& outcome, std::string& stderr_tail) const;
+  boost::asio::awaitable<std::string> read_version(const module_request& m, sdk::remote_shell& shell);
   void record_install(const module_plan& p, module_outcome outcome, const std::string& stderr_tail);
   void finish(const std::string& status, const std::string& error);
   bool save();

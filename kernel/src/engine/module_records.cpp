@@ -89,6 +89,7 @@ module_record noop_record(const module_record* previous, const module_plan& p, c
   rec.updated_at = utc_timestamp();
   // Planned noop: the record agrees with the request, or there was none and every check passed.
   rec.state_options = p.state_options;
+  rec.version = !p.found.version.empty() ? p.found.version : previous != nullptr ? previous->version : std::string{};
   return rec;
 }
 
@@ -104,6 +105,7 @@ module_record install_record(const module_outcome& outcome, const module_plan& p
   rec.detected = false;
   if (outcome.state == "installed") {
     rec.state_options = p.state_options;
+    rec.version = outcome.version;
     rec.installed_at = rec.updated_at;
     rec.reason = "installed by run " + run_id;
   } else {

@@ -121,6 +121,10 @@ module_plan plan_module(const module_request& request, module_detection found, c
   plan.options = request.options;
   plan.state_options = state_options_of(request);
   plan.recorded_state = previous != nullptr ? previous->state : std::string{};
+  plan.installed_version = found.version;
+  if (auto it = request.options.find(spec.version_option); !spec.version_option.empty() && it != request.options.end()) {
+    plan.wanted_version = it->second;
+  }
   const std::string& evidence = found.detect.evidence;
 
   switch (found.detect.state) {

@@ -103,6 +103,7 @@ module_record read_module(const json::object& o, const std::string& path, std::s
   r.str("run_id", m.run_id);
   r.str("stderr_tail", m.stderr_tail);
   r.str("updated_at", m.updated_at);
+  r.str("version", m.version);
   read_state_options(r, m.state_options, problem);
   if (const json::array* steps = r.array("steps")) {
     for (std::size_t i = 0; i < steps->size(); ++i) {
@@ -151,6 +152,7 @@ json::object module_to_json(const module_record& m) {
   if (!m.stderr_tail.empty()) o["stderr_tail"] = m.stderr_tail;
   if (!m.reason.empty()) o["last_reason"] = m.reason;
   if (!m.updated_at.empty()) o["updated_at"] = m.updated_at;
+  if (!m.version.empty()) o["version"] = m.version;
   if (!m.state_options.empty()) {
     json::object options;
     for (const auto& [name, value] : m.state_options) options[name] = value;

@@ -151,6 +151,14 @@ struct module_spec {
   std::vector<sync_spec> config_sync;
   host_requirements requirements;
   std::vector<snippet_spec> snippets;  ///< shell text that commands reference as {{>name}}
+  /**
+   * POSIX sh that prints the installed version on the first line of its stdout ("v0.3.10-4-gabc1234",
+   * "0.5.7"); {{option}} placeholders allowed. rio runs it in detection when the module's probes
+   * pass, and after each install, and records the answer. Empty: the module reports no version.
+   */
+  std::string version_probe;
+  /** The option that names the wanted version or ref ("ref", "version"): the plan shows it beside the installed one. */
+  std::string version_option;
 };
 
 /** `~/.config/comfyvn/remote/<id>.installed`, the path the original tool uses. */

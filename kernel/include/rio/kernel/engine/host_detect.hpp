@@ -52,6 +52,9 @@ struct module_detection {
   sdk::detect_report detect;
   std::vector<step_check> steps;
   std::vector<sync_check> sync;
+  /** The module's version_probe answer (first line, printable, at most 80 bytes); "" when it
+      has none, did not run (the module is not installed) or printed nothing. */
+  std::string version;
 };
 
 /** The generated command and how to read its report. */
@@ -68,6 +71,7 @@ struct detect_batch {
         pass (an installed module may still need a step for new options). */
     bool checks_steps_always = false;
     std::size_t disk = 0;  ///< index into disk_paths: where the module installs
+    std::string version_probe;  ///< rendered; "" when the module has none
   };
   std::vector<module> modules;
   // The preflight (preflight.hpp) runs in the same command, before the checks.

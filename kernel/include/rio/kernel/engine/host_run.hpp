@@ -69,6 +69,7 @@ struct module_outcome {
   std::string error;
   std::vector<sdk::step_result> steps;
   sdk::sync_report sync;
+  std::string version;  ///< what the module's version_probe answered after the install; "" when unknown
 };
 
 /** How rio reached a host (its first connection of the run), for -v and --json. */

@@ -37,6 +37,9 @@ struct module_plan {
   std::uint64_t disk_need_mib = 0;             ///< what the disk check asked for (after overrides)
   /** The requested values of the options that define the module's state (recorded on install). */
   std::map<std::string, std::string> state_options;
+  /** The version the module's version_probe reported (installed modules only), and the value of
+      its version_option (the wanted version or ref); "" when unknown or none. */
+  std::string installed_version, wanted_version;
   /** This host's hardware choices for the module (torch build, installer, GPU runtime), with why. */
   std::vector<hardware_note> hardware;
   /** Steps that would run (not satisfied, or no check); the rest are already done. */

@@ -41,6 +41,9 @@ struct module_record {
   /** rio: the values of the options that define the module's state (option_spec::defines_state)
       it was installed with; "options" in the file. Empty when none were recorded. */
   std::map<std::string, std::string> state_options;
+  /** rio: the installed version the module's version_probe reported at the last install or
+      detection ("version" in the file); "" when unknown. */
+  std::string version;
 };
 
 struct run_record {
