@@ -4,6 +4,7 @@
 #include "routes.hpp"
 
 #include <rio/kernel/engine/engine_json.hpp>
+#include <rio/kernel/engine/lifecycle_plan.hpp>
 #include <rio/kernel/engine/status_query.hpp>
 #include <rio/kernel/inventory.hpp>
 
@@ -47,9 +48,35 @@ api_response several_ports(const engine::host_status& status, const std::string&
   return r;
 }
 
+// The verb's switches in the body: to (update), force (update, rollback), no_rollback and unpin
+// (update), purge (uninstall). record_only is install's alone.
+std::optional<body_error> read_verb(const json::object& body, engine::run_verb verb, install_call& call) {
+  auto& v = call.settings.lifecycle;
+  v.verb = verb;
+  if (verb == engine::run_verb::install) return std::nullopt;
+  if (call.settings.record_only) return body_error{400, "record_only applies to install only", "record_only"};
+  auto flag = [&body](const char* name) {
+    const json::value* f = body.if_contains(name);
+    return f != nullptr && f->is_bool() && f->get_bool();
+  };
+  v.force = flag("force");
+  v.no_rollback = flag("no_rollback");
+  v.unpin = flag("unpin");
+  v.purge = flag("purge");
+  if (const json::value* to = body.if_contains("to"); to != nullptr && !to->is_null()) {
+    if (verb != engine::run_verb::update) return body_error{400, "to applies to update only", "to"};
+    if (!to->is_string() || to->get_string().empty()) return body_error{400, "to must be a non-empty string", "to"};
+    v.to = std::string{to->get_string()};
+    for (const auto& m : call.hosts.empty() ? std::vector<engine::module_request>{} : call.hosts.front().modules) {
+      if (auto problem = engine::target_problem(m.spec(), v.to); !problem.empty()) return body_error{400, problem, "to"};
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
-asio::awaitable<api_response> post_install(api_state& state, const api_request& req) {
+asio::awaitable<api_response> post_install(api_state& state, const api_request& req, engine::run_verb verb) {
   // The flag is checked before anything else, as in the original.
   if (auto off = require_feature(state, req)) co_return *off;
   boost::system::error_code ec;
@@ -60,6 +87,7 @@ asio::awaitable<api_response> post_install(api_state& state, const api_request& 
   auto read = co_await read_install_body(doc.get_object(), state);
   if (auto* e = std::get_if<body_error>(&read)) co_return error_response(e->status, e->message, req.request_id, e->field);
   install_call call = std::move(std::get<install_call>(read));
+  if (auto e = read_verb(doc.get_object(), verb, call)) co_return error_response(e->status, e->message, req.request_id, e->field);
 
   auto run = std::make_shared<api_run>(state.ex);
   run->id = call.settings.run_id;

@@ -55,6 +55,17 @@ asio::awaitable<std::optional<api_response>> remote_route(api_state& state, cons
     if (m != "POST") co_return wrong_method(req, "POST");
     co_return co_await post_install(state, req);
   }
+  // The lifecycle verbs: the install body and answers, plus the verb's switches (docs/api.md).
+  using kernel::engine::run_verb;
+  std::optional<run_verb> verb;
+  if (p == "/api/remote/update") verb = run_verb::update;
+  if (p == "/api/remote/rollback") verb = run_verb::rollback;
+  if (p == "/api/remote/repair") verb = run_verb::repair;
+  if (p == "/api/remote/uninstall") verb = run_verb::uninstall;
+  if (verb) {
+    if (m != "POST") co_return wrong_method(req, "POST");
+    co_return co_await post_install(state, req, *verb);
+  }
   if (p == "/api/remote/status") {
     if (m != "GET") co_return wrong_method(req, "GET");
     co_return get_status(state, req);

@@ -5,6 +5,8 @@
 #include "api_state.hpp"
 #include "api_types.hpp"
 
+#include <rio/kernel/engine/lifecycle.hpp>
+
 #include <boost/asio/awaitable.hpp>
 
 #include <string>
@@ -13,7 +15,9 @@ namespace rio::http::detail {
 
 boost::asio::awaitable<api_response> route(api_state& state, const api_request& request);
 
-boost::asio::awaitable<api_response> post_install(api_state& state, const api_request& request);
+/** POST /api/remote/install, and with another verb /api/remote/update|rollback|repair|uninstall. */
+boost::asio::awaitable<api_response> post_install(api_state& state, const api_request& request,
+                                                  kernel::engine::run_verb verb = kernel::engine::run_verb::install);
 api_response get_status(api_state& state, const api_request& request);
 api_response get_runs(api_state& state, const api_request& request);
 api_response get_run(api_state& state, const api_request& request, const std::string& id);

@@ -26,6 +26,8 @@ void api_run::add_event(const engine::run_event& e) {
   if (!e.step.empty()) o["step"] = e.step;
   if (!e.state.empty()) o["state"] = e.state;
   if (!e.detail.empty()) o["detail"] = e.detail;  // already redacted by the engine
+  if (!e.from_version.empty()) o["from_version"] = e.from_version;
+  if (!e.to_version.empty()) o["to_version"] = e.to_version;
   events.push_back(std::move(o));
   if (events.size() > max_events) {
     events.pop_front();

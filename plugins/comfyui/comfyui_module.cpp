@@ -12,9 +12,32 @@
 #include "embedded/python_tooling_check_sh.hpp"
 #include "embedded/requirements_sh.hpp"
 #include "embedded/torch_sh.hpp"
+#include "embedded/venv_restore_sh.hpp"
 
 namespace rio::plugins::comfyui {
 namespace {
+
+// update: fetch and check out the wanted ref, then the install steps' checks decide (requirements
+// reinstalled only when requirements.txt changed, under the torch guard). A rollback returns the
+// checkout to its commit and the virtualenv to its `pip freeze`, with rio's stamps.
+void add_lifecycle(sdk::module_spec& s) {
+  s.lifecycle.update = {sdk::steps::git_update("checkout", "Fetch and check out the wanted ref (local changes refused unless --force).",
+                                               "install_dir", "ref")};
+  s.lifecycle.save_rollback =
+      sdk::steps::git_save_rollback("install_dir") +
+      "{{install_dir}}/venv/bin/python -m pip freeze >pip-freeze.txt\n"
+      "for rio_f in .rio-requirements.sha256 .rio-torch .rio-torch-constraints.txt; do\n"
+      "  if [ -f {{install_dir}}/venv/$rio_f ]; then cp {{install_dir}}/venv/$rio_f .; fi\n"
+      "done\n";
+  sdk::step_spec venv;
+  venv.id = "venv-restore";
+  venv.description = "Return the virtualenv to the saved pip freeze.";
+  venv.command = std::string{venv_restore_sh};
+  venv.done_check = "[ \"$({{install_dir}}/venv/bin/python -m pip freeze 2>/dev/null)\" = \"$(cat \"$RIO_ROLLBACK_DIR/pip-freeze.txt\" 2>/dev/null)\" ]";
+  venv.timeout = std::chrono::seconds{1800};
+  s.lifecycle.rollback = {sdk::steps::git_rollback("checkout", "Check out the commit saved before the update.", "install_dir"),
+                          venv};
+}
 
 // long-function: one declarative module spec (options, steps, probes), read top to bottom as data
 sdk::module_spec make_spec() {
@@ -63,8 +86,9 @@ sdk::module_spec make_spec() {
       "git python3-venv python3-pip", "git python3 python3-pip");
   packages.provides_tools = {"git", "python3"};
   s.install_steps.push_back(packages);
-  s.install_steps.push_back(sdk::steps::git_checkout("clone", "Clone the ComfyUI repository.", "install_dir",
-                                                     "repo_url", "ref"));
+  sdk::step_spec clone = sdk::steps::git_checkout("clone", "Clone the ComfyUI repository.", "install_dir", "repo_url", "ref");
+  clone.creates = {{"{{install_dir}}", sdk::removal::checkout}};  // models, outputs and custom nodes in it stay the operator's
+  s.install_steps.push_back(clone);
 
   // Only with installer=uv on a host without uv: otherwise the check passes and nothing runs.
   sdk::step_spec uv = sdk::steps::run_installer_script(
@@ -86,6 +110,7 @@ sdk::module_spec make_spec() {
                  "fi";
   venv.done_check = "{{install_dir}}/venv/bin/python -m pip --version >/dev/null 2>&1";
   venv.timeout = std::chrono::seconds{300};
+  venv.creates = {{"{{install_dir}}/venv", sdk::removal::owned}};
   s.install_steps.push_back(venv);
 
   sdk::step_spec torch;
@@ -118,6 +143,7 @@ sdk::module_spec make_spec() {
       {"config/comfyvn.json", "~/.config/comfyvn/remote/comfyui.json",
        "Mirror ComfyVN core config for the remote ComfyUI host.", true},
   };
+  add_lifecycle(s);
   return s;
 }
 

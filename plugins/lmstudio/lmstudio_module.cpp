@@ -8,6 +8,8 @@
 namespace rio::plugins::lmstudio {
 namespace {
 
+void add_lifecycle(sdk::module_spec& s);
+
 sdk::module_spec make_spec() {
   sdk::module_spec s;
   s.id = "lmstudio";
@@ -27,6 +29,8 @@ sdk::module_spec make_spec() {
       "test -x {{lms_path}}");
   install.command = "command -v bash >/dev/null 2>&1 || { echo 'rio: the LM Studio installer needs bash' >&2; exit 127; }\n" +
                     install.command;
+  // The lms CLI is rio's to remove; ~/.lmstudio also holds models and settings: --purge only.
+  install.creates = {{"~/.lmstudio", sdk::removal::purge}, {"{{lms_path}}", sdk::removal::owned}};
   s.install_steps.push_back(install);
 
   sdk::step_spec daemon;
@@ -55,7 +59,25 @@ sdk::module_spec make_spec() {
       {"config/settings/config.json", "~/.config/comfyvn/remote/lmstudio.json",
        "Mirror ComfyVN model registry hints for LM Studio.", true},
   };
+  add_lifecycle(s);
   return s;
+}
+
+// LM Studio's own update route; it keeps no older build, so there is no rollback point.
+void add_lifecycle(sdk::module_spec& s) {
+  sdk::step_spec upgrade;
+  upgrade.id = "daemon-upgrade";
+  upgrade.description = "Upgrade llmster with LM Studio's own mechanism (lms daemon upgrade).";
+  upgrade.command = "{{lms_path}} daemon upgrade";
+  upgrade.timeout = std::chrono::seconds{1200};
+  s.lifecycle.update = {upgrade};
+  sdk::step_spec stop;
+  stop.id = "daemon-down";
+  stop.description = "Stop the LM Studio daemon.";
+  stop.command = "if [ -x {{lms_path}} ]; then {{lms_path}} daemon down || exit $?; fi";
+  stop.timeout = std::chrono::seconds{120};
+  s.lifecycle.stop = {stop};
+  s.lifecycle.purge_lists = "[ ! -d \"$HOME/.lmstudio\" ] || echo \"$HOME/.lmstudio (LM Studio's models and settings)\"";
 }
 
 }  // namespace

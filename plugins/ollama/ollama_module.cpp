@@ -8,10 +8,59 @@
 #include <rio/sdk/steps.hpp>
 
 #include "embedded/install_guard_sh.hpp"
+#include "embedded/purge_sh.hpp"
 #include "embedded/service_sh.hpp"
 
 namespace rio::plugins::ollama {
 namespace {
+
+constexpr const char* installed_version = "ollama --version 2>/dev/null | sed -n 's/^ollama version is //p'";
+
+// Updates go through upstream's own route, the install script with OLLAMA_VERSION; so does a
+// rollback, to the version saved before. Uninstall stops the server rio started; Ollama itself
+// is system-wide, so only --purge runs upstream's documented removal (docs/linux.md).
+void add_lifecycle(sdk::module_spec& s, const sdk::step_spec& install) {
+  sdk::step_spec update = install;
+  update.id = "update-script";
+  update.description = "Run the official install script for the wanted version (OLLAMA_VERSION; empty: the latest).";
+  update.done_check = std::string{"[ -n {{version}} ] && [ \"$("} + installed_version + ")\" = {{version}} ]";
+  s.lifecycle.update = {update};
+  s.lifecycle.save_rollback = std::string{installed_version} + " >version\n[ -s version ]\n";
+  sdk::step_spec back = sdk::steps::run_installer_script(
+      "rollback-script", "Reinstall the version saved before the update with the official install script.", "installer_url",
+      "sh", "OLLAMA_VERSION=\"$(cat \"$RIO_ROLLBACK_DIR/version\")\"",
+      std::string{"[ \"$("} + installed_version + ")\" = \"$(cat \"$RIO_ROLLBACK_DIR/version\" 2>/dev/null)\" ]");
+  back.command = std::string{install_guard_sh} + back.command;  // the same guard as the install
+  back.needs_root = true;
+  s.lifecycle.rollback = {back};
+
+  sdk::step_spec stop;
+  stop.id = "stop";
+  stop.description = "Stop the Ollama server rio started (the systemd service, or the background server).";
+  stop.command =
+      "if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1 && systemctl cat ollama >/dev/null 2>&1; then\n"
+      "  rio_sudo systemctl disable --now ollama || exit $?\n"
+      "fi\n"
+      // Only while that pid is still an ollama: a pid is reused once its process is gone.
+      "rio_pid=$(cat \"$HOME/.ollama/rio-serve.pid\" 2>/dev/null) || exit 0\n"
+      "if grep -qx ollama \"/proc/$rio_pid/comm\" 2>/dev/null; then kill \"$rio_pid\" || exit $?; fi";
+  stop.timeout = std::chrono::seconds{120};
+  s.lifecycle.stop = {stop};
+
+  sdk::step_spec purge;
+  purge.id = "purge";
+  purge.description = "Ollama's documented uninstall: service, binary, libraries, the ollama user and group, models.";
+  purge.command = std::string{purge_sh};
+  purge.timeout = std::chrono::seconds{300};
+  purge.needs_root = true;
+  s.lifecycle.purge = {purge};
+  s.lifecycle.purge_lists =
+      "rio_bin=$(command -v ollama) && { echo \"$rio_bin\"; rio_lib=$(dirname \"$(dirname \"$rio_bin\")\")/lib/ollama; "
+      "[ ! -d \"$rio_lib\" ] || echo \"$rio_lib\"; }\n"
+      "for rio_p in /etc/systemd/system/ollama.service /usr/share/ollama \"$HOME/.ollama\"; do [ ! -e \"$rio_p\" ] || echo \"$rio_p\"; done\n"
+      "if id ollama >/dev/null 2>&1; then echo 'user ollama'; fi\n"
+      "if getent group ollama >/dev/null 2>&1; then echo 'group ollama'; fi";
+}
 
 // long-function: one declarative module spec (options, steps, probes), read top to bottom as data
 sdk::module_spec make_spec() {
@@ -68,6 +117,8 @@ sdk::module_spec make_spec() {
   serve.done_check = "command -v ollama >/dev/null 2>&1 && curl -fsS \"http://\"{{api_address}}\"/api/version\" >/dev/null 2>&1";
   serve.timeout = std::chrono::seconds{180};
   serve.needs_tools = {"curl"};
+  serve.creates = {{"~/.ollama/rio-serve.pid", sdk::removal::owned},
+                   {"/etc/systemd/system/ollama.service.d/rio.conf", sdk::removal::owned}};
   s.install_steps.push_back(serve);
 
   // install.sh is Linux-only, amd64 or arm64; it unpacks into /usr/local (about 4 GiB with the
@@ -88,6 +139,7 @@ sdk::module_spec make_spec() {
       {"config/settings/config.json", "~/.config/comfyvn/remote/ollama.json", "Push shared model registry settings.",
        true},
   };
+  add_lifecycle(s, install);
   return s;
 }
 

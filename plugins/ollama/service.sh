@@ -20,6 +20,7 @@ if [ "$rio_service" = systemd ]; then
 else
   mkdir -p "$HOME/.ollama" || exit 1
   OLLAMA_HOST={{api_address}} nohup ollama serve </dev/null >>"$HOME/.ollama/serve.log" 2>&1 &
+  echo "$!" >"$HOME/.ollama/rio-serve.pid"  # rio uninstall stops this server, and only this one
 fi
 rio_i=0
 while [ "$rio_i" -lt {{health_timeout}} ]; do

@@ -44,8 +44,9 @@ sdk::module_spec make_spec() {
                   "fi";
   node.provides_tools = {"node", "npm"};
   s.install_steps.push_back(node);
-  s.install_steps.push_back(sdk::steps::git_checkout("clone", "Clone the SillyTavern repository.", "install_dir",
-                                                     "repo_url", "ref"));
+  sdk::step_spec clone = sdk::steps::git_checkout("clone", "Clone the SillyTavern repository.", "install_dir", "repo_url", "ref");
+  clone.creates = {{"{{install_dir}}", sdk::removal::checkout}};  // chats, characters and settings in data/ stay
+  s.install_steps.push_back(clone);
 
   // The same flags as SillyTavern's own start.sh; reruns skip it until package-lock.json changes.
   sdk::step_spec deps = sdk::steps::manifest_install(
@@ -53,6 +54,7 @@ sdk::module_spec make_spec() {
       "node_modules/.rio-package-lock.sha256", "npm install --no-audit --no-fund --no-progress --omit=dev");
   deps.timeout = std::chrono::seconds{1200};
   deps.needs_tools.push_back("npm");
+  deps.creates = {{"{{install_dir}}/node_modules", sdk::removal::owned}};
   s.install_steps.push_back(deps);
 
   // The checkout and node_modules take well under 1 GiB; 2 GiB leaves room for chats and assets.
@@ -73,6 +75,12 @@ sdk::module_spec make_spec() {
       {"SillyTavern Extension/plugin/comfyvn-diagnostics", "{{install_dir}}/plugins/comfyvn-diagnostics",
        "Sync the ComfyVN diagnostics server plugin.", true},
   };
+  // update: fetch and check out the ref; npm install runs again only when package-lock.json changed.
+  // A rollback returns the checkout to its commit; its package-lock.json then restores node_modules.
+  s.lifecycle.update = {sdk::steps::git_update("checkout", "Fetch and check out the wanted ref (local changes refused unless --force).",
+                                               "install_dir", "ref")};
+  s.lifecycle.save_rollback = sdk::steps::git_save_rollback("install_dir");
+  s.lifecycle.rollback = {sdk::steps::git_rollback("checkout", "Check out the commit saved before the update.", "install_dir")};
   return s;
 }
 

@@ -79,6 +79,10 @@ asio::awaitable<result<detect_report>> data_installer::detect(run_context& ctx) 
 }
 
 asio::awaitable<result<step_result>> data_installer::run_step(const step_spec& step, run_context& ctx) {
+  co_return co_await sdk::run_step(spec_, step, ctx);
+}
+
+asio::awaitable<result<step_result>> run_step(const module_spec& spec, const step_spec& step, run_context& ctx) {
   step_result out;
   out.id = step.id;
   out.description = step.description;
@@ -89,13 +93,13 @@ asio::awaitable<result<step_result>> data_installer::run_step(const step_spec& s
     return out;
   };
 
-  auto command = render_command(step.command, spec_, ctx.options);
+  auto command = render_command(step.command, spec, ctx.options);
   if (!command) {
     out.reason = command.error().message;
     co_return finish(step_outcome::failed);
   }
   if (!step.done_check.empty()) {
-    auto check = render_command(step.done_check, spec_, ctx.options);
+    auto check = render_command(step.done_check, spec, ctx.options);
     if (!check) {
       out.reason = check.error().message;
       co_return finish(step_outcome::failed);
@@ -132,9 +136,9 @@ asio::awaitable<result<step_result>> data_installer::run_step(const step_spec& s
 namespace {
 
 // Every step starts as not run, so a report cut short still lists them all.
-install_report pending_report(const module_spec& spec) {
+install_report pending_report(const std::vector<step_spec>& steps) {
   install_report report;
-  for (const auto& step : spec.install_steps) {
+  for (const auto& step : steps) {
     step_result pending;
     pending.id = step.id;
     pending.description = step.description;
@@ -171,7 +175,7 @@ bool record_step(install_report& report, std::size_t i, step_result result, cons
 }  // namespace
 
 asio::awaitable<result<install_report>> data_installer::install(run_context& ctx) {
-  install_report report = pending_report(spec_);
+  install_report report = pending_report(spec_.install_steps);
   auto cancelled = [this] { return fail(errc::cancelled, "install of '" + spec_.id + "' cancelled"); };
   bool synced = false;
   bool failed = false;
@@ -201,6 +205,22 @@ asio::awaitable<result<install_report>> data_installer::install(run_context& ctx
     failed = !record_sync(report, std::move(*sync), nullptr);
   }
   report.state = failed ? install_state::failed : install_state::installed;
+  co_return report;
+}
+
+asio::awaitable<result<install_report>> run_steps(const module_spec& spec, const std::vector<step_spec>& steps,
+                                                  run_context& ctx) {
+  install_report report = pending_report(steps);
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    if (is_cancelled(co_await asio::this_coro::cancellation_state)) {
+      co_return fail(errc::cancelled, "steps of '" + spec.id + "' cancelled");
+    }
+    if (ctx.observer != nullptr) ctx.observer->on_step_started(steps[i]);
+    auto result = co_await run_step(spec, steps[i], ctx);
+    if (!result) co_return result.error();
+    if (!record_step(report, i, std::move(*result), steps[i], ctx.observer)) co_return report;
+  }
+  report.state = install_state::installed;
   co_return report;
 }
 

@@ -14,6 +14,8 @@ std::string sentinel_path(const std::string& module_id) {
   return "~/.config/comfyvn/remote/" + module_id + ".installed";
 }
 
+std::string rollback_dir(const std::string& module_id) { return "~/.config/comfyvn/remote/rollback/" + module_id; }
+
 step_spec sentinel_step(const module_spec& spec) {
   step_spec step;
   step.id = "sentinel";
@@ -28,6 +30,7 @@ step_spec sentinel_step(const module_spec& spec) {
                  " && date -u '+%Y-%m-%dT%H:%M:%SZ' > \"$rio_part\" && mv -f \"$rio_part\" \"$rio_s\"";
   step.timeout = std::chrono::seconds{30};
   step.kind = step_kind::sentinel;
+  step.creates = {{sentinel_path(spec.id), removal::owned}};
   return step;
 }
 

@@ -86,4 +86,88 @@ step_spec run_installer_script(std::string id, std::string description, const st
   return step;
 }
 
+namespace {
+
+// Enters the checkout, then refuses local changes (exit 3) unless RIO_FORCE=1, which stashes them
+// (and keeps commits the upstream lacks on a rio-saved-* branch). rio's identity is given inline:
+// a host's git may have none, and stash needs one.
+std::string enter_clean_checkout(const std::string& dir) {
+  return "rio_dir=" + dir + "\n"
+         "cd \"$rio_dir\" 2>/dev/null && [ -d .git ] ||\n"
+         "  { echo \"rio: $rio_dir is not a git checkout (rio install makes one)\" >&2; exit 1; }\n"
+         "command -v git >/dev/null 2>&1 || { echo 'rio: git is not installed' >&2; exit 127; }\n"
+         "rio_git() { git -c user.name=rio -c user.email=rio@localhost -c core.quotePath=false \"$@\"; }\n"
+         "rio_changed=$(git status --porcelain --untracked-files=no)\n"
+         "rio_ahead=$(git rev-list --count '@{upstream}..HEAD' 2>/dev/null || echo 0)\n"
+         "if [ -n \"$rio_changed\" ] || [ \"$rio_ahead\" != 0 ]; then\n"
+         "  if [ \"${RIO_FORCE-}\" != 1 ]; then\n"
+         "    echo \"rio: refusing to change $rio_dir: it has local changes (rerun with --force to stash them first):\" >&2\n"
+         "    [ -z \"$rio_changed\" ] || printf '%s\\n' \"$rio_changed\" | head -n 20 >&2\n"
+         "    [ \"$rio_ahead\" = 0 ] || echo \"  $rio_ahead commit(s) not on $(git rev-parse --abbrev-ref '@{upstream}')\" >&2\n"
+         "    exit 3\n"
+         "  fi\n"
+         "  rio_stamp=$(date -u +%Y%m%dT%H%M%SZ)\n"
+         "  [ -z \"$rio_changed\" ] || rio_git stash push --quiet -m \"rio: local changes before $rio_stamp\" || exit 1\n"
+         "  [ \"$rio_ahead\" = 0 ] || rio_git branch \"rio-saved-$rio_stamp\" HEAD || exit 1\n"
+         "  echo \"rio: local changes kept aside (git stash list; branch rio-saved-$rio_stamp for commits)\" >&2\n"
+         "fi\n";
+}
+
+}  // namespace
+
+step_spec git_update(std::string id, std::string description, const std::string& dir_option, const std::string& ref_option) {
+  step_spec step;
+  step.id = std::move(id);
+  step.description = std::move(description);
+  step.command =
+      enter_clean_checkout("{{" + dir_option + "}}") +
+      "rio_ref={{" + ref_option + "}}\n"
+      "GIT_TERMINAL_PROMPT=0 git fetch --quiet --tags --force origin ||\n"
+      "  { echo \"rio: git fetch from $(git remote get-url origin 2>/dev/null) failed\" >&2; exit 1; }\n"
+      "if rio_to=$(git rev-parse -q --verify \"refs/remotes/origin/$rio_ref^{commit}\"); then\n"
+      "  rio_git checkout --quiet -B \"$rio_ref\" \"refs/remotes/origin/$rio_ref\" || exit 1\n"
+      "  rio_git branch --quiet --set-upstream-to=\"origin/$rio_ref\" || exit 1\n"
+      "else\n"
+      "  if ! rio_to=$(git rev-parse -q --verify \"refs/tags/$rio_ref^{commit}\"); then\n"
+      // A line: the newest tag under it, by version order (v0.3 -> v0.3.12, not v0.30).
+      "    rio_tag=$(git tag -l \"$rio_ref.*\" --sort=-v:refname | head -n 1)\n"
+      "    if [ -n \"$rio_tag\" ]; then rio_to=$(git rev-parse -q --verify \"refs/tags/$rio_tag^{commit}\") || exit 1\n"
+      "    elif ! rio_to=$(git rev-parse -q --verify \"$rio_ref^{commit}\"); then\n"
+      "      echo \"rio: '$rio_ref' is neither a branch, a tag, a version line nor a commit of $(git remote get-url origin)\" >&2\n"
+      "      exit 1\n"
+      "    fi\n"
+      "  fi\n"
+      "  rio_git checkout --quiet --detach \"$rio_to\" || exit 1\n"
+      "fi\n"
+      "echo \"rio: $rio_dir is at $(git describe --tags --always)\"";
+  step.timeout = std::chrono::seconds{900};
+  step.needs_tools = {"git"};
+  return step;
+}
+
+std::string git_save_rollback(const std::string& dir_option) {
+  const std::string dir = "{{" + dir_option + "}}";
+  return "git -C " + dir + " rev-parse HEAD >commit\n"
+         "git -C " + dir + " symbolic-ref -q --short HEAD >branch || :\n";
+}
+
+step_spec git_rollback(std::string id, std::string description, const std::string& dir_option) {
+  const std::string dir = "{{" + dir_option + "}}";
+  step_spec step;
+  step.id = std::move(id);
+  step.description = std::move(description);
+  step.command = enter_clean_checkout(dir) +
+                 "rio_to=$(cat \"$RIO_ROLLBACK_DIR/commit\" 2>/dev/null) && [ -n \"$rio_to\" ] ||\n"
+                 "  { echo \"rio: no saved commit in $RIO_ROLLBACK_DIR\" >&2; exit 1; }\n"
+                 "rio_branch=$(cat \"$RIO_ROLLBACK_DIR/branch\" 2>/dev/null)\n"
+                 "if [ -n \"$rio_branch\" ]; then rio_git checkout --quiet -B \"$rio_branch\" \"$rio_to\" || exit 1\n"
+                 "else rio_git checkout --quiet --detach \"$rio_to\" || exit 1; fi\n"
+                 "echo \"rio: $rio_dir is back at $(git describe --tags --always)\"";
+  step.done_check = "[ \"$(git -C " + dir + " rev-parse HEAD 2>/dev/null)\" = \"$(cat \"$RIO_ROLLBACK_DIR/commit\" 2>/dev/null)\" ] && " +
+                    "[ -z \"$(git -C " + dir + " status --porcelain --untracked-files=no)\" ]";
+  step.timeout = std::chrono::seconds{300};
+  step.needs_tools = {"git"};
+  return step;
+}
+
 }  // namespace rio::sdk::steps

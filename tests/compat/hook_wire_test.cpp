@@ -199,7 +199,7 @@ TEST(CompatHookWire, AnythingButATopicsListMeansEveryHook) {
   temp_dir root;
   api_server api{root.path()};
   const auto all = catalogue_names(api);
-  ASSERT_EQ(all.size(), 8u);
+  ASSERT_EQ(all.size(), 16u);
   for (const char* first : {"not json", R"(["on_module_loaded"])", R"({"topics": "on_module_loaded"})", "{}"}) {
     hook_socket ws{api.port()};
     ASSERT_TRUE(ws.open()) << ws.error().message();

@@ -154,7 +154,7 @@ TEST(EngineHardware, AnInstallRunsThePipLinesOfTheDecisionUnderTheTorchGuard) {
                          "pip install torch torchvision torchaudio --index-url https://download.pytorch.org/whl/cu124\n"
                          "pip install -r requirements.txt -c venv/.rio-torch-constraints.txt\n");
   EXPECT_EQ(read_file(h.home() / "ComfyUI/venv/.rio-torch-constraints.txt"),
-            "torch==2.5.1+cu124\ntorchvision==0.20.1+cu124\ntorchaudio==2.5.1+cu124\n");
+            "torch==2.5.1+cu124\ntorchaudio==2.5.1+cu124\ntorchvision==0.20.1+cu124\n");
 
   // The same facts again: nothing to do.
   auto again = w.run(engine_world::with(w.args("plan", {"-i", w.inventory({0}).string()}, "comfyui"), {"--json"}));

@@ -7,4 +7,5 @@ set(RIO_ENGINE_TEST_SOURCES
   engine/engine_unreachable_test.cpp
   engine/engine_dropbear_test.cpp
   engine/engine_hardware_test.cpp
-  engine/engine_version_test.cpp)
+  engine/engine_version_test.cpp
+  engine/engine_lifecycle_test.cpp)

@@ -8,6 +8,7 @@
 
 #include <rio/kernel/engine/hardware_choice.hpp>
 #include <rio/kernel/engine/host_detect.hpp>
+#include <rio/kernel/engine/lifecycle_scripts.hpp>
 #include <rio/kernel/engine/preflight.hpp>
 #include <rio/sdk/probe_script.hpp>
 
@@ -141,5 +142,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // The decision table takes any facts: a line, or a reason why none fits.
   const auto choice = engine::choose_torch(facts, false);
   require(choice.build.empty() != choice.refused.empty(), "a torch decision is a line or a refusal", text);
+  // An uninstall survey's `rio-rm`, `rio-ops`, `rio-op` and `rio-purge` lines (lifecycle_scripts.hpp).
+  std::vector<engine::removal_item> removals{{"~/A", "checkout", "clone", "remove-tracked", {}, 0},
+                                             {"~/A/venv", "owned", "venv", "remove", {}, 0}};
+  std::vector<std::string> purge;
+  engine::read_survey(text, {1, &removals, ""}, purge);
+  require(purge.size() <= 50, "purge lists are bounded", text);
+  for (const auto& r : removals) {
+    require(r.operator_files.size() <= 20, "operator files named are bounded", text);
+    require(r.action == "remove-tracked" || r.action == "remove" || r.action == "absent", "actions are rio's own", text);
+    for (const auto& f : r.operator_files) {
+      require(f.size() <= 200, "operator file names are bounded", text);
+      for (char c : f) require(static_cast<unsigned char>(c) >= 0x20 && c != 0x7f, "no control characters in file names", text);
+    }
+  }
   return 0;
 }

@@ -15,7 +15,7 @@ TEST(ApiHooks, TheCatalogueListsEveryEventWithItsPayloadAndTheModulesLoaded) {
   api_server api{root.path()};
   auto r = api.get("/api/modder/hooks").json();
   EXPECT_EQ(r["ok"], true);
-  EXPECT_EQ(r["hooks"].as_array().size(), 8u);
+  EXPECT_EQ(r["hooks"].as_array().size(), 16u);
   for (const auto& h : r["hooks"].as_array()) EXPECT_FALSE(h.as_object().at("payload").as_object().empty());
   std::size_t loaded = 0;
   for (const auto& e : r["history"].as_array()) loaded += e.as_object().at("event") == "on_module_loaded" ? 1 : 0;

@@ -184,6 +184,22 @@ TEST(HttpContract, EveryDocumentedRouteAndResponseHappensAndMatchesTheDocument) 
   }
   c.exchange(port, {"POST", "/api/remote/install", "", 413, {}, {.announce_body_size = 4u << 20}});
 
+  // The lifecycle verbs take the install body (plus their switches) and answer its shapes.
+  for (const char* verb : {"update", "rollback", "repair", "uninstall"}) {
+    const std::string path = std::string{"/api/remote/"} + verb;
+    c.exchange(port, {"POST", path, R"({"host": ")" + refused + R"(", "modules": ["comfyui", "ollama"], "dry_run": true, "force": true})", 200});
+    const std::string id = run_id_of(
+        c.exchange(port, {"POST", path, R"({"host": ")" + refused + R"(", "modules": "all", "dry_run": true, "async": true})", 202}));
+    ASSERT_TRUE(wait_finished(port, id, std::chrono::seconds{60}));
+    c.exchange(port, {"POST", path, "{not json", 422});
+    c.exchange(port, {"POST", path, R"({"modules": "all"})", 400});
+    c.exchange(port, {"POST", path, "", 413, {}, {.announce_body_size = 4u << 20}});
+  }
+  c.exchange(port, {"POST", "/api/remote/update", R"({"host": "h", "modules": "lmstudio", "to": "v1"})", 400});
+  c.exchange(port, {"POST", "/api/remote/update", R"({"host": "h", "modules": "comfyui", "to": "-x"})", 400});
+  c.exchange(port, {"POST", "/api/remote/rollback", R"({"host": "h", "modules": "comfyui", "to": "v1"})", 400});
+  c.exchange(port, {"POST", "/api/remote/uninstall", R"({"host": "h", "modules": "comfyui", "record_only": true})", 400});
+
   // An asynchronous dry run: 202, then the finished run, its events (replayed), 409 on cancel.
   auto accepted = c.exchange(port, {"POST", "/api/remote/install", R"({"host": ")" + refused + R"(", "modules": "all", "dry_run": true, "async": true})", 202});
   const std::string done_id = run_id_of(accepted);
@@ -435,6 +451,24 @@ TEST(HttpContract, RealInstallsStreamsAndRecordsMatchTheDocument) {
   auto log = c.exchange(port, {"GET", "/api/remote/logs?host=" + spec + "&follow=false", "", 200});
   EXPECT_GT(parse_events(log.body).size(), 10u);
   c.exchange(port, {"GET", "/api/remote/logs?host=" + spec + "&from=5&follow=false", "", 200});
+
+  // The lifecycle verbs on the real host: plans, an update with its events, a rollback, an uninstall.
+  auto update_plan = object_of(c.exchange(port, {"POST", "/api/remote/update", body(R"(["comfyui"])", R"("dry_run": true, "to": "master")", options), 200}));
+  EXPECT_EQ(update_plan["plan"].as_array().at(0).as_object()["action"], "update") << json::serialize(update_plan);
+  const std::string update_id = run_id_of(
+      c.exchange(port, {"POST", "/api/remote/update", body(R"(["comfyui", "ollama"])", R"("async": true)", options), 202}));
+  auto update_stream = c.exchange(port, {"GET", "/api/remote/runs/" + update_id + "/events", "", 200});
+  EXPECT_NE(update_stream.body.find("event: verb_finished"), std::string::npos) << update_stream.body.substr(0, 400);
+  c.exchange(port, {"GET", "/api/remote/runs/" + update_id, "", 200});
+  auto back = object_of(c.exchange(port, {"POST", "/api/remote/rollback", body(R"(["comfyui"])", "", options), 200}));
+  EXPECT_EQ(back["status"], "installed") << json::serialize(back);
+  auto repair = object_of(c.exchange(port, {"POST", "/api/remote/repair", body(R"(["comfyui"])", "", options), 200}));
+  EXPECT_EQ(repair["status"], "noop") << json::serialize(repair);
+  auto removal = object_of(c.exchange(port, {"POST", "/api/remote/uninstall", body(R"(["sillytavern"])", R"("dry_run": true)", options), 200}));
+  EXPECT_TRUE(removal["plan"].as_array().at(0).as_object().contains("removals")) << json::serialize(removal);
+  auto removed = object_of(c.exchange(port, {"POST", "/api/remote/uninstall", body(R"(["sillytavern"])", R"("purge": true)", options), 200}));
+  EXPECT_EQ(removed["status"], "uninstalled") << json::serialize(removed);
+  c.exchange(port, {"GET", "/api/remote/status?host=" + spec, "", 200});
 }
 
 }  // namespace

@@ -12,6 +12,7 @@ set(RIO_KERNEL_TEST_SOURCES
   kernel/remote_command_test.cpp
   kernel/engine_records_test.cpp
   kernel/engine_plan_test.cpp
+  kernel/lifecycle_plan_test.cpp
   kernel/engine_preflight_test.cpp
   kernel/hardware_choice_test.cpp
   kernel/hook_bus_test.cpp

@@ -51,6 +51,7 @@ const std::string service_cmd =
     "else\n"
     "  mkdir -p \"$HOME/.ollama\" || exit 1\n"
     "  OLLAMA_HOST='127.0.0.1:11434' nohup ollama serve </dev/null >>\"$HOME/.ollama/serve.log\" 2>&1 &\n"
+    "  echo \"$!\" >\"$HOME/.ollama/rio-serve.pid\"  # rio uninstall stops this server, and only this one\n"
     "fi\n"
     "rio_i=0\n"
     "while [ \"$rio_i\" -lt 60 ]; do\n"

@@ -100,6 +100,10 @@ constexpr cli_option global[] = {
     {.long_name = "--version", .short_name = 'V', .help = "Same as `rio version`"},
 };
 
+constexpr std::string_view verb_exit_status =
+    "Exit status: 0 every host succeeded (or had nothing to do), 1 something failed, 2 bad input\n"
+    "(nothing ran), 3 every host was busy with another run.\n";
+
 // long-function: the command table, one entry per command with its prose help, read as data
 std::vector<cli_command> builtin_commands() {
   return {
@@ -134,6 +138,45 @@ std::vector<cli_command> builtin_commands() {
            "or a host was unreachable; the others still ran), 2 bad input (nothing ran), 3 every host was\n"
            "busy with another run.\n",
        .run = &cli_install},
+      {.name = "update", .operands = "HOST... | -i INVENTORY  -m MODULES [--to REF]",
+       .summary = "Update installed modules in place: to --to, the host's pin, or the latest; rolled back on failure",
+       .description =
+           "Plans first (--dry-run stops there): per module the installed and the wanted version and the\n"
+           "steps. Then saves a rollback point on the host (the commit, the virtualenv's pip freeze, the\n"
+           "previous Ollama version), runs the module's update steps (git fetch and checkout of the ref;\n"
+           "Ollama's install script with OLLAMA_VERSION; lms daemon upgrade) and every install step whose\n"
+           "check then fails: dependencies are reinstalled only when requirements.txt or package-lock.json\n"
+           "changed, under the torch guard. A checkout with local changes is refused unless --force\n"
+           "(stashed first).\n"
+           "A failed update is rolled back to the saved point unless --no-rollback. A --set of the module's\n"
+           "ref or version option pins it for the host: later updates move within the pin (a branch: its\n"
+           "newest commit; v0.3: the newest v0.3.* tag). See docs/lifecycle.md.\n",
+       .options = cli_detail::verb_options(engine::run_verb::update), .epilogue = verb_exit_status, .run = &cli_update},
+      {.name = "rollback", .operands = "HOST... | -i INVENTORY  -m MODULES",
+       .summary = "Return modules to the point their last update saved (commit, pip freeze, version)",
+       .description =
+           "Plans first, then restores what the last rio update saved before it changed anything: the\n"
+           "checkout's commit and branch, the virtualenv's exact pip freeze (packages the update added are\n"
+           "removed), the previous Ollama version through its install script. Then every install step whose\n"
+           "check fails runs. A host without a rollback point is refused with the reason.\n",
+       .options = cli_detail::verb_options(engine::run_verb::rollback), .epilogue = verb_exit_status, .run = &cli_rollback},
+      {.name = "repair", .operands = "HOST... | -i INVENTORY  -m MODULES",
+       .summary = "Re-run every step whose check fails, also where the probes say installed",
+       .description =
+           "Runs every step check of every module even when its probes pass (rio install skips them\n"
+           "then), and runs only the steps whose checks fail: a broken virtualenv, a deleted node_modules.\n"
+           "What is fine is not touched. A module whose checks all pass is a noop.\n",
+       .options = cli_detail::verb_options(engine::run_verb::repair), .epilogue = verb_exit_status, .run = &cli_repair},
+      {.name = "uninstall", .operands = "HOST... | -i INVENTORY  -m MODULES [--purge]",
+       .summary = "Remove what rio created for modules (never the operator's files unless --purge)",
+       .description =
+           "Stops what the module started, then removes what rio recorded as created while installing:\n"
+           "virtualenvs, node_modules, service drop-ins, sentinels, its config copies and rollback points. A\n"
+           "checkout loses its tracked files and .git; files the operator added or changed (models, outputs,\n"
+           "settings) stay, and the plan names them. --purge removes those too, and runs the module's\n"
+           "documented uninstall of system-wide parts (Ollama: service, binary, libraries, user, models);\n"
+           "the plan lists each. The manifest records the module as uninstalled.\n",
+       .options = cli_detail::verb_options(engine::run_verb::uninstall), .epilogue = verb_exit_status, .run = &cli_uninstall},
       {.name = "status", .operands = "[HOST... | -i INVENTORY]", .summary = "Show the recorded state of hosts and modules",
        .description =
            "Reads the status manifests (<root>/data/remote/install/*.json) and shows each module's state\n"
@@ -157,11 +200,13 @@ std::vector<cli_command> builtin_commands() {
                       "RIO_ROOT=/var/lib/rio. Status files and logs live under the root unless\n"
                       "COMFYVN_REMOTE_INSTALL_STATUS_ROOT or COMFYVN_REMOTE_INSTALL_LOG_ROOT say otherwise.\n",
        .options = paths_options, .run = &cli_paths},
-      {.name = "demo", .summary = "Run plan, install and the idempotent rerun against a throwaway loopback SSH host",
+      {.name = "demo", .summary = "Run plan, install, rerun, update, rollback and uninstall against a throwaway loopback SSH host",
        .description =
            "Shows the whole product on this machine: starts a throwaway SSH host on 127.0.0.1 (its own\n"
            "sshd with generated keys and an isolated home under a scratch directory), then runs rio plan,\n"
            "rio install, a second rio install (every module detected: noop) and rio status over real SSH.\n"
+           "Then the lifecycle: the ComfyUI upstream gets a new commit, and rio update (planned first),\n"
+           "rio rollback and rio uninstall run (offline fixtures only).\n"
            "By default the modules install from offline fixture upstreams (local git repositories,\n"
            "installer scripts and stand-ins for system tools), so nothing leaves the machine.\n"
            "Needs /usr/sbin/sshd (openssh-server), ssh-keygen and git.\n",

@@ -1,7 +1,8 @@
 // `rio demo`: the whole product on one machine. Starts a throwaway SSH host on loopback (rio's
 // own sshd, generated keys, an isolated home), points the four modules at offline fixture
 // upstreams, and shows plan, install, and the second run's noop with the real engine over real
-// SSH. With --online the modules use their real upstream sources instead.
+// SSH; then the lifecycle: an upstream commit, update, rollback, uninstall. With --online the
+// modules use their real upstream sources instead (and the lifecycle part is left out).
 #include <rio/kernel/cli_command.hpp>
 
 #include "cli_options.hpp"
@@ -41,11 +42,18 @@ void write_root(const fs::path& root, const fs::path& known_hosts_file) {
   write("data/ssh/known_hosts", known_line);
 }
 
-// rio plan, install, install again and status against the host, as the operator would type them.
-int run_the_story(const cli_io& io, const std::string& spec, const fs::path& root, const settings& cfg,
-                  const sandbox::throwaway_host& host, const sandbox::fixture_upstreams& fixtures, bool online,
-                  const std::string& modules) {
-  auto run = [&](const std::string& title, const std::string& command) {
+// One rio command against the host, as the operator would type it, under a banner.
+struct demo_runner {
+  const cli_io& io;
+  const std::string& spec;
+  const fs::path& root;
+  const settings& cfg;
+  const sandbox::throwaway_host& host;
+  const sandbox::fixture_upstreams& fixtures;
+  bool online;
+  const std::string& modules;
+
+  int operator()(const std::string& title, const std::string& command, const std::vector<std::string>& extra = {}) const {
     banner(io, title);
     std::vector<std::string> argv{"--root", root.string(), "--plugin-dir", cfg.plugin_dir.string(), command, spec,
                                   "-m", modules, "--identity", host.user_key().string(), "--strict-host-keys"};
@@ -53,15 +61,41 @@ int run_the_story(const cli_io& io, const std::string& spec, const fs::path& roo
       for (const auto& [k, v] : values) argv.insert(argv.end(), {"--set", module + "." + k + "=" + v});
     }
     if (online) argv.insert(argv.end(), {"--set", "ollama.service=background"});
+    argv.insert(argv.end(), extra.begin(), extra.end());
     return run_cli(argv, io);
-  };
+  }
+  int status() const {
+    banner(io, "rio status");
+    return run_cli({"--root", root.string(), "status"}, io);
+  }
+};
+
+// rio plan, install, install again and status.
+int run_the_story(const demo_runner& run) {
   int code = run("rio plan (changes nothing)", "plan");
   if (code == exit_ok) code = run("rio install", "install");
   if (code == exit_ok) code = run("rio install again: every module is detected, nothing runs", "install");
-  if (code == exit_ok) {
-    banner(io, "rio status");
-    code = run_cli({"--root", root.string(), "status"}, io);
+  if (code == exit_ok) code = run.status();
+  return code;
+}
+
+// After install (offline fixtures only): the ComfyUI upstream moves on, rio updates (planned
+// first), rolls back to the saved point, and uninstalls, keeping what is not rio's.
+int run_the_lifecycle(const demo_runner& run) {
+  banner(run.io, "the ComfyUI upstream moves on: a new commit that changes requirements.txt");
+  auto moved = sandbox::commit_to_upstream(run.fixtures, "comfyui",
+                                           {{"requirements.txt", "torch\ntorchvision\ntorchaudio\nnumpy\npillow==10.4.0\n"},
+                                            {"main.py", "print('ComfyUI, a newer commit (rio sandbox fixture)')\n"}});
+  if (!moved) {
+    run.io.err << "rio: demo: " << moved.error().message << "\n";
+    return exit_failed;
   }
+  int code = run("rio update --dry-run: installed and wanted versions, the steps", "update", {"--dry-run"});
+  if (code == exit_ok) code = run("rio update: a rollback point first, then the new commit and its dependencies", "update");
+  if (code == exit_ok) code = run("rio rollback: back to the saved commit and pip freeze", "rollback");
+  if (code == exit_ok) code = run("rio uninstall --dry-run: what goes, and what stays", "uninstall", {"--dry-run"});
+  if (code == exit_ok) code = run("rio uninstall", "uninstall");
+  if (code == exit_ok) code = run.status();
   return code;
 }
 
@@ -119,7 +153,9 @@ int cli_demo(const cli_args& args, const cli_io& io) {
          << "  rio root:    " << root.string() << "\n"
          << "  upstreams:   " << (online ? std::string{"the real ones (--online)"} : fixtures.dir.string() + " (offline fixtures)") << "\n";
 
-  const int code = run_the_story(io, spec, root, *cfg, **host, fixtures, online, modules);
+  const demo_runner run{io, spec, root, *cfg, **host, fixtures, online, modules};
+  int code = run_the_story(run);
+  if (code == exit_ok && !online) code = run_the_lifecycle(run);
   (*host)->stop();
   keep_or_remove(io, *scratch, keep);
   io.out << (code == exit_ok ? "\nrio demo: OK\n" : "\nrio demo: FAILED\n");

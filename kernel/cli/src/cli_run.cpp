@@ -31,13 +31,13 @@ using engine::host_result;
 // A live line on a terminal, redrawn at most every 100 ms; nothing at all when not a terminal.
 class progress_line {
  public:
-  progress_line(const cli_io& io, bool enabled, bool install) : io_(io), enabled_(enabled && io.err_is_terminal), install_(install) {}
+  progress_line(const cli_io& io, bool enabled, const char* what) : io_(io), enabled_(enabled && io.err_is_terminal), what_(what) {}
   void update(const host_result* finished, const engine::fleet_progress& p) {
     if (!enabled_) return;
     auto now = std::chrono::steady_clock::now();
     if (finished == nullptr && p.done + p.running < p.total && now - last_ < std::chrono::milliseconds{100}) return;
     last_ = now;
-    io_.err << "\r\x1b[K[rio] " << (install_ ? "install" : "plan") << ": " << p.done << "/" << p.total << " hosts done, "
+    io_.err << "\r\x1b[K[rio] " << what_ << ": " << p.done << "/" << p.total << " hosts done, "
             << p.failed << " failed";
     if (p.unreachable > 0) io_.err << " (" << p.unreachable << " unreachable)";
     io_.err << ", " << p.running << " running" << std::flush;
@@ -50,7 +50,7 @@ class progress_line {
  private:
   const cli_io& io_;
   bool enabled_;
-  bool install_;
+  const char* what_;
   bool drawn_ = false;
   std::chrono::steady_clock::time_point last_{};
 };
@@ -73,6 +73,22 @@ void print_facts(std::ostream& out, const engine::host_facts& f) {
       << "\n";
 }
 
+// What an uninstall removes and keeps, with the operator's files named.
+void add_removals(cli_detail::text_table& t, const engine::module_plan& p) {
+  for (const auto& r : p.removals) {
+    const std::string what = r.action == "absent"          ? "already gone"
+                             : r.action == "keep"            ? "KEEP (--purge removes it)"
+                             : r.action == "remove-tracked" ? "remove rio's checkout (tracked files, .git)"
+                                                            : "remove";
+    t.note(2, "- " + r.path + ": " + what);
+    if (r.operator_file_count == 0) continue;
+    const bool removed = r.action == "remove";  // with --purge; a purge-only path kept says KEEP above
+    t.note(4, std::to_string(r.operator_file_count) + " file(s) not rio's " + (removed ? "REMOVED (--purge)" : "kept") + ": " +
+                  join(r.operator_files, " ") + (r.operator_file_count > r.operator_files.size() ? " ..." : ""));
+  }
+  for (const auto& l : p.purge_list) t.note(2, "- purge: " + l);
+}
+
 // The module lines: id, action, reason, with the details under the reason column.
 void add_plan_module(cli_detail::text_table& t, const engine::module_plan& p) {
   if (p.action == engine::plan_action::blocked) {
@@ -86,15 +102,27 @@ void add_plan_module(cli_detail::text_table& t, const engine::module_plan& p) {
   for (const auto& h : p.hardware) t.note(2, h.choice + ": " + h.value + " (" + h.why + ")");
   if (!p.installed_version.empty() || !p.wanted_version.empty()) {
     t.note(2, "version: " + (p.installed_version.empty() ? std::string{"-"} : p.installed_version) + " installed, " +
-                  (p.wanted_version.empty() ? std::string{"latest"} : p.wanted_version) + " wanted");
+                  (p.wanted_version.empty() ? std::string{"latest"} : p.wanted_version) + " wanted" +
+                  (p.pin.empty() ? std::string{} : "; pinned " + p.pin));
   }
+  if (!p.drift.empty()) t.note(2, "DRIFT: " + p.drift);
   if (p.action == engine::plan_action::noop) return;
+  if (!p.lifecycle_steps.empty()) t.note(2, std::string{engine::to_string(p.action)} + " steps first: " + join(p.lifecycle_steps, " "));
+  if (p.action == engine::plan_action::uninstall) return add_removals(t, p);
   if (p.disk_free_mib) {
     t.note(2, "disk: " + engine::format_gib(*p.disk_free_mib) + " free, " + engine::format_gib(p.disk_need_mib) + " needed");
   }
-  std::vector<std::string> run, done;
-  for (const auto& s : p.found.steps) (s.satisfied == true ? done : run).push_back(s.id);
-  t.note(2, "steps to run: " + join(run, " ") + "; already done: " + join(done, " "));
+  std::vector<std::string> run, done, all;
+  for (const auto& s : p.found.steps) {
+    (s.satisfied == true ? done : run).push_back(s.id);
+    all.push_back(s.id);
+  }
+  // After an update's checkout (or a rollback's) the install steps' checks decide again.
+  if (p.action == engine::plan_action::update || p.action == engine::plan_action::rollback) {
+    t.note(2, "then the install steps, each checked again: " + join(all, " "));
+  } else {
+    t.note(2, "steps to run: " + join(run, " ") + "; already done: " + join(done, " "));
+  }
   for (const auto& [step, because] : p.steps_that_may_run()) {
     t.note(2, step + " will run if " + join(because, " or ") + " changes");
   }
@@ -107,15 +135,25 @@ void add_plan_module(cli_detail::text_table& t, const engine::module_plan& p) {
 }
 
 void print_plan(std::ostream& out, const host_result& r, std::size_t width) {
-  std::size_t installs = 0, blocked = 0;
+  std::size_t installs = 0, blocked = 0, verbs = 0;
+  std::string verb = "change";
   for (const auto& p : r.plan) {
     installs += p.action == engine::plan_action::install ? 1 : 0;
     blocked += p.action == engine::plan_action::blocked ? 1 : 0;
+    if (p.action == engine::plan_action::update || p.action == engine::plan_action::rollback ||
+        p.action == engine::plan_action::uninstall) {
+      ++verbs;
+      verb = engine::to_string(p.action);
+    }
   }
   out << r.host << " (" << r.address << "): ";
   if (r.failure == engine::host_failure::unreachable) out << "UNREACHABLE: " << r.error << "\n";
   else if (r.failure == engine::host_failure::detection_failed) out << "DETECTION FAILED, nothing planned: " << r.error << "\n";
-  else out << installs << " to install, " << r.plan.size() - installs - blocked << " noop, " << blocked << " blocked\n";
+  else {
+    out << installs << " to install, ";
+    if (verbs > 0) out << verbs << " to " << verb << ", ";
+    out << r.plan.size() - installs - blocked - verbs << " noop, " << blocked << " blocked\n";
+  }
   for (const auto& w : r.warnings) out << "  warning: " << w << "\n";
   print_facts(out, r.facts);
   cli_detail::text_table t;
@@ -125,6 +163,8 @@ void print_plan(std::ostream& out, const host_result& r, std::size_t width) {
 
 std::string outcome_detail(const engine::module_outcome& m) {
   if (m.state == "failed") return m.error;
+  if (m.state == "uninstalled") return "removed what rio created";
+  if (m.state == "skipped") return "nothing to do";
   if (m.state != "installed") return "already installed";
   std::size_t ran = 0, skipped = 0;
   for (const auto& s : m.steps) {
@@ -194,18 +234,19 @@ void print_json(const cli_io& io, const std::vector<host_result>& results, const
 }
 
 void print_text(const cli_io& io, const std::vector<host_result>& results, bool dry, const std::string& run_id,
-                bool verbose) {
+                bool verbose, engine::run_verb verb) {
   for (const auto& r : results) {
     dry ? print_plan(io.out, r, output_width(io)) : print_install(io.out, r, output_width(io));
     if (verbose) print_connection(io.out, r);
   }
-  std::size_t failures = 0, installed = 0, noop = 0, unreachable = 0, undetected = 0;
+  std::size_t failures = 0, installed = 0, noop = 0, unreachable = 0, undetected = 0, uninstalled = 0;
   for (const auto& r : results) {
     if (r.failure == engine::host_failure::unreachable) ++unreachable;
     if (r.failure == engine::host_failure::detection_failed) ++undetected;
     if (r.status == "failed") ++failures;
     if (r.status == "installed") ++installed;
     if (r.status == "noop") ++noop;
+    if (r.status == "uninstalled") ++uninstalled;
   }
   if (dry) {
     io.out << "Planned " << results.size() << (results.size() == 1 ? " host" : " hosts") << " (nothing was changed)";
@@ -213,8 +254,13 @@ void print_text(const cli_io& io, const std::vector<host_result>& results, bool 
     if (undetected) io.out << "; detection failed on " << undetected;
     io.out << ". run " << run_id << "\n";
   } else {
-    io.out << "Summary: " << results.size() << (results.size() == 1 ? " host: " : " hosts: ") << installed << " installed, "
-           << noop << " noop, " << failures << " failed. run " << run_id << "\n";
+    io.out << "Summary: " << results.size() << (results.size() == 1 ? " host: " : " hosts: ");
+    if (verb == engine::run_verb::uninstall) io.out << uninstalled << " uninstalled, ";
+    else io.out << installed << (verb == engine::run_verb::install  ? " installed, "
+                                 : verb == engine::run_verb::update   ? " updated, "
+                                 : verb == engine::run_verb::rollback ? " rolled back, "
+                                                                      : " repaired, ");
+    io.out << noop << " noop, " << failures << " failed. run " << run_id << "\n";
   }
 }
 
@@ -265,7 +311,7 @@ std::vector<host_result> run_hosts(asio::io_context& ctx, hooks::hook_bus& bus, 
   return results;
 }
 
-int run_command(const cli_args& args, const cli_io& io, bool install) {
+int run_command(const cli_args& args, const cli_io& io, bool install, engine::run_verb verb) {
   auto cfg = settings_or_report(args, io);
   if (!cfg) return exit_failed;
   auto registry = registry_or_report(*cfg, io);
@@ -284,7 +330,7 @@ int run_command(const cli_args& args, const cli_io& io, bool install) {
   }
 
   int code = exit_ok;
-  auto req = cli_detail::parse_run_request(args.rest, *cfg, *registry, io, install, code,
+  auto req = cli_detail::parse_run_request(args.rest, *cfg, *registry, io, install, verb, code,
                                            subscribers.empty() ? nullptr : &vault_events);
   if (!req) return code;
   const bool dry = req->settings.dry_run;
@@ -296,13 +342,13 @@ int run_command(const cli_args& args, const cli_io& io, bool install) {
     };
   }
 
-  progress_line progress{io, req->progress && req->hosts.size() > 1, install && !dry};
+  progress_line progress{io, req->progress && req->hosts.size() > 1, dry ? "plan" : engine::to_string(verb)};
   int interrupted_by = 0;
   const std::vector<host_result> results = run_hosts(ctx, bus, *req, progress, io, interrupted_by);
   progress.clear();
 
   if (req->json) print_json(io, results, *req);
-  else print_text(io, results, dry, req->settings.run_id, req->verbose);
+  else print_text(io, results, dry, req->settings.run_id, req->verbose, verb);
   if (interrupted_by != 0) return 128 + interrupted_by;
   const bool all_busy = !results.empty() && std::all_of(results.begin(), results.end(), [](const host_result& r) {
     return r.failure == engine::host_failure::busy;
@@ -313,7 +359,11 @@ int run_command(const cli_args& args, const cli_io& io, bool install) {
 
 }  // namespace
 
-int cli_plan(const cli_args& args, const cli_io& io) { return run_command(args, io, false); }
-int cli_install(const cli_args& args, const cli_io& io) { return run_command(args, io, true); }
+int cli_plan(const cli_args& args, const cli_io& io) { return run_command(args, io, false, engine::run_verb::install); }
+int cli_install(const cli_args& args, const cli_io& io) { return run_command(args, io, true, engine::run_verb::install); }
+int cli_update(const cli_args& args, const cli_io& io) { return run_command(args, io, true, engine::run_verb::update); }
+int cli_rollback(const cli_args& args, const cli_io& io) { return run_command(args, io, true, engine::run_verb::rollback); }
+int cli_repair(const cli_args& args, const cli_io& io) { return run_command(args, io, true, engine::run_verb::repair); }
+int cli_uninstall(const cli_args& args, const cli_io& io) { return run_command(args, io, true, engine::run_verb::uninstall); }
 
 }  // namespace rio::kernel

@@ -1,6 +1,7 @@
 #include "cli_run_options.hpp"
 
 #include <iterator>
+#include <vector>
 
 namespace rio::kernel::cli_detail {
 namespace {
@@ -71,9 +72,49 @@ constexpr cli_option options[] = {
 
 constexpr std::size_t install_extras = 2;
 
+constexpr std::string_view verb = "This verb";
+
+constexpr cli_option update_extras[] = {
+    {.long_name = "--to", .value_name = "REF", .help = "the branch, tag, version line (v0.3: its newest tag), commit or "
+     "version to move to, this once (default: the host's pin, else the module's ref or version option)",
+     .kind = value_kind::text, .section = verb},
+    {.long_name = "--force", .help = "go ahead over local changes in a checkout: they are stashed first (git stash list)",
+     .section = verb},
+    {.long_name = "--no-rollback", .help = "leave a failed update as it failed (default: roll back to the saved point)",
+     .section = verb},
+    {.long_name = "--unpin", .help = "forget the host's pin, so the module's option (or --to) decides", .section = verb},
+};
+constexpr cli_option rollback_extras[] = {
+    {.long_name = "--force", .help = "go ahead over local changes in a checkout: they are stashed first", .section = verb},
+};
+constexpr cli_option uninstall_extras[] = {
+    {.long_name = "--purge", .help = "also remove what is not rio's alone: files the operator added to a checkout, models, "
+     "system-wide files (Ollama's documented uninstall); the plan lists each", .section = verb},
+};
+
+std::vector<cli_option> with_extras(std::span<const cli_option> extras) {
+  std::vector<cli_option> all{std::begin(options), std::end(options)};
+  all.insert(all.end(), extras.begin(), extras.end());
+  return all;
+}
+
 }  // namespace
 
 std::span<const cli_option> plan_options() { return {std::begin(options), std::size(options) - install_extras}; }
 std::span<const cli_option> install_options() { return options; }
+
+std::span<const cli_option> verb_options(engine::run_verb v) {
+  static const std::vector<cli_option> update = with_extras(update_extras);
+  static const std::vector<cli_option> rollback = with_extras(rollback_extras);
+  static const std::vector<cli_option> uninstall = with_extras(uninstall_extras);
+  switch (v) {
+    case engine::run_verb::update: return update;
+    case engine::run_verb::rollback: return rollback;
+    case engine::run_verb::uninstall: return uninstall;
+    case engine::run_verb::install:
+    case engine::run_verb::repair: break;
+  }
+  return options;
+}
 
 }  // namespace rio::kernel::cli_detail

@@ -5,6 +5,7 @@
 #include "suggest.hpp"
 #include <rio/kernel/cli_command.hpp>
 #include <rio/kernel/engine/env_source.hpp>
+#include <rio/kernel/engine/lifecycle_plan.hpp>
 #include <rio/kernel/engine/request_builder.hpp>
 #include <rio/kernel/engine/run_paths.hpp>
 #include <rio/kernel/inventory.hpp>
@@ -213,9 +214,25 @@ result<void> run_settings(const parsed_options& p, run_request& req, const setti
   return {};
 }
 
+// The verb's switches; --to must be a valid value of every selected module's version option.
+result<void> verb_settings(const parsed_options& p, engine::run_verb verb, const std::vector<const loaded_module*>& modules,
+                           engine::verb_options& out) {
+  out.verb = verb;
+  out.to = p.value("--to");
+  out.force = p.has("--force");
+  out.no_rollback = p.has("--no-rollback");
+  out.unpin = p.has("--unpin");
+  out.purge = p.has("--purge");
+  if (!p.has("--to")) return {};
+  for (const loaded_module* m : modules) {
+    if (auto problem = engine::target_problem(m->spec(), out.to); !problem.empty()) return usage("--to: " + problem);
+  }
+  return {};
+}
+
 result<run_request> build(const parsed_options& p, const settings& cfg, const module_registry& registry, const cli_io& io,
-                          bool install, vault::event_listener* vault_events) {
-  const std::string cmd = install ? "install" : "plan";
+                          bool install, engine::run_verb verb, vault::event_listener* vault_events) {
+  const std::string cmd = install ? engine::to_string(verb) : "plan";
   if (!p.has("--modules")) return usage("name the modules to " + cmd + " with -m (e.g. -m comfyui,ollama or -m all)");
   auto modules = select_or_hint(registry, p.all("--modules"));
   if (!modules) return modules.error();
@@ -243,6 +260,7 @@ result<run_request> build(const parsed_options& p, const settings& cfg, const mo
   if (!built) return usage(built.error().message);
   req.hosts = std::move(built->requests);
   if (auto ok = run_settings(p, req, cfg, registry, io, install, built->connect_timeout); !ok) return ok.error();
+  if (auto ok = verb_settings(p, verb, *modules, req.settings.lifecycle); !ok) return ok.error();
   return req;
 }
 
@@ -250,10 +268,10 @@ result<run_request> build(const parsed_options& p, const settings& cfg, const mo
 
 std::optional<run_request> parse_run_request(const std::vector<std::string>& args, const settings& cfg,
                                              const module_registry& registry, const cli_io& io, bool install,
-                                             int& exit_code, vault::event_listener* vault_events) {
-  const char* cmd = install ? "install" : "plan";
-  auto parsed = parse_options(install ? install_options() : plan_options(), args);
-  auto req = parsed ? build(*parsed, cfg, registry, io, install, vault_events) : result<run_request>{parsed.error()};
+                                             engine::run_verb verb, int& exit_code, vault::event_listener* vault_events) {
+  const char* cmd = install ? engine::to_string(verb) : "plan";
+  auto parsed = parse_options(install ? verb_options(verb) : plan_options(), args);
+  auto req = parsed ? build(*parsed, cfg, registry, io, install, verb, vault_events) : result<run_request>{parsed.error()};
   if (req) return std::move(*req);
   if (req.error().code == make_error_code(errc::bad_usage)) {
     exit_code = usage_error(io, cmd, req.error().message);

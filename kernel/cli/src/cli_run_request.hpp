@@ -26,11 +26,13 @@ struct run_request {
 };
 
 /**
- * Parses the arguments after `rio plan|install`. `install` also accepts --wait and --dry-run.
- * On a usage problem prints it and returns nullopt with `exit_code` set (2 for bad input).
+ * Parses the arguments after `rio plan|install|update|rollback|repair|uninstall`. `apply` (every
+ * command but plan) also accepts --wait and --dry-run, and each verb its own switches. On a usage
+ * problem prints it and returns nullopt with `exit_code` set (2 for bad input).
  */
 std::optional<run_request> parse_run_request(const std::vector<std::string>& args, const settings& cfg,
-                                             const module_registry& registry, const cli_io& io, bool install,
-                                             int& exit_code, vault::event_listener* vault_events = nullptr);
+                                             const module_registry& registry, const cli_io& io, bool apply,
+                                             engine::run_verb verb, int& exit_code,
+                                             vault::event_listener* vault_events = nullptr);
 
 }  // namespace rio::kernel::cli_detail

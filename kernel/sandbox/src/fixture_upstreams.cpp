@@ -48,6 +48,8 @@ std::vector<std::string> git_env(const fs::path& home) {
           "GIT_COMMITTER_DATE=2024-01-01T00:00:00Z"};
 }
 
+std::vector<std::string> with_identity(std::vector<std::string> before, const std::vector<std::string>& after);
+
 // A one-commit repository on `branch`, published as the bare repository upstreams/<name>.git.
 result<fs::path> make_repo(const fs::path& git, const fs::path& dir, const std::string& name, const std::string& branch,
                            const std::vector<repo_file>& files) {
@@ -64,8 +66,7 @@ result<fs::path> make_repo(const fs::path& git, const fs::path& dir, const std::
   const std::vector<std::vector<std::string>> commands{
       {"init", "-q", "-b", branch, work.string()},
       {"-C", work.string(), "add", "-A"},
-      {"-C", work.string(), "-c", "user.name=rio sandbox", "-c", "user.email=rio-sandbox@localhost.invalid", "-c",
-       "commit.gpgsign=false", "commit", "-q", "-m", "rio sandbox fixture"},
+      with_identity({"-C", work.string()}, {"commit", "-q", "-m", "rio sandbox fixture"}),
       {"clone", "-q", "--bare", work.string(), bare.string()},
   };
   for (const auto& args : commands) {
@@ -76,7 +77,47 @@ result<fs::path> make_repo(const fs::path& git, const fs::path& dir, const std::
 
 std::string file_url(const fs::path& path) { return "file://" + path.string(); }
 
+constexpr const char* rio_identity[] = {"-c", "user.name=rio sandbox", "-c", "user.email=rio-sandbox@localhost.invalid", "-c",
+                                        "commit.gpgsign=false"};
+
 }  // namespace
+
+namespace {
+
+// `git <before> -c user.name=... <after>`: rio's own identity, whatever the machine's config says.
+std::vector<std::string> with_identity(std::vector<std::string> before, const std::vector<std::string>& after) {
+  before.insert(before.end(), std::begin(rio_identity), std::end(rio_identity));
+  before.insert(before.end(), after.begin(), after.end());
+  return before;
+}
+
+}  // namespace
+
+result<void> commit_to_upstream(const fixture_upstreams& f, const std::string& module, const std::vector<upstream_file>& files,
+                                const std::string& tag) {
+  const fs::path git = detail::find_program("git");
+  if (git.empty()) return fail(errc::bad_config, "git not found");
+  static int commits = 0;
+  const fs::path work = f.dir / ("work-" + module + "-" + std::to_string(commits++));
+  const auto env = git_env(f.dir);
+  const std::string what = "moving the " + module + " fixture upstream on";
+  if (auto ok = detail::run_checked(what, git, {"clone", "-q", (f.dir / "upstreams" / (module + ".git")).string(), work.string()}, env); !ok) {
+    return ok.error();
+  }
+  for (const auto& file : files) {
+    if (auto ok = detail::write_file(work / file.path, file.text); !ok) return ok.error();
+  }
+  std::vector<std::vector<std::string>> commands{{"-C", work.string(), "add", "-A"},
+                                                 with_identity({"-C", work.string()}, {"commit", "-q", "-m", "rio sandbox: a new upstream commit"})};
+  if (!tag.empty()) commands.push_back({"-C", work.string(), "tag", tag});
+  commands.push_back({"-C", work.string(), "push", "-q", "--tags", "origin", "HEAD"});
+  for (const auto& args : commands) {
+    if (auto ok = detail::run_checked(what, git, args, env); !ok) return ok.error();
+  }
+  std::error_code ec;
+  fs::remove_all(work, ec);
+  return {};
+}
 
 result<fixture_upstreams> make_fixture_upstreams(const fs::path& dir) {
   const fs::path git = detail::find_program("git");

@@ -90,12 +90,27 @@ json::array plan_steps_json(const module_plan& p) {
                                     {"timeout", s.timeout.count()},
                                     {"description", s.description},
                                     {"satisfied", optional_bool(s.satisfied)},
-                                    {"will_run", p.action == plan_action::install && s.satisfied != true},
+                                    {"will_run", (p.action == plan_action::install || p.action == plan_action::update ||
+                                                  p.action == plan_action::rollback) && s.satisfied != true},
                                     {"depends_on", strings(s.depends_on)},
                                     {"runs_if_changed", strings(because == may_run.end() ? std::vector<std::string>{}
                                                                                          : because->second)}});
   }
   return steps;
+}
+
+// What an uninstall removes and keeps; with --purge, what the module's purge steps remove.
+json::object removals_json(const module_plan& p) {
+  json::array paths;
+  for (const auto& r : p.removals) {
+    paths.emplace_back(json::object{{"path", r.path},
+                                    {"kind", r.kind},
+                                    {"step", r.step},
+                                    {"action", r.action},
+                                    {"operator_files", strings(r.operator_files)},
+                                    {"operator_file_count", r.operator_file_count}});
+  }
+  return json::object{{"paths", std::move(paths)}, {"purge", strings(p.purge_list)}};
 }
 
 }  // namespace
@@ -140,6 +155,10 @@ json::object plan_entry_json(const module_plan& p, const std::string& host) {
     o["preflight"] = std::move(issues);
   }
   o["version"] = json::object{{"installed", text_or_null(p.installed_version)}, {"wanted", text_or_null(p.wanted_version)}};
+  o["pin"] = text_or_null(p.pin);
+  o["drift"] = text_or_null(p.drift);
+  o["lifecycle_steps"] = strings(p.lifecycle_steps);
+  if (p.action == plan_action::uninstall) o["removals"] = removals_json(p);
   json::array hardware;
   for (const auto& h : p.hardware) hardware.emplace_back(json::object{{"choice", h.choice}, {"value", h.value}, {"why", h.why}});
   o["hardware"] = std::move(hardware);
@@ -165,12 +184,14 @@ json::object host_result_json(const host_result& r, const result_view& view) {
     o["installed"] = strings(r.installed);
     o["skipped"] = strings(r.skipped);
     if (!r.recorded.empty()) o["recorded"] = strings(r.recorded);
+    if (!r.uninstalled.empty()) o["uninstalled"] = strings(r.uninstalled);
     json::object modules;
     for (const auto& m : r.outcomes) {
       json::array steps;
       for (const auto& s : m.steps) steps.emplace_back(step_result_json(s));
       json::object entry{{"state", m.state}, {"steps", std::move(steps)}};
       if (!m.error.empty()) entry["error"] = m.error;
+      if (!m.version.empty()) entry["version"] = m.version;
       modules[m.id] = std::move(entry);
     }
     o["modules"] = std::move(modules);
@@ -199,7 +220,7 @@ json::object host_result_json(const host_result& r, const result_view& view) {
 
 json::object fleet_result_json(const std::vector<host_result>& results, const std::string& run_id, const result_view& view) {
   json::array hosts;
-  std::size_t failed = 0, installed = 0, noop = 0, recorded = 0, unreachable = 0, cancelled = 0;
+  std::size_t failed = 0, installed = 0, noop = 0, recorded = 0, unreachable = 0, cancelled = 0, uninstalled = 0;
   for (const auto& r : results) {
     hosts.emplace_back(host_result_json(r, view));
     if (counts_as_failed(r)) ++failed;
@@ -207,13 +228,15 @@ json::object fleet_result_json(const std::vector<host_result>& results, const st
     else if (r.status == "noop") ++noop;
     else if (r.status == "recorded") ++recorded;
     else if (r.status == "cancelled") ++cancelled;
+    else if (r.status == "uninstalled") ++uninstalled;
     if (r.failure == host_failure::unreachable) ++unreachable;
   }
   return json::object{{"status", fleet_status(results)},
                       {"run_id", run_id},
                       {"hosts", std::move(hosts)},
                       {"summary", json::object{{"hosts", results.size()}, {"installed", installed}, {"noop", noop}, {"failed", failed},
-                                           {"recorded", recorded}, {"cancelled", cancelled}, {"unreachable", unreachable}}}};
+                                           {"recorded", recorded}, {"cancelled", cancelled}, {"unreachable", unreachable},
+                                           {"uninstalled", uninstalled}}}};
 }
 
 }  // namespace rio::kernel::engine

@@ -140,7 +140,7 @@ void run_cancel::cancel() {
 }
 
 std::string fleet_status(const std::vector<host_result>& results) {
-  bool installed = false, recorded = false;
+  bool installed = false, recorded = false, uninstalled = false;
   for (const auto& r : results) {
     if (r.status == "cancelled") return "cancelled";
   }
@@ -148,9 +148,10 @@ std::string fleet_status(const std::vector<host_result>& results) {
     if (r.status == "failed") return "failed";
     if (r.status == "installed") installed = true;
     if (r.status == "recorded") recorded = true;
+    if (r.status == "uninstalled") uninstalled = true;
     if (r.status == "dry_run") return "dry_run";
   }
-  return installed ? "installed" : recorded ? "recorded" : "noop";
+  return installed ? "installed" : uninstalled ? "uninstalled" : recorded ? "recorded" : "noop";
 }
 
 }  // namespace rio::kernel::engine

@@ -89,8 +89,10 @@ asio::awaitable<bool> host_runner::apply_modules() {
       co_return false;
     }
     if (p.action == plan_action::noop) {
-      record_noop(p);
-    } else if (s_.record_only) {
+      // An installed module stays installed; a verb with nothing to do elsewhere keeps the record.
+      const bool installed = p.found.detect.state == sdk::detect_state::installed && s_.lifecycle.verb != run_verb::uninstall;
+      installed ? record_noop(p) : record_untouched(p);
+    } else if (s_.record_only && p.action == plan_action::install) {
       record_only(p);
     } else if (p.action == plan_action::blocked) {
       record_blocked(p);
@@ -112,9 +114,10 @@ asio::awaitable<void> host_runner::finish_applied() {
     out_.failure = host_failure::detection_failed;
     out_.error = redact("detection failed: " + detect_failure_);
   }
-  std::string status = was_cancelled             ? "cancelled"
-                       : !out_.failed.empty()    ? "failed"
-                       : !out_.installed.empty() ? "installed"
+  std::string status = was_cancelled               ? "cancelled"
+                       : !out_.failed.empty()      ? "failed"
+                       : !out_.installed.empty()   ? "installed"
+                       : !out_.uninstalled.empty() ? "uninstalled"
                        : !out_.recorded.empty()  ? "recorded"
                                                  : "noop";
   finish(status, was_cancelled ? "run cancelled" : detect_failure_.empty() ? "" : out_.error);
@@ -157,6 +160,20 @@ void host_runner::record_blocked(const module_plan& p) {
   emit(run_event_kind::module_finished, p.id, "", "failed", p.reason);
 }
 
+// Nothing to do for the verb (not installed, nothing to update or uninstall): what the manifest
+// knew stays, with the reason.
+void host_runner::record_untouched(const module_plan& p) {
+  log_->module_line(p.id, "nothing to do (" + p.reason + ")");
+  out_.skipped.push_back(p.id);
+  if (auto it = manifest_.modules.find(p.id); it != manifest_.modules.end()) {
+    it->second.reason = p.reason;
+    it->second.run_id = s_.run_id;
+    it->second.updated_at = utc_timestamp();
+  }
+  out_.outcomes.push_back({p.id, "skipped", "", {}, {}, ""});
+  emit(run_event_kind::module_finished, p.id, "", "skipped", p.reason);
+}
+
 void host_runner::record_noop(const module_plan& p) {
   log_->module_line(p.id, "no-op (" + p.reason + ")");
   out_.skipped.push_back(p.id);
@@ -166,9 +183,10 @@ void host_runner::record_noop(const module_plan& p) {
 }
 
 asio::awaitable<void> host_runner::install_module(const module_request& m, const module_plan& p) {
-  log_->module_line(p.id, "install begin \u2192 " + p.name);
+  log_->module_line(p.id, std::string{to_string(p.action)} + " begin \u2192 " + p.name);
   module_outcome outcome{p.id, "failed", "", {}, {}, ""};
   std::string stderr_tail;
+  emit_verb(true, p, nullptr);
   // Each module asks the pool again: the detect session may have dropped since.
   const ssh::connect_options options = connect_options();
   auto session = co_await pool_.get(options);
@@ -180,7 +198,12 @@ asio::awaitable<void> host_runner::install_module(const module_request& m, const
   } else {
     co_await run_installer(m, p, *session, outcome, stderr_tail);
   }
-  record_install(p, std::move(outcome), stderr_tail);
+  const module_record* before = previous_record(p.id);
+  module_record kept = before != nullptr ? *before : module_record{};
+  record_install(p, outcome, stderr_tail);
+  carry_lifecycle(kept, manifest_.modules[p.id]);
+  note_lifecycle(m, p, outcome);
+  emit_verb(false, p, &outcome);
 }
 
 asio::awaitable<void> host_runner::run_installer(const module_request& m, const module_plan& p,
@@ -193,16 +216,18 @@ asio::awaitable<void> host_runner::run_installer(const module_request& m, const 
   // Package steps use the manager the preflight chose from /etc/os-release (rio_pkg_manager).
   auto env = req_.env;
   if (!out_.facts.pkg_manager.empty()) env.emplace_back("RIO_PKG_MANAGER", out_.facts.pkg_manager);
+  // The verbs' switches, for the lifecycle steps (sdk::lifecycle_spec).
+  if (s_.lifecycle.force) env.emplace_back("RIO_FORCE", "1");
+  if (s_.lifecycle.purge) env.emplace_back("RIO_PURGE", "1");
   sdk::run_context ctx{shell, m.options, s_.asset_root, env, &logger};
-  sdk::installer* installer = const_cast<sdk::installer*>(m.installer);
-  const std::string what = "module '" + p.id + "' install";
-  auto report = co_await call_plugin<sdk::install_report>(what, install_deadline(m.spec()), [installer, &ctx] { return installer->install(ctx); });
-  if (!report) {
-    outcome.error = report.error().describe();
-    co_return;
+  switch (p.action) {
+    case plan_action::update: co_await do_update(m, p, ctx, outcome, stderr_tail); break;
+    case plan_action::rollback: co_await do_rollback(m, ctx, outcome, stderr_tail); break;
+    case plan_action::uninstall: co_await do_uninstall(m, p, ctx, outcome, stderr_tail); co_return;
+    default: co_await do_install(m, ctx, outcome, stderr_tail); break;
   }
-  take_report(*report, outcome, stderr_tail);
-  if (outcome.state == "installed") outcome.version = co_await read_version(m, shell);
+  // Recorded after every change that leaves the module in place, a rolled-back update included.
+  if (outcome.state == "installed" || !outcome.steps.empty()) outcome.version = co_await read_version(m, shell);
 }
 
 // What the module's version_probe answers now (recorded with the install); "" when it has none,
@@ -229,33 +254,55 @@ asio::awaitable<std::string> host_runner::read_version(const module_request& m, 
   co_return redact(clean);
 }
 
-void host_runner::take_report(const sdk::install_report& report, module_outcome& outcome, std::string& stderr_tail) const {
-  outcome.steps = report.steps;
-  outcome.sync = report.sync;
+asio::awaitable<void> host_runner::do_install(const module_request& m, sdk::run_context& ctx, module_outcome& outcome,
+                                              std::string& stderr_tail) {
+  sdk::installer* installer = const_cast<sdk::installer*>(m.installer);
+  const std::string what = "module '" + m.spec().id + "' install";
+  auto report = co_await call_plugin<sdk::install_report>(what, install_deadline(m.spec()), [installer, &ctx] { return installer->install(ctx); });
+  if (!report) {
+    outcome.state = "failed";
+    outcome.error = report.error().describe();
+    co_return;
+  }
+  take_report(*report, outcome, stderr_tail);
+}
+
+// Appends a report's steps (a verb may run several lists) and takes its state; false when it failed.
+bool host_runner::take_report(const sdk::install_report& report, module_outcome& outcome, std::string& stderr_tail) const {
+  const std::size_t first = outcome.steps.size();
+  outcome.steps.insert(outcome.steps.end(), report.steps.begin(), report.steps.end());
+  for (const auto& e : report.sync.entries) outcome.sync.entries.push_back(e);
+  if (!report.sync.ok) outcome.sync.ok = false;
+  if (!report.sync.error.empty()) outcome.sync.error = redact(report.sync.error);
   // Remote text can echo credentials: redact before it reaches records and responses.
-  for (auto& st : outcome.steps) {
+  for (std::size_t i = first; i < outcome.steps.size(); ++i) {
+    auto& st = outcome.steps[i];
     st.reason = redact(st.reason);
     st.stderr_tail = redact(st.stderr_tail);
   }
   for (auto& e : outcome.sync.entries) e.reason = redact(e.reason);
-  outcome.sync.error = redact(outcome.sync.error);
   if (report.state == sdk::install_state::installed) {
     outcome.state = "installed";
-    return;
+    return true;
   }
+  outcome.state = "failed";
   outcome.error = report.error.empty() ? "install failed" : report.error;
   for (const auto& s : report.steps) {
     if (s.outcome == sdk::step_outcome::failed) stderr_tail = s.stderr_tail;
   }
+  return false;
 }
 
 void host_runner::record_install(const module_plan& p, module_outcome outcome, const std::string& stderr_tail) {
-  if (outcome.state == "installed") {
+  if (outcome.state == "uninstalled") {
+    log_->module_line(p.id, "uninstalled");
+    out_.uninstalled.push_back(p.id);
+  } else if (outcome.state == "installed") {
     log_->module_line(p.id, "install marked complete");
     out_.installed.push_back(p.id);
   } else {
     outcome.error = redact(outcome.error);
-    log_->module_line(p.id, "install failed: " + outcome.error);
+    log_->module_line(p.id, std::string{to_string(p.action)} + " failed: " + outcome.error);
     if (!stderr_tail.empty()) log_->module_line(p.id, "stderr tail: " + tail_of(stderr_tail, stderr_tail_keep));
     out_.failed.push_back(p.id);
   }

@@ -220,11 +220,13 @@ module_detection unknown_detection(module_detection d, const std::string& why) {
 
 }  // namespace
 
-result<detect_batch> build_detect_batch(const std::vector<module_request>& modules, const std::filesystem::path& asset_root) {
+result<detect_batch> build_detect_batch(const std::vector<module_request>& modules, const std::filesystem::path& asset_root,
+                                        bool check_all_steps) {
   detect_batch batch;
   batch.tools = standard_tools();
   for (const auto& m : modules) {
     if (auto ok = add_module(m, asset_root, batch); !ok) return ok.error();
+    if (check_all_steps) batch.modules.back().checks_steps_always = true;
     if (auto ok = add_preflight(m, batch); !ok) return ok.error();
   }
   batch.script = preflight_script(batch.tools, batch.disk_paths) + detect_script(batch);

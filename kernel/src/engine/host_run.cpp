@@ -6,6 +6,7 @@
 #include <rio/kernel/engine/earlier_manifest.hpp>
 #include <rio/kernel/engine/hardware_choice.hpp>
 #include <rio/kernel/engine/host_key.hpp>
+#include <rio/kernel/engine/lifecycle_plan.hpp>
 
 #include <boost/asio/this_coro.hpp>
 
@@ -71,6 +72,7 @@ asio::awaitable<void> host_runner::run_inner() {
   }
 
   load_previous_manifest();
+  apply_pins();
   // Hardware options (a torch build on `auto`) are chosen from facts the detection itself reads:
   // until then, the module's checks see the value the last install recorded.
   std::vector<sdk::option_values> requested;
@@ -79,7 +81,7 @@ asio::awaitable<void> host_runner::run_inner() {
     auto it = manifest_.modules.find(m.spec().id);
     use_recorded_hardware(m, it == manifest_.modules.end() ? nullptr : &it->second);
   }
-  auto batch = build_detect_batch(req_.modules, s_.asset_root);
+  auto batch = build_detect_batch(req_.modules, s_.asset_root, s_.lifecycle.verb == run_verb::repair);
   if (!batch) co_return host_failed(host_failure::local_io, batch.error().message);
 
   if (co_await cancelled()) co_return host_failed(host_failure::cancelled, "run cancelled before connecting");
@@ -93,6 +95,7 @@ asio::awaitable<void> host_runner::run_inner() {
   auto found = co_await detect(*batch, session);
   for (std::size_t i = 0; i < req_.modules.size(); ++i) req_.modules[i].options = std::move(requested[i]);
   plan_modules(*batch, std::move(found));
+  co_await survey_removals(session);
 
   if (s_.dry_run) co_return finish_plan(needs_host, session);
   co_await open_log_and_apply(std::move(session));
@@ -164,6 +167,7 @@ void host_runner::plan_modules(const detect_batch& batch, std::vector<module_det
     out_.plan.push_back(plan_module(req_.modules[i], std::move(found[i]), it == manifest_.modules.end() ? nullptr : &it->second));
     module_plan& p = out_.plan.back();
     p.hardware = std::move(hardware.notes);
+    plan_verb(p, s_.lifecycle, it == manifest_.modules.end() ? nullptr : &it->second, req_.modules[i].spec());
     const std::size_t disk = batch.modules[i].disk;
     if (disk < out_.facts.disk.size()) p.disk_free_mib = out_.facts.disk[disk];
     p.disk_need_mib = disk_need_mib(req_.modules[i].spec(), s_.preflight);
@@ -272,9 +276,29 @@ std::string host_runner::redact(const std::string& text) const {
   return s_.redact ? s_.redact->apply(text) : redactor{}.apply(text);
 }
 
+// update, rollback, repair, uninstall: a module's verb starts or ends (hooks on_remote_<verb>_*).
+void host_runner::emit_verb(bool started, const module_plan& p, const module_outcome* outcome) {
+  if (!s_.on_event || s_.lifecycle.verb == run_verb::install) return;
+  run_event e;
+  e.kind = started ? run_event_kind::verb_started : run_event_kind::verb_finished;
+  e.run_id = s_.run_id;
+  e.host = req_.name;
+  e.module = p.id;
+  e.state = to_string(s_.lifecycle.verb);
+  if (started) {
+    e.from_version = redact(p.installed_version);
+    e.to_version = redact(p.wanted_version);
+  } else if (outcome != nullptr) {
+    e.step = outcome->state;
+    e.to_version = redact(outcome->version);
+    e.detail = redact(outcome->error);
+  }
+  s_.on_event(e);
+}
+
 void host_runner::emit(run_event_kind kind, std::string module, std::string step, std::string state, std::string detail) {
   if (!s_.on_event) return;
-  s_.on_event(run_event{kind, s_.run_id, req_.name, std::move(module), std::move(step), std::move(state), redact(detail)});
+  s_.on_event(event_of(kind, s_.run_id, req_.name, std::move(module), std::move(step), std::move(state), redact(detail)));
 }
 
 }  // namespace detail

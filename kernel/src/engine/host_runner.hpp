@@ -56,7 +56,25 @@ class host_runner {
   boost::asio::awaitable<void> run_installer(const module_request& m, const module_plan& p,
                                              std::shared_ptr<ssh::session> session, module_outcome& outcome,
                                              std::string& stderr_tail);
-  void take_report(const sdk::install_report& report, module_outcome& outcome, std::string& stderr_tail) const;
+  bool take_report(const sdk::install_report& report, module_outcome& outcome, std::string& stderr_tail) const;
+  void record_untouched(const module_plan& p);
+
+  // The verbs (host_lifecycle.cpp): each fills `outcome` from the steps it ran.
+  void apply_pins();
+  boost::asio::awaitable<void> survey_removals(const session_result& session);
+  boost::asio::awaitable<void> do_install(const module_request& m, sdk::run_context& ctx, module_outcome& outcome,
+                                          std::string& stderr_tail);
+  boost::asio::awaitable<void> do_update(const module_request& m, const module_plan& p, sdk::run_context& ctx,
+                                         module_outcome& outcome, std::string& stderr_tail);
+  boost::asio::awaitable<void> do_rollback(const module_request& m, sdk::run_context& ctx, module_outcome& outcome,
+                                           std::string& stderr_tail);
+  boost::asio::awaitable<void> do_uninstall(const module_request& m, const module_plan& p, sdk::run_context& ctx,
+                                            module_outcome& outcome, std::string& stderr_tail);
+  boost::asio::awaitable<bool> run_lifecycle_steps(const module_request& m, const std::vector<sdk::step_spec>& steps,
+                                                   sdk::run_context& ctx, module_outcome& outcome, std::string& stderr_tail);
+  boost::asio::awaitable<bool> save_rollback_point(const module_request& m, const module_plan& p, sdk::remote_shell& shell,
+                                                   module_outcome& outcome);
+  void note_lifecycle(const module_request& m, const module_plan& p, const module_outcome& outcome);
   boost::asio::awaitable<std::string> read_version(const module_request& m, sdk::remote_shell& shell);
   void record_install(const module_plan& p, module_outcome outcome, const std::string& stderr_tail);
   void finish(const std::string& status, const std::string& error);
@@ -68,6 +86,7 @@ class host_runner {
   void note_session(const std::shared_ptr<ssh::session>& s);
   void host_failed(host_failure f, const std::string& why);
   std::string redact(const std::string& text) const;
+  void emit_verb(bool started, const module_plan& p, const module_outcome* outcome);
   void emit(run_event_kind kind, std::string module, std::string step, std::string state, std::string detail);
 
   ssh::session_pool& pool_;

@@ -14,6 +14,13 @@ std::vector<step_record> step_records(const std::vector<sdk::step_result>& steps
 
 }  // namespace
 
+void carry_lifecycle(const module_record& from, module_record& to) {
+  to.pin = from.pin;
+  to.pin_version = from.pin_version;
+  to.created = from.created;
+  to.rollback = from.rollback;
+}
+
 std::string tail_of(const std::string& text, std::size_t keep) {
   return text.size() <= keep ? text : "..." + text.substr(text.size() - keep);
 }
@@ -90,6 +97,7 @@ module_record noop_record(const module_record* previous, const module_plan& p, c
   // Planned noop: the record agrees with the request, or there was none and every check passed.
   rec.state_options = p.state_options;
   rec.version = !p.found.version.empty() ? p.found.version : previous != nullptr ? previous->version : std::string{};
+  if (previous != nullptr) carry_lifecycle(*previous, rec);
   return rec;
 }
 
@@ -109,6 +117,7 @@ module_record install_record(const module_outcome& outcome, const module_plan& p
     rec.installed_at = rec.updated_at;
     rec.reason = "installed by run " + run_id;
   } else {
+    rec.version = outcome.version;  // a failed update that was rolled back says where it is
     rec.failed_at = rec.updated_at;
     rec.error = outcome.error;
     rec.reason = outcome.error;

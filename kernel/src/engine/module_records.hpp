@@ -39,6 +39,9 @@ module_record noop_record(const module_record* previous, const module_plan& p, c
 module_record install_record(const module_outcome& outcome, const module_plan& p, const std::string& run_id,
                              const std::string& stderr_tail, const redactor* redact);
 
+/** Keeps what the lifecycle verbs know (pin, created paths, rollback point) from `from` in `to`. */
+void carry_lifecycle(const module_record& from, module_record& to);
+
 /** The last `keep` characters of `text`, "..." in front when cut. */
 std::string tail_of(const std::string& text, std::size_t keep);
 

@@ -8,14 +8,17 @@ const char* to_string(plan_action a) noexcept {
   switch (a) {
     case plan_action::noop: return "noop";
     case plan_action::blocked: return "blocked";
+    case plan_action::update: return "update";
+    case plan_action::rollback: return "rollback";
+    case plan_action::uninstall: return "uninstall";
     case plan_action::install: break;
   }
   return "install";
 }
 
 std::vector<std::string> module_plan::steps_to_run() const {
-  std::vector<std::string> out;
-  if (action != plan_action::install) return out;
+  std::vector<std::string> out = lifecycle_steps;
+  if (action != plan_action::install && action != plan_action::update && action != plan_action::rollback) return out;
   for (const auto& s : found.steps) {
     if (s.satisfied != true) out.push_back(s.id);
   }
@@ -24,7 +27,7 @@ std::vector<std::string> module_plan::steps_to_run() const {
 
 std::map<std::string, std::vector<std::string>> module_plan::steps_that_may_run() const {
   std::map<std::string, std::vector<std::string>> out;
-  if (action != plan_action::install) return out;
+  if (action != plan_action::install && action != plan_action::update && action != plan_action::rollback) return out;
   std::set<std::string> moving;  // steps that will run, or may
   for (const auto& s : found.steps) {
     if (s.satisfied != true) {

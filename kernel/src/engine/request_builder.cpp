@@ -151,7 +151,8 @@ result<void> resolve_modules(host_request& hr, const inventory::host_entry& e, c
     }
     auto resolved = sdk::resolve_options(m->spec(), overrides);
     if (!resolved) return fail(errc::bad_request, "module " + m->id + ": " + resolved.error().message);
-    hr.modules.push_back({&m->installer(), std::move(*resolved)});
+    const std::string& version_option = m->spec().version_option;
+    hr.modules.push_back({&m->installer(), std::move(*resolved), !version_option.empty() && overrides.contains(version_option)});
   }
   return {};
 }

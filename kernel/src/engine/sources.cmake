@@ -10,9 +10,12 @@ set(RIO_ENGINE_SOURCES
   src/engine/host_apply.cpp
   src/engine/host_detect.cpp
   src/engine/host_key.cpp
+  src/engine/host_lifecycle.cpp
   src/engine/host_lock.cpp
   src/engine/host_outcome.cpp
   src/engine/host_run.cpp
+  src/engine/lifecycle_plan.cpp
+  src/engine/lifecycle_scripts.cpp
   src/engine/logging_shell.cpp
   src/engine/module_records.cpp
   src/engine/plan.cpp

@@ -89,6 +89,50 @@ void read_state_options(reader& r, std::map<std::string, std::string>& out, std:
   }
 }
 
+// rio's lifecycle fields: pin, created paths, the rollback point.
+void read_lifecycle(reader& r, module_record& m, std::string& problem) {
+  r.str("pin", m.pin);
+  r.str("pin_version", m.pin_version);
+  r.str("uninstalled_at", m.uninstalled_at);
+  if (const json::array* created = r.array("created")) {
+    for (std::size_t i = 0; i < created->size(); ++i) {
+      const std::string item = r.child("created[" + std::to_string(i) + "]");
+      if (!(*created)[i].is_object()) {
+        if (problem.empty()) problem = "field '" + item + "' must be an object";
+        continue;
+      }
+      reader c{(*created)[i].get_object(), item, problem};
+      created_record rec;
+      c.str("path", rec.path);
+      c.str("kind", rec.kind);
+      c.str("step", rec.step);
+      m.created.push_back(std::move(rec));
+    }
+  }
+  if (const json::object* rollback = r.object("rollback")) {
+    reader b{*rollback, r.child("rollback"), problem};
+    rollback_record rec;
+    b.str("version", rec.version);
+    b.str("saved_at", rec.saved_at);
+    b.str("run_id", rec.run_id);
+    m.rollback = std::move(rec);
+  }
+}
+
+void lifecycle_to_json(const module_record& m, json::object& o) {
+  if (!m.pin.empty()) o["pin"] = m.pin;
+  if (!m.pin_version.empty()) o["pin_version"] = m.pin_version;
+  if (!m.uninstalled_at.empty()) o["uninstalled_at"] = m.uninstalled_at;
+  if (!m.created.empty()) {
+    json::array created;
+    for (const auto& c : m.created) created.emplace_back(json::object{{"path", c.path}, {"kind", c.kind}, {"step", c.step}});
+    o["created"] = std::move(created);
+  }
+  if (m.rollback) {
+    o["rollback"] = json::object{{"version", m.rollback->version}, {"saved_at", m.rollback->saved_at}, {"run_id", m.rollback->run_id}};
+  }
+}
+
 module_record read_module(const json::object& o, const std::string& path, std::string& problem) {
   reader r{o, path, problem};
   module_record m;
@@ -105,6 +149,7 @@ module_record read_module(const json::object& o, const std::string& path, std::s
   r.str("updated_at", m.updated_at);
   r.str("version", m.version);
   read_state_options(r, m.state_options, problem);
+  read_lifecycle(r, m, problem);
   if (const json::array* steps = r.array("steps")) {
     for (std::size_t i = 0; i < steps->size(); ++i) {
       const std::string step_path = r.child("steps[" + std::to_string(i) + "]");
@@ -158,6 +203,7 @@ json::object module_to_json(const module_record& m) {
     for (const auto& [name, value] : m.state_options) options[name] = value;
     o["options"] = std::move(options);
   }
+  lifecycle_to_json(m, o);
   return o;
 }
 

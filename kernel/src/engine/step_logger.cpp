@@ -39,7 +39,7 @@ void step_logger::emit(run_event_kind kind, std::string step, std::string state,
   if (!settings_.on_event) return;
   // Events reach API clients: the same redaction as the log.
   detail = settings_.redact != nullptr ? settings_.redact->apply(detail) : redactor{}.apply(detail);
-  settings_.on_event(run_event{kind, settings_.run_id, host_, module_, std::move(step), std::move(state), std::move(detail)});
+  settings_.on_event(event_of(kind, settings_.run_id, host_, module_, std::move(step), std::move(state), std::move(detail)));
 }
 
 }  // namespace rio::kernel::engine::detail

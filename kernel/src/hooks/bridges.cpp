@@ -37,6 +37,19 @@ void publish_run_event(hook_bus& bus, const engine::run_event& e) {
       p["error"] = e.detail;
       (void)bus.publish("on_remote_install_finished", std::move(p));
       return;
+    case kind::verb_started:
+      p["module"] = e.module;
+      p["from_version"] = e.from_version;
+      p["to_version"] = e.to_version;
+      (void)bus.publish("on_remote_" + e.state + "_started", std::move(p));
+      return;
+    case kind::verb_finished:
+      p["module"] = e.module;
+      p["state"] = e.step;
+      p["version"] = e.to_version;
+      p["error"] = e.detail;
+      (void)bus.publish("on_remote_" + e.state + "_finished", std::move(p));
+      return;
     case kind::log_line:
       return;
   }

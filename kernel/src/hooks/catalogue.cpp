@@ -51,7 +51,19 @@ constexpr payload_field module_loaded[] = {
     {"module", "module id"}, {"name", "display name"}, {"version", "the module's version"}, {"file", "the shared object it came from"},
 };
 
-constexpr std::array<event_spec, 8> events{{
+constexpr payload_field verb_started[] = {
+    {"run_id", "the run's id"}, {"host", "the host as named"}, {"module", "module id"},
+    {"from_version", "the installed version (empty when unknown)"},
+    {"to_version", "the wanted version: --to, the pin, or the option; for a rollback the saved one (empty: the latest)"},
+};
+constexpr payload_field verb_finished[] = {
+    {"run_id", "the run's id"}, {"host", "the host as named"}, {"module", "module id"},
+    {"state", "installed, uninstalled or failed (a failed update says in error whether it was rolled back)"},
+    {"version", "the version the module reports now (empty when unknown or uninstalled)"},
+    {"error", "why it failed (redacted); empty otherwise"},
+};
+
+constexpr std::array<event_spec, 16> events{{
     {"on_security_secret_read", "A vault provider was read (CLI, API or a run's credentials).", secret_read},
     {"on_security_key_rotated", "The vault was re-encrypted under a new key.", key_rotated},
     {"on_remote_install_started", "A run started on a host (plan or install).", install_started},
@@ -60,6 +72,14 @@ constexpr std::array<event_spec, 8> events{{
     {"on_remote_module_finished", "A module finished on a host.", module_finished},
     {"on_remote_install_finished", "A run finished on a host.", install_finished},
     {"on_module_loaded", "An installer module was loaded from the plugin directory.", module_loaded},
+    {"on_remote_update_started", "rio update starts on a module of a host (after its plan).", verb_started},
+    {"on_remote_update_finished", "rio update finished on a module of a host.", verb_finished},
+    {"on_remote_rollback_started", "rio rollback starts on a module of a host.", verb_started},
+    {"on_remote_rollback_finished", "rio rollback finished on a module of a host.", verb_finished},
+    {"on_remote_repair_started", "rio repair starts on a module of a host.", verb_started},
+    {"on_remote_repair_finished", "rio repair finished on a module of a host.", verb_finished},
+    {"on_remote_uninstall_started", "rio uninstall starts on a module of a host.", verb_started},
+    {"on_remote_uninstall_finished", "rio uninstall finished on a module of a host.", verb_finished},
 }};
 
 }  // namespace

@@ -6,6 +6,19 @@
 
 namespace rio::sdk {
 
+/**
+ * Runs one step of `spec` as install() does: its done_check first, then its command. Remote
+ * failures are reported in the step_result; the only error is errc::cancelled.
+ */
+boost::asio::awaitable<result<step_result>> run_step(const module_spec& spec, const step_spec& step, run_context& ctx);
+
+/**
+ * Runs `steps` in order as install() runs install steps (the first failure stops them; the
+ * report lists every step), without config sync or sentinel: the lifecycle verbs' step lists.
+ */
+boost::asio::awaitable<result<install_report>> run_steps(const module_spec& spec, const std::vector<step_spec>& steps,
+                                                         run_context& ctx);
+
 class BOOST_SYMBOL_VISIBLE data_installer : public installer {
  public:
   /** Takes the declared spec; appends the sentinel step and probe unless already present. */

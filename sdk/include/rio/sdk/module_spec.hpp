@@ -47,6 +47,26 @@ struct option_spec {
   bool defines_state = false;
 };
 
+/** What `rio uninstall` may do with something a step created (docs/lifecycle.md). */
+enum class removal {
+  owned,     ///< rio's alone (a virtualenv, node_modules, a stamp): uninstall removes it
+  /** A git work tree: uninstall removes its tracked files and .git; files the operator added
+      (models, outputs, settings) stay unless --purge, whose plan lists them. */
+  checkout,
+  /** Shared or system-wide (a tool other software may use, a models store): only with --purge. */
+  purge,
+};
+
+/**
+ * A path a step creates on the host. rio records it, rendered, each time the step's command
+ * runs (never when the step was already done: what was there before rio is not rio's), and
+ * `rio uninstall` removes the recorded paths, newest first, by their removal kind.
+ */
+struct created_path {
+  std::string path;  ///< remote path, absolute or `~/...`; {{option}} placeholders allowed
+  removal kind = removal::owned;
+};
+
 enum class step_kind {
   command,   ///< run `command` unless `done_check` says the step is already done
   sentinel,  ///< config sync, then write the module's sentinel file; always the last step
@@ -78,6 +98,8 @@ struct step_spec {
    * since its check can only tell after that step ran.
    */
   std::vector<std::string> depends_on{};
+  /** What the step's command creates, for `rio uninstall` (see created_path). */
+  std::vector<created_path> creates{};
 };
 
 /** One detect probe: exits 0 when its part of the installation is present. */
@@ -138,6 +160,30 @@ struct host_requirements {
   std::string gpu_runtime;
 };
 
+/**
+ * The verbs after install (docs/lifecycle.md). Steps here are step_specs like install steps
+ * (commands, checks, timeouts); rio runs them with RIO_FORCE=1 in the environment under
+ * `--force` and RIO_PURGE=1 under `--purge`. A module that declares no update steps is not
+ * updated (the plan says so); one without save_rollback gets no automatic rollback.
+ */
+struct lifecycle_spec {
+  /** `rio update`: run first, in order, with the version option set to the target (--to, the
+      host's pin, or the option's value); then every install step whose check fails runs. */
+  std::vector<step_spec> update;
+  /** POSIX sh run before an update changes anything: saves what rollback needs under
+      rollback_dir(id) (a commit, a `pip freeze`, the previous version). */
+  std::string save_rollback;
+  /** `rio rollback` and a failed update: restores what save_rollback saved; then every install
+      step whose check fails runs. */
+  std::vector<step_spec> rollback;
+  /** `rio uninstall`: stops what the module started (a daemon, a service), before removal. */
+  std::vector<step_spec> stop;
+  /** `rio uninstall --purge`: the upstream's documented removal of what is not rio's alone. */
+  std::vector<step_spec> purge;
+  /** POSIX sh printing, one per line, what `purge` would remove (for the plan); {{option}} allowed. */
+  std::string purge_lists;
+};
+
 /** Everything a module declares. */
 struct module_spec {
   std::string id;       ///< [a-z][a-z0-9_-]{0,62}; also the sentinel's name
@@ -159,10 +205,15 @@ struct module_spec {
   std::string version_probe;
   /** The option that names the wanted version or ref ("ref", "version"): the plan shows it beside the installed one. */
   std::string version_option;
+  /** update, rollback and uninstall (see lifecycle_spec). */
+  lifecycle_spec lifecycle;
 };
 
 /** `~/.config/comfyvn/remote/<id>.installed`, the path the original tool uses. */
 std::string sentinel_path(const std::string& module_id);
+
+/** `~/.config/comfyvn/remote/rollback/<id>`: where save_rollback keeps what rollback restores. */
+std::string rollback_dir(const std::string& module_id);
 
 /** The sentinel step every data module ends with (kind sentinel). */
 step_spec sentinel_step(const module_spec& spec);

@@ -44,4 +44,24 @@ step_spec run_installer_script(std::string id, std::string description, const st
                                std::string interpreter, std::string env_assignments,
                                std::string done_check);
 
+/**
+ * `rio update` for the git checkout in {{<dir_option>}}: fetches, then checks out
+ * {{<ref_option>}}: a branch (its newest commit), a tag, a version line (`v0.3`: the newest tag
+ * `v0.3.*`, by version order) or a commit. A checkout with local changes (tracked files changed,
+ * or commits its upstream lacks) is refused with exit status 3 and what changed, unless
+ * RIO_FORCE=1, which stashes the changes first (`git stash list` shows them; untracked files such
+ * as models and outputs are never touched). No done_check: it always fetches.
+ */
+step_spec git_update(std::string id, std::string description, const std::string& dir_option, const std::string& ref_option);
+
+/** lifecycle_spec::save_rollback text for the git checkout in {{<dir_option>}}: its commit and branch. */
+std::string git_save_rollback(const std::string& dir_option);
+
+/**
+ * `rio rollback` for the git checkout in {{<dir_option>}}: back to the commit (and branch)
+ * git_save_rollback saved, with the same local-changes rule as git_update. Done when HEAD is
+ * that commit.
+ */
+step_spec git_rollback(std::string id, std::string description, const std::string& dir_option);
+
 }  // namespace rio::sdk::steps

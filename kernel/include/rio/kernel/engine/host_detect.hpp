@@ -24,6 +24,8 @@ namespace rio::kernel::engine {
 struct module_request {
   const sdk::installer* installer = nullptr;  ///< from the registry; outlives the run
   sdk::option_values options;                 ///< resolved against the module's schema
+  /** The request named the module's version option itself (--set, the inventory, the API): a pin. */
+  bool version_given = false;
   const sdk::module_spec& spec() const { return installer->spec(); }
 };
 
@@ -79,9 +81,12 @@ struct detect_batch {
   std::vector<std::string> disk_paths;  ///< rendered install locations, each once
 };
 
-/** Builds the batch. Errors: sdk::errc::template_error naming the module and the step or probe. */
+/**
+ * Builds the batch. `check_all_steps` (rio repair) runs every module's step checks even where its
+ * probes pass. Errors: sdk::errc::template_error naming the module and the step or probe.
+ */
 result<detect_batch> build_detect_batch(const std::vector<module_request>& modules,
-                                        const std::filesystem::path& asset_root);
+                                        const std::filesystem::path& asset_root, bool check_all_steps = false);
 
 /** What one run of the detection script told: each module's detection, and why it told nothing. */
 struct detect_reading {

@@ -4,6 +4,7 @@
 // goes. Every failure ends up in the result as a value; nothing here throws.
 
 #include <rio/kernel/engine/host_detect.hpp>
+#include <rio/kernel/engine/lifecycle.hpp>
 #include <rio/kernel/engine/plan.hpp>
 #include <rio/kernel/engine/preflight.hpp>
 #include <rio/kernel/engine/redactor.hpp>
@@ -50,6 +51,8 @@ struct run_settings {
   std::chrono::seconds lock_patience{std::chrono::hours{1}};
   /** Per-run overrides of the preflight's checks. */
   preflight_overrides preflight;
+  /** The verb (install unless update, rollback, repair or uninstall) and its switches. */
+  verb_options lifecycle;
   const redactor* redact = nullptr;
   std::function<void(const run_event&)> on_event;  ///< optional
 };
@@ -65,7 +68,7 @@ enum class host_failure {
 
 struct module_outcome {
   std::string id;
-  std::string state;  ///< installed, failed (blocked ones too), skipped (noop), recorded
+  std::string state;  ///< installed, failed (blocked ones too), skipped (noop), recorded, uninstalled
   std::string error;
   std::vector<sdk::step_result> steps;
   sdk::sync_report sync;
@@ -83,7 +86,7 @@ struct host_result {
   std::string host;
   std::string address;  ///< user@host:port
   std::string run_id;
-  /** installed, noop, failed, cancelled, recorded or dry_run. A plan says dry_run even when its
+  /** installed, uninstalled, noop, failed, cancelled, recorded or dry_run. A plan says dry_run even when its
       host could not be reached: `failure` says so, and host_outcome.hpp reads both. */
   std::string status;
   host_failure failure = host_failure::none;
@@ -95,6 +98,7 @@ struct host_result {
   host_facts facts;  ///< the preflight's findings (facts.known false when detection did not run)
   std::vector<std::string> installed, skipped, failed;
   std::vector<std::string> recorded;  ///< record_only runs: planned installs that were only recorded
+  std::vector<std::string> uninstalled;  ///< rio uninstall: modules removed
   std::vector<module_outcome> outcomes;
   /** Where this host's manifest and log live, set even when this run wrote neither. */
   std::filesystem::path status_path, log_path;

@@ -17,10 +17,29 @@
 
 namespace rio::kernel::engine {
 
-/** install: steps will run; noop: already installed; blocked: the preflight refuses it (see `preflight`). */
-enum class plan_action { install, noop, blocked };
+/**
+ * install: steps will run (also a repair); noop: already installed (or nothing to do for the
+ * verb); blocked: refused before anything runs (see `preflight` and `reason`); update, rollback,
+ * uninstall: the module's lifecycle steps run first (`lifecycle_steps`), then the install steps
+ * whose checks fail (update, rollback) or the removals (uninstall).
+ */
+enum class plan_action { install, noop, blocked, update, rollback, uninstall };
 
 const char* to_string(plan_action a) noexcept;
+
+/** One thing `rio uninstall` removes or keeps. */
+struct removal_item {
+  std::string path;  ///< as recorded (absolute or ~/...)
+  std::string kind;  ///< owned, checkout, purge
+  std::string step;  ///< the step that created it ("config-sync" for config copies, "rollback" for the rollback point)
+  /** remove, remove-tracked (a checkout: its tracked files and .git), keep (purge-only without
+      --purge), absent (already gone). */
+  std::string action;
+  /** A checkout's files that are not rio's (untracked: models, outputs, settings): kept, or
+      with --purge removed. At most 20 named; `operator_file_count` counts them all. */
+  std::vector<std::string> operator_files;
+  std::size_t operator_file_count = 0;
+};
 
 struct module_plan {
   std::string id;
@@ -42,6 +61,14 @@ struct module_plan {
   std::string installed_version, wanted_version;
   /** This host's hardware choices for the module (torch build, installer, GPU runtime), with why. */
   std::vector<hardware_note> hardware;
+  /** update, rollback, uninstall: ids of the lifecycle steps that run first, in order. */
+  std::vector<std::string> lifecycle_steps;
+  /** The host's pin ("" none), and why the installed version strays from it ("" no drift). */
+  std::string pin, drift;
+  /** uninstall: what is removed or kept, newest first; with --purge, `purge_list` names what the
+      module's purge steps remove (its upstream's documented uninstall). */
+  std::vector<removal_item> removals;
+  std::vector<std::string> purge_list;
   /** Steps that would run (not satisfied, or no check); the rest are already done. */
   std::vector<std::string> steps_to_run() const;
   /**
@@ -54,7 +81,10 @@ struct module_plan {
 /** Decides one module. `previous` is the module's status-file entry, or null. */
 module_plan plan_module(const module_request& request, module_detection found, const module_record* previous);
 
-/** Turns a planned install into `blocked` when the preflight found reasons; a noop stays a noop. */
+/**
+ * Turns a planned install into `blocked` when the preflight found reasons; a noop stays a noop,
+ * and so do the lifecycle verbs (update, rollback, uninstall), whose needs install steps do not say.
+ */
 void block_on_preflight(module_plan& plan, std::vector<preflight_issue> issues);
 
 }  // namespace rio::kernel::engine

@@ -26,8 +26,22 @@ struct step_record {
   std::string reason;
 };
 
+/** Something a module's step created on the host (sdk::created_path, rendered), for uninstall. */
+struct created_record {
+  std::string path;  ///< as rendered: absolute or `~/...`
+  std::string kind;  ///< owned, checkout or purge (sdk::removal)
+  std::string step;  ///< the step whose command created it
+};
+
+/** What an update saved on the host before it changed anything (sdk::lifecycle_spec::save_rollback). */
+struct rollback_record {
+  std::string version;   ///< the version it returns to ("" when the module reported none)
+  std::string saved_at;  ///< ISO-8601 UTC
+  std::string run_id;    ///< the update that saved it
+};
+
 struct module_record {
-  std::string state;  ///< installed, failed, or recorded (a record-only run; nothing ran)
+  std::string state;  ///< installed, failed, uninstalled, or recorded (a record-only run; nothing ran)
   std::string installed_at, failed_at;  ///< ISO-8601 UTC; empty when not applicable
   std::string error;
   std::string notes;
@@ -44,6 +58,14 @@ struct module_record {
   /** rio: the installed version the module's version_probe reported at the last install or
       detection ("version" in the file); "" when unknown. */
   std::string version;
+  /** rio: the host's pin (the module's version option as an operator set it), "" when none, and
+      the version the module reported when rio last installed or updated under that pin. */
+  std::string pin, pin_version;
+  /** rio: what the module's steps created, oldest first; uninstall removes these, newest first. */
+  std::vector<created_record> created;
+  /** rio: the rollback point the last update saved; absent when none. */
+  std::optional<rollback_record> rollback;
+  std::string uninstalled_at;  ///< when state became uninstalled
 };
 
 struct run_record {

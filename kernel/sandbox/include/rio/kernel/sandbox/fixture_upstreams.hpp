@@ -28,6 +28,7 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace rio::kernel::sandbox {
 
@@ -59,5 +60,19 @@ struct fixture_upstreams {
  * what is missing or what failed.
  */
 result<fixture_upstreams> make_fixture_upstreams(const std::filesystem::path& dir);
+
+/** One file of a commit: its path in the repository and its whole new text. */
+struct upstream_file {
+  std::string path;
+  std::string text;
+};
+
+/**
+ * Moves a fixture upstream (comfyui or sillytavern) on by one commit that writes `files`, tagged
+ * `tag` when given: what `rio update` then fetches. Errors: errc::bad_config naming the git
+ * command that failed.
+ */
+result<void> commit_to_upstream(const fixture_upstreams& f, const std::string& module, const std::vector<upstream_file>& files,
+                                const std::string& tag = "");
 
 }  // namespace rio::kernel::sandbox
