@@ -25,9 +25,21 @@ step_spec git_checkout(std::string id, std::string description, const std::strin
   step.description = std::move(description);
   step.command =
       "rio_dir=" + dir + "\n"
-      "if [ -e \"$rio_dir\" ] && [ ! -d \"$rio_dir/.git\" ]; then\n"
+      // A directory rio uninstall left (it kept the operator's files and marked it) takes the
+      // checkout back in around them; anything else in the way is refused.
+      "if [ -e \"$rio_dir\" ] && [ ! -d \"$rio_dir/.git\" ] && [ ! -f \"$rio_dir/" + std::string{uninstalled_mark} + "\" ]; then\n"
       "  echo \"rio: $rio_dir exists but is not a git checkout; move it aside or set another directory\" >&2; exit 1\n"
       "fi\n"
+      "rio_place() {\n"
+      "  if [ ! -d \"$rio_dir\" ]; then mv \"$rio_tmp\" \"$rio_dir\"; return; fi\n"
+      // checkout-index never overwrites a file that exists (it says so, and exits 1): the
+      // operator's copy wins; then no tracked file may be missing.
+      "  mv \"$rio_tmp/.git\" \"$rio_dir/.git\" && rm -rf \"$rio_tmp\" || return 1\n"
+      "  git -C \"$rio_dir\" checkout-index -a -q || :\n"
+      "  [ -z \"$(git -C \"$rio_dir\" ls-files --deleted)\" ] ||\n"
+      "    { echo \"rio: the checkout could not be restored in $rio_dir\" >&2; return 1; }\n"
+      "  rm -f \"$rio_dir/" + std::string{uninstalled_mark} + "\"\n"
+      "}\n"
       "command -v git >/dev/null 2>&1 || { echo 'rio: git is not installed' >&2; exit 127; }\n"
       "mkdir -p \"$(dirname \"$rio_dir\")\" || exit 1\n"
       "rio_tmp=\"$rio_dir.rio-clone.$$\"\n"
@@ -37,10 +49,19 @@ step_spec git_checkout(std::string id, std::string description, const std::strin
       + cleanup_on_exit("rm -rf \"$rio_tmp\"") +
       "if GIT_TERMINAL_PROMPT=0 git clone --quiet --branch {{" + ref_option + "}} -- {{" + repo_option +
       "}} \"$rio_tmp\"; then\n"
-      "  mv \"$rio_tmp\" \"$rio_dir\"\n"
+      "  rio_place\n"
+      "  exit $?\n"
       "else\n"
-      "  rio_rc=$?; rm -rf \"$rio_tmp\"; exit $rio_rc\n"
-      "fi";
+      "  rio_rc=$?\n"
+      "fi\n"
+      // --branch takes branches and tags; a version line (v0.3: its newest tag, as a pin may say)
+      // or a commit is resolved in a plain clone instead.
+      "rm -rf \"$rio_tmp\"\n"
+      "rio_ref={{" + ref_option + "}}\n"
+      "GIT_TERMINAL_PROMPT=0 git clone --quiet --no-checkout -- {{" + repo_option + "}} \"$rio_tmp\" 2>/dev/null || exit $rio_rc\n"
+      "rio_tag=$(git -C \"$rio_tmp\" tag -l \"$rio_ref.*\" --sort=-v:refname | head -n 1)\n"
+      "rio_to=$(git -C \"$rio_tmp\" rev-parse -q --verify \"${rio_tag:-$rio_ref}^{commit}\") || exit $rio_rc\n"
+      "git -C \"$rio_tmp\" checkout --quiet --detach \"$rio_to\" && rio_place";
   step.done_check = "test -d " + dir + "/.git";
   step.timeout = std::chrono::seconds{900};
   step.needs_tools = {"git"};

@@ -175,6 +175,12 @@ TEST(EngineLifecycle, APinHoldsUpdatesToItsLineAndThePlanShowsDrift) {
   rec = comfyui_record(w, h);
   EXPECT_EQ(str(rec["version"]), "v2.0");
   EXPECT_EQ(str(rec["pin"]), "v1");
+
+  // A fresh install under the pin takes the line's newest tag too (git clone --branch cannot).
+  ASSERT_EQ(w.run(args(w, "uninstall", h, "comfyui", {"--purge"})).code, 0);
+  auto reinstalled = w.run(args(w, "install", h, "comfyui"));
+  ASSERT_EQ(reinstalled.code, 0) << reinstalled.err << reinstalled.out;
+  EXPECT_EQ(str(comfyui_record(w, h)["version"]), "v1.1");
 }
 
 TEST(EngineLifecycle, RepairRunsOnlyTheStepsWhoseChecksFail) {
@@ -246,6 +252,16 @@ TEST(EngineLifecycle, UninstallKeepsTheOperatorsFilesAndPurgeRemovesThem) {
   EXPECT_EQ(again.code, 0) << again.out;
   EXPECT_NE(again.out.find("nothing to do"), std::string::npos) << again.out;
   EXPECT_EQ(read_file(comfy / "notes.txt"), "the operator's");
+
+  // Installed again, the checkout goes back in around the operator's files, never over them.
+  std::ofstream{comfy / "main.py"} << "the operator's own main.py";
+  auto reinstalled = w.run(args(w, "install", h, "comfyui"));
+  ASSERT_EQ(reinstalled.code, 0) << reinstalled.err << reinstalled.out;
+  EXPECT_TRUE(fs::exists(comfy / ".git"));
+  EXPECT_TRUE(fs::exists(comfy / "requirements.txt"));
+  EXPECT_EQ(read_file(comfy / "main.py"), "the operator's own main.py");
+  EXPECT_EQ(read_file(comfy / "models/checkpoints/model.safetensors"), "weights");
+  ASSERT_EQ(w.run(args(w, "uninstall", h, "comfyui")).code, 0);
 
   // --purge removes what stayed, after the plan named it.
   auto leftover_plan = w.run(args(w, "uninstall", h, "comfyui", {"--purge", "--dry-run"}));

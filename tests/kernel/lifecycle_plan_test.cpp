@@ -169,6 +169,12 @@ TEST(LifecycleScripts, TheRemovalScriptQuotesEveryPathAndSkipsWhatStays) {
   EXPECT_EQ(script->find("models"), std::string::npos) << "a kept path is not in the script";
   std::vector<removal_item> bad{{"~root/x", "owned", "venv", "remove", {}, 0}};
   EXPECT_FALSE(removal_script(bad, false)) << "a ~user path does not quote";
+  for (const char* broad : {"/", "~", "~/", "/usr", "/home/", "~/..", "/srv/../etc"}) {
+    std::vector<removal_item> one{{broad, "owned", "x", "remove", {}, 0}};
+    EXPECT_FALSE(removal_script(one, true)) << broad << " is never removed";
+  }
+  std::vector<removal_item> fine{{"/usr/local/lib/ollama", "purge", "x", "remove", {}, 0}};
+  EXPECT_TRUE(removal_script(fine, true));
 }
 
 }  // namespace

@@ -203,6 +203,13 @@ void print_install(std::ostream& out, const host_result& r, std::size_t width) {
   cli_detail::text_table t;
   for (const auto& m : r.outcomes) {
     t.row({m.id, m.state, outcome_detail(m)});
+    // An update or rollback says where the module went: "version: 589d0e5 -> 7c1d2e3".
+    auto p = std::find_if(r.plan.begin(), r.plan.end(), [&](const engine::module_plan& e) { return e.id == m.id; });
+    const bool moved = p != r.plan.end() && (p->action == engine::plan_action::update || p->action == engine::plan_action::rollback);
+    if (moved && !m.version.empty()) {
+      t.note(2, "version: " + (p->installed_version == m.version ? m.version + " (unchanged)"
+                                                                  : (p->installed_version.empty() ? "-" : p->installed_version) + " -> " + m.version));
+    }
     if (m.state == "failed") add_failed_stderr(t, m);
   }
   out << t.render(width);

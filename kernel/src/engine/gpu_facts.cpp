@@ -135,15 +135,9 @@ void read_amd_csv_row(gpu_fact& g, std::string_view header, std::string_view row
   if (g.devices.size() < max_devices) g.devices.push_back(std::move(d));
 }
 
-std::string gib(std::uint64_t mib) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f GiB", static_cast<double>(mib) / 1024.0);
-  return buf;
-}
-
 std::string describe_device(const gpu_device& d) {
   std::string out = d.name.empty() ? std::string{"unnamed"} : d.name;
-  if (d.vram_mib) out += " " + gib(*d.vram_mib);
+  if (d.vram_mib) out += " " + format_gib(*d.vram_mib);
   if (!d.compute.empty()) out += d.compute.starts_with("gfx") ? " " + d.compute : " compute " + d.compute;
   return out;
 }

@@ -58,12 +58,6 @@ std::size_t line_index(std::string_view line) {
   return cuda_lines.size();
 }
 
-std::string gib(std::uint64_t mib) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f GiB", static_cast<double>(mib) / 1024.0);
-  return buf;
-}
-
 // "2 GPUs, 24.0 GiB each (NVIDIA GeForce RTX 4090)" or "2 GPUs: A 12.0 GiB, B 8.0 GiB".
 std::string devices_text(const gpu_fact& g) {
   if (g.devices.empty()) return std::to_string(g.pci_devices) + " on the PCI bus";
@@ -73,12 +67,12 @@ std::string devices_text(const gpu_fact& g) {
   const auto& first = g.devices.front();
   if (same) {
     std::string out = std::to_string(n) + (n == 1 ? " GPU" : " GPUs");
-    if (first.vram_mib) out += ", " + gib(*first.vram_mib) + (n == 1 ? "" : " each");
+    if (first.vram_mib) out += ", " + format_gib(*first.vram_mib) + (n == 1 ? "" : " each");
     return out + " (" + first.name + ")";
   }
   std::string out = std::to_string(n) + " GPUs:";
   for (std::size_t i = 0; i < n; ++i) {
-    out += (i == 0 ? " " : ", ") + g.devices[i].name + (g.devices[i].vram_mib ? " " + gib(*g.devices[i].vram_mib) : "");
+    out += (i == 0 ? " " : ", ") + g.devices[i].name + (g.devices[i].vram_mib ? " " + format_gib(*g.devices[i].vram_mib) : "");
   }
   return out;
 }

@@ -6,6 +6,7 @@
 #include "module_records.hpp"
 #include "step_logger.hpp"
 
+#include <rio/kernel/engine/remote_text.hpp>
 #include <rio/kernel/plugin_call.hpp>
 
 #include <unistd.h>
@@ -246,12 +247,7 @@ asio::awaitable<std::string> host_runner::read_version(const module_request& m, 
     co_return std::string{};
   }
   std::string_view out = ran->stdout_tail;
-  out = out.substr(0, std::min(out.find('\n'), std::size_t{80}));
-  std::string clean;
-  for (char c : out) {
-    if (static_cast<unsigned char>(c) >= 0x20 && c != 0x7f) clean += c;
-  }
-  co_return redact(clean);
+  co_return redact(printable_text(out.substr(0, out.find('\n')), 80));
 }
 
 asio::awaitable<void> host_runner::do_install(const module_request& m, sdk::run_context& ctx, module_outcome& outcome,

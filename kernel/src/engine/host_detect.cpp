@@ -1,6 +1,7 @@
 #include <rio/kernel/engine/host_detect.hpp>
 
 #include <rio/kernel/engine/preflight.hpp>
+#include <rio/kernel/engine/remote_text.hpp>
 #include <rio/sdk/shell.hpp>
 
 #include <algorithm>
@@ -201,13 +202,7 @@ std::string version_of(std::string_view out, const std::string& id) {
       continue;
     }
     std::string_view v = out.substr(at + prefix.size());
-    v = v.substr(0, v.find('\n'));
-    std::string clean;
-    for (char c : v.substr(0, 80)) {
-      if (static_cast<unsigned char>(c) >= 0x20 && c != 0x7f) clean += c;
-    }
-    while (!clean.empty() && clean.back() == ' ') clean.pop_back();
-    return clean;
+    return printable_text(v.substr(0, v.find('\n')), 80);
   }
   return {};
 }

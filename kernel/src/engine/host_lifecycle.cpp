@@ -152,7 +152,10 @@ asio::awaitable<bool> host_runner::save_rollback_point(const module_request& m, 
   step.outcome = sdk::step_outcome::done;
   outcome.steps.push_back(std::move(step));
   manifest_.modules[spec.id].rollback = rollback_record{p.installed_version, utc_timestamp(), s_.run_id};
-  co_return save();
+  if (save()) co_return true;
+  outcome.state = "failed";
+  outcome.error = "the rollback point is saved on the host but could not be recorded, so nothing was changed: " + out_.error;
+  co_return false;
 }
 
 asio::awaitable<void> host_runner::do_update(const module_request& m, const module_plan& p, sdk::run_context& ctx,

@@ -1,6 +1,8 @@
 #include <rio/kernel/engine/lifecycle_scripts.hpp>
 
+#include <rio/kernel/engine/remote_text.hpp>
 #include <rio/sdk/shell.hpp>
+#include <rio/sdk/steps.hpp>
 
 #include <charconv>
 
@@ -12,7 +14,17 @@ constexpr std::size_t purge_lines = 50;
 
 std::string key(std::size_t k, std::size_t j) { return std::to_string(k) + " " + std::to_string(j); }
 
+// "/", "~", "/usr", "~/..": never a path rio removes, whatever a manifest says.
+bool too_broad(const std::string& path) {
+  if (path.find("/../") != std::string::npos || path.ends_with("/..") || path.find("/./") != std::string::npos) return true;
+  std::string rest = path.starts_with("~/") ? path.substr(2) : path.starts_with("/") ? path.substr(1) : std::string{};
+  while (!rest.empty() && rest.back() == '/') rest.pop_back();
+  if (rest.empty() || rest == ".." || rest == ".") return true;
+  return path.starts_with("/") && rest.find('/') == std::string::npos;  // a top-level directory
+}
+
 result<std::string> quoted(const std::string& path) {
+  if (too_broad(path)) return fail(errc::bad_request, "recorded path '" + path + "' is too broad to remove; edit the status manifest");
   auto q = sdk::shell_quote_path(path);
   if (!q) return fail(errc::bad_request, "recorded path '" + path + "': " + q.error().message);
   return *q;
@@ -41,18 +53,11 @@ std::string survey_checkout(const std::vector<removal_item>& removals, const rem
 
 // A purge-only directory (operator data, a models store): what is in it, for the plan.
 std::string survey_directory(const std::string& k) {
+  const std::string list = "ls -A \"$rio_p\" | grep -vxF " + sdk::shell_quote(sdk::steps::uninstalled_mark);
   return "if [ -d \"$rio_p\" ]; then\n"
-         "  printf 'rio-ops " + k + " %s\\n' \"$(ls -A \"$rio_p\" | grep -c .)\"\n"
-         "  ls -A \"$rio_p\" | head -n " + std::to_string(named_operator_files) + " | sed 's/^/rio-op " + k + " /'\n"
+         "  printf 'rio-ops " + k + " %s\\n' \"$(" + list + " | grep -c .)\"\n"
+         "  " + list + " | head -n " + std::to_string(named_operator_files) + " | sed 's/^/rio-op " + k + " /'\n"
          "fi\n";
-}
-
-std::string printable(std::string_view v, std::size_t max) {
-  std::string out;
-  for (char c : v.substr(0, max)) {
-    if (static_cast<unsigned char>(c) >= 0x20 && c != 0x7f) out += c;
-  }
-  return out;
 }
 
 }  // namespace
@@ -98,7 +103,7 @@ void read_survey(std::string_view out, const survey_module& m, std::vector<std::
       return true;
     };
     if (take("rio-purge ")) {
-      if (purge_list.size() < purge_lines) purge_list.push_back(printable(line, 200));
+      if (purge_list.size() < purge_lines) purge_list.push_back(printable_text(line, 200));
       continue;
     }
     const bool rm = take("rio-rm "), ops = !rm && take("rio-ops "), op = !rm && !ops && take("rio-op ");
@@ -110,7 +115,7 @@ void read_survey(std::string_view out, const survey_module& m, std::vector<std::
     const std::string_view rest = line.substr(static_cast<std::size_t>(end - line.data()) + 1);
     if (rm && rest == "absent") r.action = "absent";
     if (ops) std::from_chars(rest.data(), rest.data() + rest.size(), r.operator_file_count);
-    if (op && r.operator_files.size() < named_operator_files) r.operator_files.push_back(printable(rest, 200));
+    if (op && r.operator_files.size() < named_operator_files) r.operator_files.push_back(printable_text(rest, 200));
   }
 }
 
@@ -130,6 +135,7 @@ result<std::string> removal_script(const std::vector<removal_item>& removals, bo
           "    rm -rf .git && find . -depth -mindepth 1 -type d -empty -delete ) ||\n"
           "    { echo \"rio: cannot remove the checkout $rio_p\" >&2; rio_fail=1; }\n"
           "  if rmdir \"$rio_p\" 2>/dev/null; then echo \"removed $rio_p\"; else\n"
+          "    : >\"$rio_p/" + std::string{sdk::steps::uninstalled_mark} + "\"\n"
           "    echo \"kept $rio_p: it holds files that are not rio's (rio uninstall --purge removes them)\"; fi\n"
           "fi\n";
       continue;

@@ -1,5 +1,7 @@
 #include <rio/kernel/engine/preflight.hpp>
 
+#include <rio/kernel/engine/remote_text.hpp>
+
 #include "gpu_facts.hpp"
 
 #include <algorithm>
@@ -141,14 +143,7 @@ if command -v uv >/dev/null 2>&1 || [ -x "$HOME/.local/bin/uv" ]; then rio_fact 
 constexpr std::size_t max_value = 200;
 constexpr std::size_t max_csv_value = 400;  // rocm-smi's CSV header alone is about 220
 
-std::string clean(std::string_view v, std::size_t limit = max_value) {
-  std::string out;
-  for (char c : v.substr(0, limit)) {
-    if (static_cast<unsigned char>(c) >= 0x20 && c != 0x7f) out += c;
-  }
-  while (!out.empty() && out.back() == ' ') out.pop_back();
-  return out;
-}
+std::string clean(std::string_view v, std::size_t limit = max_value) { return printable_text(v, limit); }
 
 bool listed(const std::vector<std::string>& list, const std::string& v) {
   return std::find(list.begin(), list.end(), v) != list.end();

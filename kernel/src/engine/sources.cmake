@@ -21,6 +21,7 @@ set(RIO_ENGINE_SOURCES
   src/engine/plan.cpp
   src/engine/preflight.cpp
   src/engine/redactor.cpp
+  src/engine/remote_text.cpp
   src/engine/request_builder.cpp
   src/engine/run_event.cpp
   src/engine/run_log.cpp

@@ -19,11 +19,16 @@ step_spec system_packages(std::string id, std::string description, std::string r
                           std::string apt_packages, std::string dnf_packages);
 
 /**
- * Clones {{<repo_option>}} at {{<ref_option>}} into {{<dir_option>}}: into a temporary
+ * Clones {{<repo_option>}} at {{<ref_option>}} (a branch or tag; else a version line, v0.3: its
+ * newest tag, or a commit) into {{<dir_option>}}: into a temporary
  * directory first, renamed into place only when the checkout succeeded, so a failed clone never
  * looks finished. Done when the directory already holds a git work tree; an existing checkout
  * is never pulled or reset (local changes stay the operator's).
  */
+/** The file `rio uninstall` leaves in a checkout it emptied of rio's files but kept (the operator's
+    files are in it); git_checkout installs into such a directory again, never over those files. */
+inline constexpr const char* uninstalled_mark = ".rio-uninstalled";
+
 step_spec git_checkout(std::string id, std::string description, const std::string& dir_option,
                        const std::string& repo_option, const std::string& ref_option);
 
