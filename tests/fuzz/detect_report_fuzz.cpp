@@ -63,7 +63,8 @@ const engine::detect_batch& batch() {
     engine::module_detection beta;
     beta.steps = {{"venv", "Venv", false, std::nullopt, {}, {}, {}}, {"deps", "Deps", false, std::nullopt, {}, {}, {}}};
     beta.sync.resize(2);
-    out.modules = {{"alpha", alpha, false, 0, ""}, {"beta", beta, false, 0, ""}};
+    // alpha reports a version (read only when its probes pass); beta has no version probe.
+    out.modules = {{"alpha", alpha, false, 0, "git describe"}, {"beta", beta, false, 0, ""}};
     return out;
   }();
   return b;
@@ -75,6 +76,11 @@ void check_detection(const std::vector<engine::module_detection>& found, const s
   require(found.size() == b.modules.size(), "one result per module", text);
   for (std::size_t m = 0; m < found.size(); ++m) {
     const auto& d = found[m];
+    // A version is whatever the host printed after `rio-version ID `: bounded and printable.
+    require(d.version.size() <= 80, "a version is at most 80 bytes", text);
+    require(d.version.empty() || (m == 0 && d.detect.state == sdk::detect_state::installed),
+            "only an installed module with a version probe has a version", text);
+    for (char c : d.version) require(static_cast<unsigned char>(c) >= 0x20 && c != 0x7f, "no control characters in a version", text);
     if (!statuses) {
       require(d.detect.state == sdk::detect_state::unknown && !d.detect.evidence.empty(),
               "an unreadable report makes every module unknown, with the reason", text);

@@ -65,6 +65,40 @@ TEST(ApiHooks, AStreamCarriesARealRunsEventsInOrderWithoutSecrets) {
   }
 }
 
+TEST(ApiHooks, TheLifecycleVerbsPublishTheirStartedAndFinishedEvents) {
+  REQUIRE_SSHD();
+  engine_world w;
+  auto& h = w.add_host();
+  store_key_in_vault(w);
+  api_server api{w.root(), true, std::nullopt, vault_env()};
+  ASSERT_EQ(api.post("/api/remote/install", install_body(w, engine_world::spec(h), "[\"ollama\"]")).status, 200);
+  http_connection c{api.port()};
+  ASSERT_TRUE(c.send_request("GET", "/api/modder/hooks/stream?topics=on_remote_update_started,on_remote_update_finished,"
+                                    "on_remote_uninstall_started,on_remote_uninstall_finished", {}, {}));
+  auto head = c.read_head();
+  ASSERT_TRUE(head);
+  ASSERT_EQ(head->status, 200);
+
+  auto updated = api.post("/api/remote/update", install_body(w, engine_world::spec(h), "[\"ollama\"]", R"("to": "0.6.2")"));
+  ASSERT_EQ(updated.status, 200) << updated.body;
+  auto removed = api.post("/api/remote/uninstall", install_body(w, engine_world::spec(h), "[\"ollama\"]"));
+  ASSERT_EQ(removed.status, 200) << removed.body;
+  auto events = read_events(c, 4);
+  ASSERT_EQ(events.size(), 4u);
+  std::vector<std::string> names;
+  for (const auto& e : events) names.push_back(e.event);
+  EXPECT_EQ(names, (std::vector<std::string>{"on_remote_update_started", "on_remote_update_finished", "on_remote_uninstall_started",
+                                             "on_remote_uninstall_finished"}));
+  auto started = json::parse(events[0].data).as_object()["data"].as_object();
+  EXPECT_EQ(started["module"], "ollama");
+  EXPECT_EQ(started["from_version"], "0.0.0-rio-fixture");
+  EXPECT_EQ(started["to_version"], "0.6.2");
+  auto finished = json::parse(events[1].data).as_object()["data"].as_object();
+  EXPECT_EQ(finished["state"], "installed");
+  EXPECT_EQ(finished["version"], "0.6.2");
+  EXPECT_EQ(json::parse(events[3].data).as_object()["data"].as_object()["state"], "uninstalled");
+}
+
 TEST(ApiHooks, WebhooksAreSignedRetriedAndTheirSecretsNeverReturned) {
   temp_dir root;
   {
