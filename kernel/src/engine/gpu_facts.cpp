@@ -17,13 +17,6 @@ std::string vendor_name(std::string_view pci_id) {
   return std::string{pci_id};
 }
 
-gpu_fact* find_gpu(host_facts& f, const std::string& vendor) {
-  for (auto& g : f.gpus) {
-    if (g.vendor == vendor) return &g;
-  }
-  return nullptr;
-}
-
 gpu_fact* gpu_of(host_facts& f, const std::string& vendor) {
   if (auto* g = find_gpu(f, vendor)) return g;
   if (f.gpus.size() >= max_vendors) return nullptr;

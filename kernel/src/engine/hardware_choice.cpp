@@ -77,13 +77,6 @@ std::string devices_text(const gpu_fact& g) {
   return out;
 }
 
-const gpu_fact* vendor(const host_facts& f, std::string_view name) {
-  for (const auto& g : f.gpus) {
-    if (g.vendor == name) return &g;
-  }
-  return nullptr;
-}
-
 bool nvidia_usable(const gpu_fact* g) { return g != nullptr && !g->driver.empty(); }
 bool nvidia_present(const gpu_fact* g) { return g != nullptr && (g->pci_devices > 0 || !g->driver.empty()); }
 bool amd_usable(const gpu_fact* g) { return g != nullptr && g->rocm_tools; }
@@ -161,8 +154,8 @@ torch_choice choose_torch(const host_facts& f, bool allow_cpu) {
     if (f.arch == "arm64" || f.arch == "aarch64") return {"default", "Apple silicon: PyPI's wheels use the GPU through Metal (MPS)", ""};
     return {"default", "macOS on Intel: PyPI's wheels (CPU)", ""};
   }
-  const gpu_fact* nvidia = vendor(f, "nvidia");
-  const gpu_fact* amd = vendor(f, "amd");
+  const gpu_fact* nvidia = find_gpu(f, "nvidia");
+  const gpu_fact* amd = find_gpu(f, "amd");
   if (nvidia_usable(nvidia)) return nvidia_choice(*nvidia, allow_cpu);
   if (nvidia_present(nvidia)) {
     const std::string what = nvidia->tool_error.empty() ? "NVIDIA GPU without a driver (nvidia-smi not found)"
@@ -174,7 +167,7 @@ torch_choice choose_torch(const host_facts& f, bool allow_cpu) {
     return {"cpu", "AMD GPU without ROCm (" + (amd->tool_error.empty() ? std::string{"rocm-smi not found"} : amd->tool_error) +
                        "): the CPU build; install ROCm, or set torch to a ROCm line", ""};
   }
-  if (vendor(f, "intel") != nullptr) return {"cpu", "Intel graphics only: the CPU build (set torch=xpu for an Arc GPU)", ""};
+  if (find_gpu(f, "intel") != nullptr) return {"cpu", "Intel graphics only: the CPU build (set torch=xpu for an Arc GPU)", ""};
   return {"cpu", f.gpus.empty() ? "no GPU found: the CPU build" : "no NVIDIA, AMD or Apple GPU: the CPU build", ""};
 }
 

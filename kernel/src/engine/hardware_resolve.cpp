@@ -7,13 +7,6 @@
 namespace rio::kernel::engine {
 namespace {
 
-const gpu_fact* vendor(const host_facts& f, std::string_view name) {
-  for (const auto& g : f.gpus) {
-    if (g.vendor == name) return &g;
-  }
-  return nullptr;
-}
-
 unsigned major_of(std::string_view version) {
   unsigned n = 0;
   std::from_chars(version.data(), version.data() + version.size(), n);
@@ -24,7 +17,7 @@ unsigned major_of(std::string_view version) {
 // AMD through the ROCm libraries its installer brings (an amdgpu kernel driver suffices), Apple Metal.
 hardware_note ollama_note(const host_facts& f) {
   if (f.system == "macos") return {"gpu", "GPU (Metal)", "Apple GPU"};
-  const gpu_fact* nvidia = vendor(f, "nvidia");
+  const gpu_fact* nvidia = find_gpu(f, "nvidia");
   if (nvidia != nullptr && !nvidia->driver.empty()) {
     if (major_of(nvidia->driver) < 531) {
       return {"gpu", "CPU", "NVIDIA driver " + nvidia->driver + " is older than the 531 Ollama's CUDA build needs"};
@@ -32,7 +25,7 @@ hardware_note ollama_note(const host_facts& f) {
     return {"gpu", "GPU (CUDA)", "NVIDIA driver " + nvidia->driver + ", " + std::to_string(std::max<std::size_t>(nvidia->devices.size(), nvidia->pci_devices)) + " GPU(s)"};
   }
   if (nvidia != nullptr && nvidia->pci_devices > 0) return {"gpu", "CPU", "the NVIDIA GPU has no working driver"};
-  const gpu_fact* amd = vendor(f, "amd");
+  const gpu_fact* amd = find_gpu(f, "amd");
   if (amd != nullptr && !amd->driver.empty()) return {"gpu", "GPU (ROCm)", "AMD GPU with driver " + amd->driver};
   return {"gpu", "CPU", "no GPU that Ollama supports"};
 }
@@ -41,15 +34,15 @@ hardware_note ollama_note(const host_facts& f) {
 // on AMD, Vulkan on Intel and older NVIDIA drivers, Metal/MLX on Apple silicon, else the CPU.
 hardware_note llama_cpp_note(const host_facts& f) {
   if (f.system == "macos") return {"gpu", "Metal (MLX or llama.cpp)", "Apple GPU"};
-  const gpu_fact* nvidia = vendor(f, "nvidia");
+  const gpu_fact* nvidia = find_gpu(f, "nvidia");
   if (nvidia != nullptr && !nvidia->driver.empty()) {
     auto line = cuda_line_for_driver(nvidia->driver);
     if (line && line->line != "cu118") return {"gpu", "llama.cpp CUDA 12", "NVIDIA driver " + nvidia->driver};
     return {"gpu", "llama.cpp Vulkan", "NVIDIA driver " + nvidia->driver + " is too old for the CUDA 12 engine"};
   }
-  const gpu_fact* amd = vendor(f, "amd");
+  const gpu_fact* amd = find_gpu(f, "amd");
   if (amd != nullptr && amd->rocm_tools) return {"gpu", "llama.cpp ROCm", "AMD GPU with ROCm (driver " + amd->driver + ")"};
-  if (amd != nullptr || vendor(f, "intel") != nullptr) return {"gpu", "llama.cpp Vulkan", "AMD or Intel GPU"};
+  if (amd != nullptr || find_gpu(f, "intel") != nullptr) return {"gpu", "llama.cpp Vulkan", "AMD or Intel GPU"};
   return {"gpu", "llama.cpp CPU", "no usable GPU"};
 }
 

@@ -264,6 +264,17 @@ host_facts parse_host_facts(std::string_view output, const std::vector<std::stri
   return f;
 }
 
+const gpu_fact* find_gpu(const host_facts& f, std::string_view vendor) {
+  for (const auto& g : f.gpus) {
+    if (g.vendor == vendor) return &g;
+  }
+  return nullptr;
+}
+
+gpu_fact* find_gpu(host_facts& f, std::string_view vendor) {
+  return const_cast<gpu_fact*>(find_gpu(static_cast<const host_facts&>(f), vendor));
+}
+
 std::string format_gib(std::uint64_t mib) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.1f GiB", static_cast<double>(mib) / 1024.0);

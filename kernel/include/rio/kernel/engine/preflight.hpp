@@ -109,6 +109,10 @@ host_facts parse_host_facts(std::string_view output, const std::vector<std::stri
 /** "6.0 GiB": how plans and preflight messages show an amount of MiB. */
 std::string format_gib(std::uint64_t mib);
 
+/** The host's GPU entry of `vendor` (nvidia, amd, intel), or null. */
+const gpu_fact* find_gpu(const host_facts& f, std::string_view vendor);
+gpu_fact* find_gpu(host_facts& f, std::string_view vendor);
+
 /** The disk a module's install needs after the overrides, in MiB (0: no check). */
 std::uint64_t disk_need_mib(const sdk::module_spec& spec, const preflight_overrides& overrides);
 
